@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+LOGIN_AT_KEY = "bp_login_at"
+
+
+class SessionLifetimeMiddleware:
+    """End a session 12 hours after sign-in however active it is (idle expiry is SESSION_COOKIE_AGE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.setdefault(LOGIN_AT_KEY, now)
+            if now - started > settings.SESSION_MAX_LIFETIME.total_seconds():
+                logout(request)
+                messages.info(request, _("Your session has ended after 12 hours; please sign in again."))
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)

@@ -1,0 +1,154 @@
+"""The ground floor: the building, its party organisation tree, the people who log in, and the heartbeat."""
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Building(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Building admin")
+    SECRETARY = "secretary", _("Branch secretary")
+    LIAISON = "liaison", _("Liaison")
+    MEMBER = "member", _("Party member")
+    CONTACT = "contact", _("Enterprise contact")
+    STREET = "street", _("Street viewer")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from .scope import organizations_for
+
+        return organizations_for(user, self)
+
+
+class PartyOrganization(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL_BRANCH = "general_branch", _("Joint general branch")
+        BRANCH = "branch", _("Branch")
+        JOINT_BRANCH = "joint_branch", _("Joint branch")
+        GROUP = "group", _("Party group")
+
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="organizations",
+                                 verbose_name=_("building"))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("parent organisation"))
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+        ordering = ["building", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "name"], name="organization_name_unique_in_building"),
+            models.CheckConstraint(
+                condition=(Q(kind="general_branch", parent__isnull=True)
+                           | (~Q(kind="general_branch") & Q(parent__isnull=False))),
+                name="organization_only_general_branch_is_root",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organization_detail", args=[self.pk])
+
+    def subtree_ids(self) -> list[int]:
+        """This organisation and everything below it (the tree is at most three levels deep)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(PartyOrganization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+
+class User(AbstractUser):
+    """Django's user with the one role it plays in one building.
+
+    A user is linked to at most one party member (``Member.user``); a secretary's branch is ``organization``.
+    """
+
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="users", verbose_name=_("building"))
+    organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="officers", verbose_name=_("organisation"),
+                                     help_text=_("The branch a secretary runs."))
+    email_notifications = models.BooleanField(_("email notifications"), default=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="secretary") | Q(organization__isnull=False),
+                name="user_secretary_has_organization",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="street") | Q(building__isnull=False) | Q(is_superuser=True),
+                name="user_has_building_unless_street",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.username
+
+    @property
+    def is_building_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.role == Role.SECRETARY
+
+    @property
+    def is_street_viewer(self) -> bool:
+        return self.role == Role.STREET
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic job reported in; proves beat → broker → worker → database end to end."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def age_seconds(self) -> float:
+        return (timezone.now() - self.beat_at).total_seconds()

@@ -1,0 +1,82 @@
+"""The one place that decides what a user may see.
+
+Every model family has a ``for_user(user)`` queryset method; each of them is built from the primitives here,
+so a rule changes in one place for views, exports, search and jobs alike. Out of scope means absent: views
+fetch with ``get_object_or_404(Model.objects.for_user(user), ...)`` and answer 404.
+"""
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import Role
+
+
+def organization_ids(user) -> list[int]:
+    """The organisations a secretary runs: their branch and its groups (cached on the user per request)."""
+    cached = getattr(user, "_bp_organization_ids", None)
+    if cached is None:
+        cached = user.organization.subtree_ids() if user.organization_id else []
+        user._bp_organization_ids = cached
+    return cached
+
+
+def by_organization(user, queryset: QuerySet, field: str) -> QuerySet:
+    """Rows whose ``field`` (a path to a PartyOrganization) lies within the user's organisational reach.
+
+    Street viewers see every building; admins their building; secretaries their branch and its groups;
+    everybody else nothing by organisation (their own rows come from the family's ``for_user``).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role == Role.STREET:
+        return queryset
+    if user.role == Role.ADMIN:
+        return queryset.filter(**{f"{field}__building_id": user.building_id})
+    if user.role == Role.SECRETARY:
+        return queryset.filter(**{f"{field}_id__in": organization_ids(user)})
+    return queryset.none()
+
+
+def organizations_for(user, queryset: QuerySet) -> QuerySet:
+    """Party organisations a user may see. A member sees the organisation of their own record."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role == Role.STREET:
+        return queryset
+    if user.role == Role.ADMIN:
+        return queryset.filter(building_id=user.building_id)
+    if user.role == Role.SECRETARY:
+        return queryset.filter(pk__in=organization_ids(user))
+    if user.role == Role.MEMBER:
+        return queryset.filter(members__user=user)
+    return queryset.none()
+
+
+def own_or_organization(user, queryset: QuerySet, field: str, own: Q) -> QuerySet:
+    """``by_organization`` plus the rows that are the user's own (a member's record, their requests)."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role in (Role.STREET, Role.ADMIN, Role.SECRETARY):
+        return by_organization(user, queryset, field)
+    return queryset.filter(own)
+
+
+def role_required(*roles):
+    """A view for some roles only. Other roles get 403: they are signed in, the page exists, it is not theirs."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def can_write(user) -> bool:
+    """Street viewers read everything and change nothing."""
+    return user.is_authenticated and user.role != Role.STREET

@@ -1,0 +1,71 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import dashboard
+from .models import PartyOrganization, Role
+from .scope import role_required
+from .selectors import last_heartbeat
+
+
+def home(request):
+    """Each role's own home page, assembled from the panels the apps register."""
+    return render(request, "home.html", {"panels": dashboard.panels_for(request)})
+
+
+@role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
+def organization_list(request):
+    organizations = list(PartyOrganization.objects.for_user(request.user)
+                         .select_related("building", "parent").order_by("building__name", "pk"))
+    children = {}
+    for org in organizations:
+        children.setdefault(org.parent_id, []).append(org)
+    visible = {o.pk for o in organizations}
+    roots = [o for o in organizations if o.parent_id not in visible]
+    return render(request, "buildingparty/organization_list.html",
+                  {"roots": roots, "children": children, "organizations": organizations})
+
+
+def organization_detail(request, pk):
+    organization = get_object_or_404(
+        PartyOrganization.objects.for_user(request.user).select_related("building", "parent"), pk=pk)
+    officers = organization.officers.filter(role=Role.SECRETARY)
+    sub = organization.children.all()
+    return render(request, "buildingparty/organization_detail.html",
+                  {"organization": organization, "officers": officers, "suborganizations": sub})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """State of the database, the broker and the heartbeat. 200 while the database answers, else 503."""
+    body = {"time": timezone.now().isoformat()}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        body["database"] = "ok"
+    except Exception as exc:  # any failure means the database is not answering
+        body["database"] = f"error: {exc.__class__.__name__}"
+        return JsonResponse(body, status=503)
+    body["broker"] = broker_state()
+    beat = last_heartbeat()
+    body["heartbeat"] = ({"last": beat.beat_at.isoformat(), "age_seconds": round(beat.age_seconds, 1),
+                          "count": beat.count} if beat else None)
+    return JsonResponse(body, status=200)
+
+
+def broker_state() -> str:
+    from .celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return "ok"
+    except Exception as exc:  # unreachable broker is a state to report, not a crash
+        return f"unreachable: {exc.__class__.__name__}"

@@ -1,0 +1,155 @@
+"""Personas and test-wide settings.
+
+Personas follow STYLE.md: an admin, a secretary of branch A and of branch B, a member of branch A, and an
+outsider (a member of another building). Each is a logged-in ``Client`` fixture as well as a user.
+"""
+import pytest
+from django.conf import settings
+
+from tests.factories import (
+    BuildingFactory,
+    EnterpriseFactory,
+    MemberFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+PASSWORD = "a-test-pass-2026"
+
+
+def pytest_configure(config):
+    # Tests talk plain HTTP to the test client and the live server; the production defaults stay as they are.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+    # The manifest exists only after collectstatic; tests resolve static files from the source tree.
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run inline unless a test starts a real worker (see tests/test_celery_worker.py)."""
+    from buildingparty.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture
+def building(db):
+    return BuildingFactory(name="中央大厦")
+
+
+@pytest.fixture
+def general_branch(building):
+    return OrganizationFactory(building=building, name="联合党总支", kind="general_branch", parent=None)
+
+
+@pytest.fixture
+def branch_a(general_branch):
+    return OrganizationFactory(building=general_branch.building, name="第一党支部", parent=general_branch)
+
+
+@pytest.fixture
+def group_a(branch_a):
+    return OrganizationFactory(building=branch_a.building, name="第一党小组", kind="group", parent=branch_a)
+
+
+@pytest.fixture
+def branch_b(general_branch):
+    return OrganizationFactory(building=general_branch.building, name="第二党支部", parent=general_branch)
+
+
+@pytest.fixture
+def enterprise(building):
+    return EnterpriseFactory(building=building)
+
+
+@pytest.fixture
+def admin_user(building):
+    return UserFactory(username="admin", role="admin", building=building, is_staff=True)
+
+
+@pytest.fixture
+def secretary_a(branch_a):
+    return UserFactory(username="sec_a", role="secretary", building=branch_a.building, organization=branch_a)
+
+
+@pytest.fixture
+def secretary_b(branch_b):
+    return UserFactory(username="sec_b", role="secretary", building=branch_b.building, organization=branch_b)
+
+
+@pytest.fixture
+def member_user(branch_a, enterprise):
+    user = UserFactory(username="member_a", role="member", building=branch_a.building)
+    MemberFactory(organization=branch_a, enterprise=enterprise, user=user)
+    return user
+
+
+@pytest.fixture
+def liaison_user(building, enterprise):
+    user = UserFactory(username="liaison", role="liaison", building=building)
+    enterprise.liaison = user
+    enterprise.save(update_fields=["liaison"])
+    return user
+
+
+@pytest.fixture
+def contact_user(building, enterprise):
+    user = UserFactory(username="contact", role="contact", building=building)
+    enterprise.contacts.add(user)
+    return user
+
+
+@pytest.fixture
+def street_user(db):
+    return UserFactory(username="street", role="street", building=None)
+
+
+@pytest.fixture
+def outsider(db):
+    """A member of another building's branch: in no scope of ours."""
+    other = BuildingFactory(name="另一幢楼")
+    root = OrganizationFactory(building=other, name="另一总支", kind="general_branch", parent=None)
+    branch = OrganizationFactory(building=other, name="另一支部", parent=root)
+    user = UserFactory(username="outsider", role="member", building=other)
+    MemberFactory(organization=branch, user=user)
+    return user
+
+
+
+@pytest.fixture
+def admin_client(admin_user, client):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def secretary_a_client(secretary_a, client):
+    client.force_login(secretary_a)
+    return client
+
+
+@pytest.fixture
+def member_client(member_user, client):
+    client.force_login(member_user)
+    return client
+
+
+@pytest.fixture
+def login_as(client):
+    """login_as(user) -> the test client, signed in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,32 @@
+"""Home-page panels from the enterprise registry."""
+from django.db.models import Count, Q
+
+from buildingparty import dashboard
+from buildingparty.models import Role
+
+from .models import Enterprise
+
+
+@dashboard.register(template="enterprises/panels/overview.html", roles={Role.ADMIN, Role.STREET}, order=20)
+def enterprise_overview(request):
+    counts = Enterprise.objects.for_user(request.user).aggregate(
+        total=Count("pk", filter=Q(status=Enterprise.Status.ACTIVE)),
+        companies=Count("pk", filter=Q(status=Enterprise.Status.ACTIVE, kind=Enterprise.Kind.COMPANY)),
+        social=Count("pk", filter=Q(status=Enterprise.Status.ACTIVE, kind=Enterprise.Kind.SOCIAL_ORG)),
+        moved_out=Count("pk", filter=Q(status=Enterprise.Status.MOVED_OUT)),
+    )
+    return {"counts": counts}
+
+
+@dashboard.register(template="enterprises/panels/assigned.html", roles={Role.LIAISON}, order=10)
+def assigned_enterprises(request):
+    enterprises = (Enterprise.objects.for_user(request.user).annotate(member_count=Count("members"))
+                   .order_by("floor", "room"))
+    return {"enterprises": enterprises}
+
+
+@dashboard.register(template="enterprises/panels/own.html", roles={Role.CONTACT}, order=10)
+def own_enterprise(request):
+    enterprise = (Enterprise.objects.for_user(request.user).annotate(member_count=Count("members"))
+                  .select_related("liaison").first())
+    return {"enterprise": enterprise}
