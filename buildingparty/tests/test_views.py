@@ -191,3 +191,11 @@ def test_forbidden_page_is_friendly(member_client):
     response = member_client.get(reverse("members:list"))
     assert response.status_code == 403
     assert "返回首页" in response.content.decode()
+
+
+def test_server_error_page_needs_neither_database_nor_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "500" in response.content.decode()

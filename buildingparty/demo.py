@@ -1,0 +1,165 @@
+"""Demo data for the Central Building (`manage.py seed_demo`).
+
+This floor creates what it owns: the building, its party organisation tree and the demo accounts. Everything
+else (enterprises, members, …) comes from a ``demo`` module in the app that owns it, which registers seed
+steps here. ``run`` imports those modules by name, so the ground floor never imports a higher one.
+
+Every step must be safe to run again: it generates the same rows in the same order every time and inserts
+only the ones that are missing, so a second run changes nothing and a larger ``scale`` only adds rows.
+"""
+import datetime
+import importlib
+import importlib.util
+import io
+from dataclasses import dataclass
+from typing import Callable
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import OutputWrapper
+from django.db import transaction
+
+from .models import Building, PartyOrganization, Role, User
+
+DEMO_PASSWORD = "demo-pass-2026"
+MAX_SCALE = 20
+
+BUILDING = {"name": "中央大厦", "city": "慈溪市", "address": "浙江省慈溪市浒山街道新城大道北路188号", "floors": 28}
+
+GENERAL_BRANCH = "中央大厦联合党总支"
+BRANCH_1 = "中央大厦第一党支部"
+BRANCH_2 = "中央大厦第二党支部"
+ECOMMERCE_BRANCH = "中央大厦电商企业联合支部"
+SOCIAL_ORG_BRANCH = "中央大厦社会组织联合支部"
+PROPERTY_BRANCH = "物业公司党支部"
+GROUP_1_1 = "第一党支部第一党小组"
+GROUP_1_2 = "第一党支部第二党小组"
+GROUP_2_1 = "第二党支部第一党小组"
+GROUP_2_2 = "第二党支部第二党小组"
+
+_Kind = PartyOrganization.Kind
+
+# Parents come before their children.
+ORGANIZATIONS = [
+    # (name, kind, parent, founded on)
+    (GENERAL_BRANCH, _Kind.GENERAL_BRANCH, None, datetime.date(2010, 6, 28)),
+    (BRANCH_1, _Kind.BRANCH, GENERAL_BRANCH, datetime.date(2010, 6, 28)),
+    (BRANCH_2, _Kind.BRANCH, GENERAL_BRANCH, datetime.date(2012, 3, 15)),
+    (ECOMMERCE_BRANCH, _Kind.JOINT_BRANCH, GENERAL_BRANCH, datetime.date(2014, 7, 1)),
+    (SOCIAL_ORG_BRANCH, _Kind.JOINT_BRANCH, GENERAL_BRANCH, datetime.date(2016, 5, 20)),
+    (PROPERTY_BRANCH, _Kind.BRANCH, GENERAL_BRANCH, datetime.date(2010, 6, 28)),
+    (GROUP_1_1, _Kind.GROUP, BRANCH_1, datetime.date(2015, 4, 10)),
+    (GROUP_1_2, _Kind.GROUP, BRANCH_1, datetime.date(2015, 4, 10)),
+    (GROUP_2_1, _Kind.GROUP, BRANCH_2, datetime.date(2017, 9, 8)),
+    (GROUP_2_2, _Kind.GROUP, BRANCH_2, datetime.date(2017, 9, 8)),
+]
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    name: str
+    role: str
+    phone: str
+    organization: str | None = None
+    in_building: bool = True
+    is_staff: bool = False
+
+
+# member1's Member record takes this account's name and phone, and is a woman (members/demo.py).
+ACCOUNTS = [
+    Account("admin", "沈建国", Role.ADMIN, "13857410001", is_staff=True),
+    Account("secretary1", "王海燕", Role.SECRETARY, "13857410002", organization=BRANCH_1),
+    Account("secretary2", "陈志强", Role.SECRETARY, "13857410003", organization=BRANCH_2),
+    Account("liaison1", "李晓峰", Role.LIAISON, "13857410004"),
+    Account("liaison2", "张丽萍", Role.LIAISON, "13857410005"),
+    Account("liaison3", "胡斌", Role.LIAISON, "13857410006"),
+    Account("member1", "林晓燕", Role.MEMBER, "13857410007"),
+    Account("contact1", "孙立新", Role.CONTACT, "13857410008"),
+    Account("street1", "杨卫东", Role.STREET, "13857410009", in_building=False),
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    order: int
+    fn: Callable  # (*, building, scale, stdout) -> None
+
+
+_steps: dict[str, Step] = {}
+
+
+def register(*, order: int = 50):
+    """Register a seed step; lower ``order`` runs first."""
+
+    def decorator(fn):
+        # Keyed by name so a module imported twice still registers its step once.
+        _steps[f"{fn.__module__}.{fn.__qualname__}"] = Step(order=order, fn=fn)
+        return fn
+
+    return decorator
+
+
+def discover_steps() -> list[Step]:
+    """Import each installed app's ``demo`` module (which registers its steps) and return the steps in order."""
+    for config in apps.get_app_configs():
+        module = f"{config.name}.demo"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+    return [_steps[key] for key in sorted(_steps, key=lambda key: (_steps[key].order, key))]
+
+
+def run(*, scale: int = 1, stdout=None) -> Building:
+    """Create the demo building, or complete it, in one transaction.
+
+    1. The building, its organisation tree and the demo accounts.
+    2. Every registered step, in order (enterprises before members: members work for enterprises).
+
+    ``scale`` multiplies the generated enterprises and members; the rows for a smaller scale are always the
+    first rows of a larger one.
+    """
+    if not 1 <= scale <= MAX_SCALE:
+        raise ValueError(f"scale must be between 1 and {MAX_SCALE}")
+    out = stdout if isinstance(stdout, OutputWrapper) else OutputWrapper(stdout or io.StringIO())
+    steps = discover_steps()
+    with transaction.atomic():
+        building, _ = Building.objects.get_or_create(name=BUILDING["name"], defaults=BUILDING)
+        organizations = _ensure_organizations(building)
+        out.write(f"楼宇：{building.name}（{building.city}，{building.floors} 层）")
+        out.write(f"党组织：{GENERAL_BRANCH}，下设支部 "
+                  f"{sum(1 for o in organizations.values() if o.kind in (_Kind.BRANCH, _Kind.JOINT_BRANCH))} 个、"
+                  f"党小组 {sum(1 for o in organizations.values() if o.kind == _Kind.GROUP)} 个")
+        _ensure_accounts(building, organizations, out)
+        for step in steps:
+            step.fn(building=building, scale=scale, stdout=out)
+    return building
+
+
+def _ensure_organizations(building: Building) -> dict[str, PartyOrganization]:
+    organizations = {o.name: o for o in PartyOrganization.objects.filter(building=building)}
+    for name, kind, parent, founded_on in ORGANIZATIONS:
+        if name not in organizations:
+            organizations[name] = PartyOrganization.objects.create(
+                building=building, name=name, kind=kind, founded_on=founded_on,
+                parent=organizations[parent] if parent else None)
+    return organizations
+
+
+def _ensure_accounts(building: Building, organizations: dict[str, PartyOrganization], out) -> None:
+    """Create the missing demo accounts. An existing account is left exactly as it is, password included:
+    a re-run must never bring a published password back onto an account somebody has secured.
+
+    Hashing costs about 0.2 s, so the new accounts share one hash (their password is published anyway).
+    """
+    existing = set(User.objects.filter(username__in=[a.username for a in ACCOUNTS])
+                   .values_list("username", flat=True))
+    shared_hash = None
+    for account in ACCOUNTS:
+        if account.username in existing:
+            continue
+        shared_hash = shared_hash or make_password(DEMO_PASSWORD)
+        User.objects.create(
+            username=account.username, password=shared_hash, name=account.name, phone=account.phone,
+            email=f"{account.username}@demo.local", role=account.role, is_staff=account.is_staff,
+            building=building if account.in_building else None,
+            organization=organizations[account.organization] if account.organization else None)

@@ -1,0 +1,279 @@
+"""`manage.py seed_demo`: the demo building a new user explores, valid down to every check character."""
+import ast
+import datetime
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.utils import timezone
+
+from buildingparty import demo
+from buildingparty.models import Building, PartyOrganization, Role, User
+from enterprises.models import Enterprise
+from enterprises.validators import validate_credit_code
+from members.demo import demo_members
+from members.models import Member
+from members.validators import id_birth_date, id_gender, validate_id_number, validate_mobile
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded():
+    return seed()
+
+
+def snapshot() -> dict:
+    """Every demo row by its natural keys, so two databases (or two moments) can be compared."""
+    return {
+        "buildings": sorted(Building.objects.values_list("name", "city", "address", "floors")),
+        "organizations": sorted(PartyOrganization.objects.values_list("name", "kind", "parent__name", "founded_on")),
+        "users": sorted(User.objects.values_list("username", "password", "name", "phone", "email", "role",
+                                                 "organization__name", "building__name", "is_staff", "is_superuser")),
+        "enterprises": sorted(Enterprise.objects.values_list("credit_code", "name", "kind", "industry", "floor",
+                                                             "room", "status", "liaison__username")),
+        "contacts": sorted(Enterprise.contacts.through.objects.values_list("enterprise__credit_code",
+                                                                           "user__username")),
+        "members": sorted(Member.objects.values_list(
+            "id_number", "name", "gender", "ethnicity", "birth_date", "category", "status", "organization__name",
+            "enterprise__credit_code", "joined_on", "full_member_on", "phone", "is_mobile", "mobile_destination",
+            "lost_contact_since", "user__username")),
+    }
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def test_seed_builds_the_central_building_with_241_enterprises_and_52_members(seeded):
+    building = Building.objects.get()
+    assert (building.name, building.city, building.floors) == ("中央大厦", "慈溪市", 28)
+    assert building.address.startswith("浙江省慈溪市")
+    assert Enterprise.objects.filter(building=building).count() == 241
+    assert Member.objects.filter(organization__building=building).count() == 52
+    assert "241 家" in seeded and "52 名" in seeded and demo.DEMO_PASSWORD in seeded
+
+
+def test_one_general_branch_holds_at_least_four_branches_and_groups_under_two_of_them(seeded):
+    general = PartyOrganization.objects.get(kind=PartyOrganization.Kind.GENERAL_BRANCH)
+    assert general.name == "中央大厦联合党总支"
+    branches = general.children.filter(kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH])
+    assert branches.count() >= 4
+    assert branches.filter(kind=PartyOrganization.Kind.JOINT_BRANCH).exists()
+    groups = PartyOrganization.objects.filter(kind=PartyOrganization.Kind.GROUP)
+    assert {g.parent_id for g in groups} <= {b.pk for b in branches}
+    assert len({g.parent_id for g in groups}) >= 2
+    assert not PartyOrganization.objects.filter(founded_on__isnull=True).exists()
+
+
+def test_every_member_id_number_is_valid_unique_and_agrees_with_birth_date_and_gender(seeded):
+    members = list(Member.objects.all())
+    for member in members:
+        assert validate_id_number(member.id_number) == member.id_number
+        assert id_birth_date(member.id_number) == member.birth_date
+        assert id_gender(member.id_number) == member.gender
+        assert datetime.date(1960, 1, 1) <= member.birth_date <= datetime.date(2003, 12, 31)
+    assert len({m.id_number for m in members}) == len(members)
+
+
+def test_every_credit_code_is_valid_unique_and_issued_for_the_kind_of_organisation(seeded):
+    enterprises = list(Enterprise.objects.all())
+    for enterprise in enterprises:
+        assert validate_credit_code(enterprise.credit_code) == enterprise.credit_code
+        assert enterprise.credit_code[2:8] == "330282"  # registered in Cixi
+        if enterprise.kind == Enterprise.Kind.SOCIAL_ORG:
+            assert enterprise.credit_code[0] == "5"
+        elif enterprise.name.endswith("律师事务所"):
+            assert enterprise.credit_code[:2] == "31"  # law firms are registered by the justice bureau
+        else:
+            assert enterprise.credit_code[0] == "9"
+    assert len({e.credit_code for e in enterprises}) == len(enterprises)
+
+
+def test_enterprises_have_unique_names_rooms_on_floors_two_to_28_and_a_few_moved_out(seeded):
+    enterprises = list(Enterprise.objects.all())
+    assert len({e.name for e in enterprises}) == len(enterprises)
+    assert all(2 <= e.floor <= 28 and e.room.startswith(str(e.floor)) for e in enterprises)
+    assert len({(e.floor, e.room) for e in enterprises}) == len(enterprises)
+    assert all(e.industry for e in enterprises)
+    social = sum(e.kind == Enterprise.Kind.SOCIAL_ORG for e in enterprises)
+    assert 12 <= social <= 36  # about a tenth
+    assert sum(e.status == Enterprise.Status.MOVED_OUT for e in enterprises) == 6
+
+
+def test_every_phone_is_a_mainland_mobile_number(seeded):
+    phones = list(Member.objects.values_list("phone", flat=True)) + list(User.objects.values_list("phone", flat=True))
+    for phone in phones:
+        assert validate_mobile(phone) == phone
+
+
+def test_members_are_full_or_probationary_with_dates_that_fit(seeded):
+    today = timezone.localdate()
+    members = list(Member.objects.all())
+    probationary = [m for m in members if m.category == Member.Category.PROBATIONARY]
+    full = [m for m in members if m.category == Member.Category.FULL]
+    assert 5 <= len(probationary) <= 10 and full
+    for member in probationary:
+        assert member.full_member_on is None
+        assert today - datetime.timedelta(days=365) < member.joined_on <= today
+    for member in full:
+        assert member.joined_on >= _add_years(member.birth_date, 18)
+        assert member.full_member_on == _add_years(member.joined_on, 1)
+        assert member.full_member_on <= today
+    assert {m.status for m in members} == {Member.Status.NORMAL}
+    assert Counter(m.ethnicity for m in members).most_common(1)[0][0] == "汉族"
+
+
+def test_some_members_are_mobile_and_exactly_one_has_lost_contact(seeded):
+    mobile = Member.objects.filter(is_mobile=True)
+    assert 3 <= mobile.count() <= 6
+    assert all(m.mobile_destination for m in mobile)
+    assert not Member.objects.filter(is_mobile=False).exclude(mobile_destination="").exists()
+    lost = Member.objects.get(lost_contact_since__isnull=False)
+    months_ago = (timezone.localdate() - lost.lost_contact_since).days / 30
+    assert 6 <= months_ago <= 10
+
+
+def test_members_spread_over_branches_groups_and_active_enterprises(seeded):
+    organizations = set(Member.objects.values_list("organization__kind", flat=True))
+    assert {"branch", "joint_branch", "group"} <= organizations
+    assert Member.objects.filter(enterprise__isnull=True).exists()
+    assert not Member.objects.filter(enterprise__status=Enterprise.Status.MOVED_OUT).exists()
+    social_branch = PartyOrganization.objects.get(name=demo.SOCIAL_ORG_BRANCH)
+    assert set(Member.objects.filter(organization=social_branch).values_list("enterprise__kind", flat=True)) == {
+        Enterprise.Kind.SOCIAL_ORG}
+    for joint_branch in PartyOrganization.objects.filter(kind=PartyOrganization.Kind.JOINT_BRANCH):
+        assert Member.objects.filter(organization=joint_branch).values("enterprise").distinct().count() <= 5
+
+
+def test_demo_accounts_exist_with_their_roles_and_the_demo_password(seeded):
+    expected = {"admin": Role.ADMIN, "secretary1": Role.SECRETARY, "secretary2": Role.SECRETARY,
+                "liaison1": Role.LIAISON, "member1": Role.MEMBER, "contact1": Role.CONTACT, "street1": Role.STREET}
+    users = {u.username: u for u in User.objects.filter(username__in=expected)}
+    assert {name: u.role for name, u in users.items()} == expected
+    for user in users.values():
+        assert check_password("demo-pass-2026", user.password), user.username
+        assert user.name and user.email == f"{user.username}@demo.local"
+        assert not user.is_superuser
+    assert users["admin"].is_staff
+    assert users["street1"].building is None
+    assert all(u.building.name == "中央大厦" for name, u in users.items() if name != "street1")
+
+
+def test_member1_is_a_full_member_of_the_branch_secretary1_runs(seeded):
+    member = Member.objects.get(user__username="member1")
+    secretary1 = User.objects.get(username="secretary1")
+    assert member.organization == secretary1.organization
+    assert member.category == Member.Category.FULL
+    assert member.name == member.user.name
+
+
+def test_the_two_secretaries_run_different_branches(seeded):
+    secretary1, secretary2 = User.objects.get(username="secretary1"), User.objects.get(username="secretary2")
+    assert secretary1.organization != secretary2.organization
+    for secretary in (secretary1, secretary2):
+        assert secretary.organization.kind == PartyOrganization.Kind.BRANCH
+        assert secretary.organization.children.filter(kind=PartyOrganization.Kind.GROUP).exists()
+
+
+def test_contact1_speaks_for_an_active_enterprise_with_party_members(seeded):
+    enterprise = User.objects.get(username="contact1").contact_enterprises.get()
+    assert enterprise.status == Enterprise.Status.ACTIVE
+    assert enterprise.members.exists()
+
+
+def test_liaisons_look_after_twelve_enterprises_each(seeded):
+    for username in ["liaison1", "liaison2", "liaison3"]:
+        assert User.objects.get(username=username).liaison_enterprises.count() == 12
+
+
+def test_running_the_seed_twice_changes_nothing(seeded):
+    before = snapshot()
+    second = seed()
+    assert snapshot() == before
+    assert "本次新增 0 家" in second and "本次新增 0 名" in second
+
+
+def test_a_changed_demo_password_is_left_alone_by_a_rerun(seeded):
+    user = User.objects.get(username="liaison1")
+    user.set_password("something-else-2026")
+    user.save()
+    before = snapshot()
+    seed()
+    user.refresh_from_db()
+    assert user.check_password("something-else-2026")
+    assert snapshot() == before
+
+
+def test_scale_two_gives_482_valid_enterprises_and_104_valid_members():
+    seed("--scale", "2")
+    enterprises, members = list(Enterprise.objects.all()), list(Member.objects.all())
+    assert len(enterprises) == 482 and len({e.credit_code for e in enterprises}) == 482
+    assert len({e.name for e in enterprises}) == 482
+    assert len(members) == 104 and len({m.id_number for m in members}) == 104
+    for enterprise in enterprises:
+        validate_credit_code(enterprise.credit_code)
+    for member in members:
+        validate_id_number(member.id_number)
+        assert (id_birth_date(member.id_number), id_gender(member.id_number)) == (member.birth_date, member.gender)
+        validate_mobile(member.phone)
+    assert Member.objects.filter(lost_contact_since__isnull=False).count() == 1
+    assert User.objects.get(username="liaison1").liaison_enterprises.count() == 12
+
+
+def test_scale_one_then_scale_two_gives_the_same_rows_as_scale_two_at_once():
+    with transaction.atomic():
+        seed("--scale", "2")
+        at_once = snapshot()
+        transaction.set_rollback(True)
+    assert not Enterprise.objects.exists()
+
+    seed()
+    scale_one = snapshot()
+    seed("--scale", "2")
+    step_by_step = snapshot()
+
+    # Only the password hashes differ: each is salted when it is made.
+    for rows in (at_once, step_by_step):
+        rows["users"] = [(username, *rest) for username, _password, *rest in rows["users"]]
+    assert step_by_step == at_once
+    for table in ("enterprises", "members"):
+        assert set(scale_one[table]) <= set(step_by_step[table])
+
+
+@pytest.mark.parametrize("scale", ["0", "-1", "x", str(demo.MAX_SCALE + 1)])
+def test_scale_must_be_a_whole_number_from_one_up(scale):
+    with pytest.raises(CommandError):
+        seed("--scale", scale)
+    assert not Building.objects.exists()
+
+
+def test_the_ground_floor_seed_does_not_import_higher_floors():
+    root = Path(demo.__file__).parent
+    for path in [root / "demo.py", root / "management" / "commands" / "seed_demo.py"]:
+        tree = ast.parse(path.read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not {name for name in imported if name.split(".")[0] in {"enterprises", "members", "services",
+                                                                         "activities"}}, path
+
+
+def test_the_demo_members_are_the_same_people_whatever_day_the_seed_runs():
+    def people(today):
+        return [(m.id_number, m.name, m.enterprise, m.organization, m.category, m.is_mobile)
+                for m in demo_members(2, today=today)]
+
+    assert people(datetime.date(2026, 11, 27)) == people(datetime.date(2031, 2, 3))
