@@ -70,3 +70,13 @@ def test_time_language_and_session_defaults():
 
 def test_debug_is_off_unless_asked_for():
     assert settings.DEBUG is False
+
+
+def test_static_files_collect_with_the_production_manifest_storage(tmp_path):
+    """WhiteNoise's manifest storage rejects a stylesheet pointing at a file we do not ship (a source map)."""
+    code = ("from django.conf import settings; from django.core.management import call_command; "
+            f"settings.STATIC_ROOT = {str(tmp_path / 'static')!r}; "
+            "call_command('collectstatic', '--noinput', verbosity=0); print('collected')")
+    result = run_manage("shell", "--no-imports", "-c", code, tmp_path=tmp_path, env_extra={"DJANGO_DEBUG": "false"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
