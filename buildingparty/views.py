@@ -44,7 +44,7 @@ def organization_detail(request, pk):
 @require_GET
 def healthz(request):
     """State of the database, the broker and the heartbeat. 200 while the database answers, else 503."""
-    body = {"time": timezone.now().isoformat()}
+    body = {"time": timezone.localtime().isoformat()}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -55,8 +55,10 @@ def healthz(request):
         return JsonResponse(body, status=503)
     body["broker"] = broker_state()
     beat = last_heartbeat()
-    body["heartbeat"] = ({"last": beat.beat_at.isoformat(), "age_seconds": round(beat.age_seconds, 1),
-                          "count": beat.count} if beat else None)
+    body["heartbeat"] = None
+    if beat:
+        body["heartbeat"] = {"last": timezone.localtime(beat.beat_at).isoformat(),
+                             "age_seconds": round(beat.age_seconds, 1), "count": beat.count}
     return JsonResponse(body, status=200)
 
 
