@@ -152,3 +152,35 @@ class Heartbeat(models.Model):
     @property
     def age_seconds(self) -> float:
         return (timezone.now() - self.beat_at).total_seconds()
+
+
+class AuditRecord(models.Model):
+    """Who looked at or took out personal data: every unmasked ID view, every export and import (PIPL)."""
+
+    class Action(models.TextChoices):
+        REVEAL_ID = "reveal_id", _("Full ID number shown")
+        EXPORT = "export", _("Register exported")
+        IMPORT = "import", _("Register imported")
+        PRINT = "print", _("Form printed with full ID number")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("who"), help_text=_("Empty for the command line."))
+    building = models.ForeignKey(Building, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("building"))
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    subject = models.CharField(_("whose or what"), max_length=200,
+                               help_text=_("The member whose number was shown, or the register exported."))
+    object_id = models.CharField(max_length=40, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.subject} {self.at:%Y-%m-%d %H:%M}"

@@ -27,15 +27,39 @@ def by_organization(user, queryset: QuerySet, field: str) -> QuerySet:
     Street viewers see every building; admins their building; secretaries their branch and its groups;
     everybody else nothing by organisation (their own rows come from the family's ``for_user``).
     """
+    return by_organizations(user, queryset, field)
+
+
+def by_organizations(user, queryset: QuerySet, *fields: str) -> QuerySet:
+    """``by_organization`` where a row is in reach when any of ``fields`` is (a transfer: either end)."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     if user.role == Role.STREET:
         return queryset
     if user.role == Role.ADMIN:
-        return queryset.filter(**{f"{field}__building_id": user.building_id})
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__building_id": user.building_id})
+        return queryset.filter(condition)
     if user.role == Role.SECRETARY:
-        return queryset.filter(**{f"{field}_id__in": organization_ids(user)})
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}_id__in": organization_ids(user)})
+        return queryset.filter(condition)
     return queryset.none()
+
+
+def in_reach(user, organization_id: int | None) -> bool:
+    """May this user act on things of this organisation (edit members, issue letters)?"""
+    if organization_id is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.ADMIN:
+        from .models import PartyOrganization
+
+        return PartyOrganization.objects.filter(pk=organization_id, building_id=user.building_id).exists()
+    if user.role == Role.SECRETARY:
+        return organization_id in organization_ids(user)
+    return False
 
 
 def organizations_for(user, queryset: QuerySet) -> QuerySet:

@@ -15,6 +15,7 @@ from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
 
 from .models import Member
+from .services import name_initials
 from .validators import id_check_char
 
 PER_SCALE = 52
@@ -169,7 +170,7 @@ def seed_members(*, building, scale, stdout):
         Member(name=s.name, gender=s.gender, ethnicity=s.ethnicity, id_number=s.id_number, birth_date=s.birth_date,
                category=s.category, organization=organizations[s.organization],
                enterprise_id=enterprise_ids.get(s.enterprise), joined_on=s.joined_on,
-               full_member_on=s.full_member_on, phone=s.phone, is_mobile=s.is_mobile,
+               full_member_on=s.full_member_on, phone=s.phone, is_mobile=s.is_mobile, name_initials=name_initials(s.name),
                mobile_destination=s.mobile_destination, lost_contact_since=s.lost_contact_since,
                user=member1 if s.username == "member1" and link_member1 else None)
         for s in specs if s.id_number not in existing

@@ -1,21 +1,55 @@
-"""Party members (first version; the member-register issue completes the national 16-item form)."""
+"""Party members: the national 16-item register, transfers, mobile periods, history and proposed changes."""
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization
-from buildingparty.scope import own_or_organization
+from buildingparty.scope import by_organizations, own_or_organization
 from enterprises.models import Enterprise
 
 from .validators import id_birth_date, id_gender, mask_id_number, validate_id_number, validate_mobile
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, or the month's last day when it is shorter."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from ``start`` to ``end``."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
 
 
 class MemberQuerySet(models.QuerySet):
     def for_user(self, user):
         """Admins their building, secretaries their branch, street viewers all, a member their own record."""
         return own_or_organization(user, self, "organization", Q(user=user) if user.is_authenticated else Q())
+
+
+class TransferQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Transfers of members in scope, plus those arriving at or leaving a branch in scope."""
+        return by_organizations(user, self, "member__organization", "from_organization", "to_organization")
 
 
 class Member(models.Model):
@@ -33,11 +67,20 @@ class Member(models.Model):
         TRANSFERRED_OUT = "transferred_out", _("Transferred out")
         DECEASED = "deceased", _("Deceased")
 
+    class Education(models.TextChoices):
+        POSTGRADUATE = "postgraduate", _("Postgraduate")
+        BACHELOR = "bachelor", _("Bachelor's degree")
+        COLLEGE = "college", _("College (junior)")
+        VOCATIONAL = "vocational", _("Secondary vocational")
+        HIGH_SCHOOL = "high_school", _("High school")
+        JUNIOR = "junior", _("Junior high school or below")
+
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     birth_date = models.DateField(_("birth date"))
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.FULL)
     status = models.CharField(_("party standing"), max_length=20, choices=Status.choices, default=Status.NORMAL)
     organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, related_name="members",
@@ -46,12 +89,34 @@ class Member(models.Model):
                                    related_name="members", verbose_name=_("enterprise"))
     joined_on = models.DateField(_("date joined the party"))
     full_member_on = models.DateField(_("date became full member"), null=True, blank=True)
+    expected_full_on = models.DateField(_("expected conversion date"), null=True, blank=True,
+                                        help_text=_("For probationary members: normally one year after joining."))
+    job = models.CharField(_("job"), max_length=100, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
+    home_address = models.CharField(_("home address"), max_length=200, blank=True)
+    room = models.CharField(_("room"), max_length=20, blank=True,
+                            help_text=_("Where the member works in the building; the enterprise's room if empty."))
+    skills = models.CharField(_("skills"), max_length=200, blank=True,
+                              help_text=_("Used to match volunteer work, e.g. law, accounting, first aid."))
+    posts = models.CharField(_("posts held"), max_length=200, blank=True)
+    is_hardship = models.BooleanField(_("member in hardship"), default=False)
+    hardship_note = models.CharField(_("hardship details"), max_length=200, blank=True)
+    rewards_penalties = models.TextField(_("rewards and penalties"), blank=True)
+    shows_membership = models.BooleanField(_("shows membership at work"), default=False,
+                                           help_text=_("党员亮相: the member shows they are a party member at work."))
+    showcase_post = models.CharField(_("model post"), max_length=100, blank=True,
+                                     help_text=_("e.g. a 党员示范岗 the member holds."))
+    status_changed_on = models.DateField(_("standing changed on"), null=True, blank=True)
+    status_note = models.CharField(_("reason for the standing"), max_length=200, blank=True)
     is_mobile = models.BooleanField(_("mobile member"), default=False)
     mobile_destination = models.CharField(_("where to"), max_length=100, blank=True)
     lost_contact_since = models.DateField(_("lost contact since"), null=True, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="member", verbose_name=_("user account"))
+    # Pinyin initials of the name (张三 → zs) for search; kept by the services that write names.
+    name_initials = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MemberQuerySet.as_manager()
 
@@ -76,6 +141,55 @@ class Member(models.Model):
     def get_absolute_url(self):
         return reverse("members:detail", args=[self.pk])
 
+    def clean(self):
+        """Rules across fields (DOMAIN.md §3, §4); the ID number's own check is its field validator."""
+        errors = {}
+        if self.id_number:
+            try:
+                self.id_number = validate_id_number(self.id_number)
+            except ValidationError:
+                pass  # reported by the field validator
+            else:
+                born, gender = id_birth_date(self.id_number), id_gender(self.id_number)
+                if self.birth_date and self.birth_date != born:
+                    errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
+                        "date": born.isoformat()}
+                if self.gender and self.gender != gender:
+                    errors["gender"] = _("The gender does not match the ID number.")
+                self.fill_from_id_number()
+        if self.category == self.Category.FULL and not self.full_member_on:
+            errors["full_member_on"] = _("A full member needs the date they became a full member.")
+        if self.category == self.Category.PROBATIONARY:
+            if self.full_member_on:
+                errors["full_member_on"] = _("A probationary member has no full-member date yet.")
+            if self.joined_on and not self.expected_full_on:
+                self.expected_full_on = add_years(self.joined_on, 1)
+        if self.joined_on and self.full_member_on and self.full_member_on <= self.joined_on:
+            errors["full_member_on"] = _("The full-member date must be after the date of joining.")
+        if self.joined_on and self.birth_date and self.joined_on < add_years(self.birth_date, 18):
+            errors["joined_on"] = _("A member joins the party at 18 at the earliest.")
+        today = datetime.date.today()
+        for field in ("joined_on", "full_member_on", "lost_contact_since"):
+            value = getattr(self, field)
+            if value and value > today:
+                errors[field] = _("This date is in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def workplace_room(self) -> str:
+        return self.room or (self.enterprise.room if self.enterprise_id else "")
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status == self.Status.NORMAL
+
+    @property
+    def lost_contact_months(self) -> int | None:
+        if not self.lost_contact_since:
+            return None
+        return months_between(self.lost_contact_since, datetime.date.today())
+
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
@@ -89,3 +203,203 @@ class Member(models.Model):
         if self.id_number and len(self.id_number) == 18:
             self.birth_date = self.birth_date or id_birth_date(self.id_number)
             self.gender = self.gender or id_gender(self.id_number)
+
+
+class MobilePeriod(models.Model):
+    """A time the member is away as a mobile member (流动党员) while keeping their formal branch."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mobile_periods",
+                               verbose_name=_("member"))
+    province = models.CharField(_("province"), max_length=20)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    county = models.CharField(_("county or district"), max_length=30, blank=True)
+    since = models.DateField(_("away since"))
+    until = models.DateField(_("back on"), null=True, blank=True)
+    card_number = models.CharField(_("mobile member activity card number"), max_length=30, blank=True)
+    host_organization = models.CharField(_("host party organisation"), max_length=100, blank=True,
+                                         help_text=_("Where the member takes part in organisational life."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mobile period")
+        verbose_name_plural = _("mobile periods")
+        ordering = ["-since"]
+        constraints = [
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                                   name="mobile_period_until_after_since"),
+            models.UniqueConstraint(fields=["member"], condition=Q(until__isnull=True),
+                                    name="mobile_period_one_open_per_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} → {self.destination}"
+
+    @property
+    def destination(self) -> str:
+        return "".join(p for p in (self.province, self.city, self.county) if p)
+
+
+class Transfer(models.Model):
+    """An organisational-relationship transfer (组织关系接转) and its introduction letter.
+
+    Steps (DOMAIN.md §5): issued → reported (报到) → receipt returned (回执) → closed; or expired when the
+    letter's validity passes without reporting (then re-issued, never extended), or cancelled with a reason.
+    """
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Transfer in")
+        OUT = "out", _("Transfer out")
+        INTERNAL = "internal", _("Between the building's branches")
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Letter issued")
+        REPORTED = "reported", _("Reported")
+        RECEIPTED = "receipted", _("Receipt returned")
+        CLOSED = "closed", _("Closed")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.ISSUED, Status.REPORTED, Status.RECEIPTED)
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers",
+                               verbose_name=_("member"))
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    letter_number = models.CharField(_("letter number"), max_length=40, unique=True)
+    from_organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="transfers_out", verbose_name=_("from (our branch)"))
+    from_name = models.CharField(_("from organisation"), max_length=150)
+    to_organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="transfers_in", verbose_name=_("to (our branch)"))
+    to_name = models.CharField(_("to organisation"), max_length=150)
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    validity_days = models.PositiveSmallIntegerField(
+        _("valid for (days)"), validators=[MinValueValidator(1), MaxValueValidator(90)])
+    dues_paid_until = models.DateField(_("dues paid up to"), null=True, blank=True,
+                                       help_text=_("The month up to which dues are paid (党费已交到 X年X月)."))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ISSUED)
+    reported_on = models.DateField(_("reported on"), null=True, blank=True)
+    receipt_due_on = models.DateField(_("receipt due on"), null=True, blank=True)
+    receipt_returned_on = models.DateField(_("receipt returned on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    reissue_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="reissued_as", verbose_name=_("re-issue of"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(validity_days__gte=1) & Q(validity_days__lte=90),
+                                   name="transfer_validity_1_to_90_days"),
+            models.CheckConstraint(
+                condition=(Q(direction="in", to_organization__isnull=False)
+                           | Q(direction="out", from_organization__isnull=False)
+                           | Q(direction="internal", from_organization__isnull=False,
+                               to_organization__isnull=False)),
+                name="transfer_has_our_branch_on_its_side",
+            ),
+            models.CheckConstraint(condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                                   name="transfer_cancel_needs_reason"),
+            # At most one letter under way per member: a second would contradict the first.
+            models.UniqueConstraint(fields=["member"], condition=Q(status__in=["issued", "reported", "receipted"]),
+                                    name="transfer_one_open_per_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.letter_number} {self.member}"
+
+    def get_absolute_url(self):
+        return reverse("members:transfer_detail", args=[self.pk])
+
+    @property
+    def expires_on(self) -> datetime.date:
+        return self.issued_on + datetime.timedelta(days=self.validity_days)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_past_validity(self, today: datetime.date | None = None) -> bool:
+        return self.status == self.Status.ISSUED and (today or datetime.date.today()) > self.expires_on
+
+    def is_receipt_overdue(self, today: datetime.date | None = None) -> bool:
+        return (self.status == self.Status.REPORTED and self.receipt_due_on is not None
+                and (today or datetime.date.today()) > self.receipt_due_on)
+
+
+class MemberChange(models.Model):
+    """One entry of a member's history: who changed what, when (never edited, never deleted)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Record created")
+        UPDATED = "updated", _("Record edited")
+        IMPORTED = "imported", _("Imported")
+        PROPOSAL = "proposal", _("Proposed change approved")
+        STATUS = "status", _("Party standing changed")
+        TRANSFER = "transfer", _("Transfer")
+        MOBILE = "mobile", _("Mobile member")
+        LOST_CONTACT = "lost_contact", _("Lost contact")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="changes",
+                               verbose_name=_("member"))
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True,
+                               help_text=_("Field name → [old value, new value]."))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+", verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("member history entry")
+        verbose_name_plural = _("member history")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.member} {self.get_action_display()} {self.changed_at:%Y-%m-%d}"
+
+
+class ChangeProposal(models.Model):
+    """A change a member proposes to their own record; their secretary approves or rejects it."""
+
+    FIELDS = ("phone", "home_address", "job", "skills")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="proposals",
+                               verbose_name=_("member"))
+    changes = models.JSONField(_("proposed values"), help_text=_("Field name → proposed value."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(status="pending"),
+                                    name="proposal_one_pending_per_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.get_status_display()}"

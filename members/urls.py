@@ -1,11 +1,33 @@
 from django.urls import path
 
-from . import views
+from .views import records, register, transfers
 
 app_name = "members"
 
 urlpatterns = [
-    path("", views.member_list, name="list"),
-    path("mine/", views.my_record, name="mine"),
-    path("<int:pk>/", views.member_detail, name="detail"),
+    # records
+    path("", records.member_list, name="list"),
+    path("mine/", records.my_record, name="mine"),
+    path("new/", records.member_create, name="create"),
+    path("<int:pk>/", records.member_detail, name="detail"),
+    path("<int:pk>/edit/", records.member_edit, name="edit"),
+    path("<int:pk>/reveal-id/", records.reveal_id, name="reveal_id"),
+    path("<int:pk>/propose/", records.propose_change, name="propose"),
+    path("<int:pk>/standing/", records.change_status, name="change_status"),
+    path("<int:pk>/mobile/", records.mobile, name="mobile"),
+    path("<int:pk>/lost-contact/", records.lost_contact, name="lost_contact"),
+    path("proposals/", records.proposal_list, name="proposals"),
+    path("proposals/<int:pk>/decide/", records.proposal_decide, name="proposal_decide"),
+    # register: export, import, printable form
+    path("export/", register.export_members, name="export"),
+    path("import/", register.import_members, name="import"),
+    path("import/template/", register.import_template, name="import_template"),
+    path("<int:pk>/form/", register.print_form, name="print_form"),
+    # transfers
+    path("transfers/", transfers.transfer_list, name="transfer_list"),
+    path("transfers/in/", transfers.transfer_in, name="transfer_in"),
+    path("transfers/<int:pk>/", transfers.transfer_detail, name="transfer_detail"),
+    path("transfers/<int:pk>/letter/", transfers.transfer_letter, name="transfer_letter"),
+    path("transfers/<int:pk>/<slug:action>/", transfers.transfer_action, name="transfer_action"),
+    path("<int:pk>/transfer/", transfers.transfer_create, name="transfer_create"),
 ]

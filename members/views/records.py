@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 
-from .models import Member
+from ..models import Member
 
 PAGE_SIZE = 25
 
@@ -33,3 +33,11 @@ def my_record(request):
     if member is None:
         raise Http404
     return redirect(member)
+
+
+def _todo(request, *args, **kwargs):  # replaced as the record pages are built
+    raise Http404
+
+
+member_create = member_edit = reveal_id = propose_change = change_status = mobile = lost_contact = _todo
+proposal_list = proposal_decide = _todo

@@ -1,0 +1,41 @@
+"""Who may do what to a member record in scope. Out of scope never reaches here: views fetch with for_user.
+
+Read access is ``Member.objects.for_user``; these answer the write questions (403 when False).
+"""
+from buildingparty.models import Role
+from buildingparty.scope import in_reach
+
+
+def can_edit(user, member) -> bool:
+    """Admins edit any member of their building, secretaries those of their branch and its groups."""
+    return user.role in (Role.ADMIN, Role.SECRETARY) and in_reach(user, member.organization_id)
+
+
+def can_add_to(user, organization) -> bool:
+    return organization is not None and user.role in (Role.ADMIN, Role.SECRETARY) and in_reach(
+        user, organization.pk)
+
+
+def can_reveal_id(user, member) -> bool:
+    """The full ID number: the building admin, and the member's own secretary, nobody else."""
+    return can_edit(user, member)
+
+
+def can_manage_transfers(user, member) -> bool:
+    return can_edit(user, member)
+
+
+def can_export(user) -> bool:
+    return user.role in (Role.ADMIN, Role.SECRETARY, Role.STREET)
+
+
+def can_export_full_ids(user) -> bool:
+    return user.role == Role.ADMIN
+
+
+def can_import(user) -> bool:
+    return user.role in (Role.ADMIN, Role.SECRETARY)
+
+
+def is_own_record(user, member) -> bool:
+    return member.user_id is not None and member.user_id == user.pk

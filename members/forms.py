@@ -1,0 +1,171 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from buildingparty.models import PartyOrganization
+from enterprises.models import Enterprise
+
+from .models import Member, MobilePeriod, add_years
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+AGE_BANDS = [
+    ("under30", _("Under 30")),
+    ("30s", _("30–39")),
+    ("40s", _("40–49")),
+    ("50s", _("50–59")),
+    ("60plus", _("60 and over")),
+]
+AGE_RANGES = {"under30": (0, 30), "30s": (30, 40), "40s": (40, 50), "50s": (50, 60), "60plus": (60, 200)}
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class MemberFilterForm(forms.Form):
+    """The list's filters and search. The export uses the same form, so it exports what the list shows."""
+
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin initials, phone, ID tail"),
+                                                      "type": "search"}))
+    organization = forms.ModelChoiceField(label=_("Branch"), queryset=PartyOrganization.objects.none(),
+                                          required=False, empty_label=_("All branches"))
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False,
+                                        empty_label=_("All enterprises"))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("Any"))] + Member.Category.choices)
+    status = forms.ChoiceField(label=_("Party standing"), required=False,
+                               choices=[("", _("Any"))] + Member.Status.choices)
+    mobile = forms.ChoiceField(label=_("Mobile member"), required=False, choices=YES_NO)
+    lost = forms.ChoiceField(label=_("Lost contact"), required=False, choices=YES_NO)
+    age = forms.ChoiceField(label=_("Age"), required=False, choices=[("", _("Any"))] + AGE_BANDS)
+    education = forms.ChoiceField(label=_("Education"), required=False,
+                                  choices=[("", _("Any"))] + Member.Education.choices)
+    gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("Any"))] + Member.Gender.choices)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["organization"].queryset = PartyOrganization.objects.for_user(user).order_by("kind", "name")
+        self.fields["enterprise"].queryset = (Enterprise.objects.for_user(user)
+                                              .filter(status=Enterprise.Status.ACTIVE).order_by("name"))
+
+    def filter(self, members, *, today: datetime.date | None = None):
+        """Apply the valid filters to a queryset already scoped with ``for_user``."""
+        if not self.is_valid():
+            return members
+        data, today = self.cleaned_data, today or datetime.date.today()
+        q = data["q"].strip()
+        if q:
+            condition = Q(name__icontains=q)
+            if q.isascii() and q.isalpha():
+                condition |= Q(name_initials__startswith=q.lower())
+            if q.isdigit() or (q[:-1].isdigit() and q[-1:] in "xX"):
+                condition |= Q(phone__contains=q) | Q(id_number__endswith=q.upper())
+            members = members.filter(condition)
+        if data["organization"]:
+            members = members.filter(organization_id__in=data["organization"].subtree_ids())
+        if data["enterprise"]:
+            members = members.filter(enterprise=data["enterprise"])
+        for field in ("category", "status", "education", "gender"):
+            if data[field]:
+                members = members.filter(**{field: data[field]})
+        if data["mobile"]:
+            members = members.filter(is_mobile=data["mobile"] == "yes")
+        if data["lost"]:
+            members = members.filter(lost_contact_since__isnull=data["lost"] == "no")
+        if data["age"]:
+            low, high = AGE_RANGES[data["age"]]
+            # Age low..high-1 means born after (today - high years) and on or before (today - low years).
+            members = members.filter(birth_date__gt=add_years(today, -high), birth_date__lte=add_years(today, -low))
+        return members
+
+    def active_filters(self) -> dict:
+        """The filters in use, as plain values (recorded with an export)."""
+        if not self.is_valid():
+            return {}
+        return {k: (str(v) if hasattr(v, "pk") else v) for k, v in self.cleaned_data.items() if v}
+
+
+class MemberForm(forms.ModelForm):
+    """The registration form (党员登记表): the 16 national items and the building's own facts."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "name", "gender", "ethnicity", "id_number", "birth_date", "education", "category", "organization",
+            "joined_on", "full_member_on", "expected_full_on", "job", "phone", "home_address",
+            "enterprise", "room", "skills", "posts", "is_hardship", "hardship_note", "shows_membership",
+            "showcase_post", "rewards_penalties", "user",
+        ]
+        widgets = {
+            "birth_date": DATE_WIDGET, "joined_on": DATE_WIDGET, "full_member_on": DATE_WIDGET,
+            "expected_full_on": DATE_WIDGET, "rewards_penalties": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "birth_date": _("Filled in from the ID number when left empty."),
+            "gender": _("Filled in from the ID number when left empty."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = PartyOrganization.objects.for_user(user).exclude(
+            kind=PartyOrganization.Kind.GENERAL_BRANCH).order_by("kind", "name")
+        self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
+        self.fields["user"].queryset = self.fields["user"].queryset.filter(role="member", member__isnull=True) | (
+            self.fields["user"].queryset.filter(pk=self.instance.user_id) if self.instance.user_id else
+            self.fields["user"].queryset.none())
+        self.fields["user"].label = _("User account")
+        self.fields["user"].help_text = _("The member's sign-in account, if they have one.")
+        for name in ("birth_date", "gender"):
+            self.fields[name].required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_id_number(self):
+        return (self.cleaned_data.get("id_number") or "").strip().upper()
+
+
+class ProposalForm(forms.Form):
+    """What a member may propose for their own record."""
+
+    phone = forms.CharField(label=_("mobile phone"), max_length=11, required=False)
+    home_address = forms.CharField(label=_("home address"), max_length=200, required=False)
+    job = forms.CharField(label=_("job"), max_length=100, required=False)
+    skills = forms.CharField(label=_("skills"), max_length=200, required=False)
+
+    def clean_phone(self):
+        from .validators import validate_mobile
+
+        value = self.cleaned_data["phone"].strip()
+        return validate_mobile(value) if value else value
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision_note = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Party standing"), choices=[
+        c for c in Member.Status.choices if c[0] != Member.Status.TRANSFERRED_OUT])
+    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    status_note = forms.CharField(label=_("Reason or decision"), max_length=200)
+
+
+class MobileStartForm(forms.ModelForm):
+    class Meta:
+        model = MobilePeriod
+        fields = ["province", "city", "county", "since", "card_number", "host_organization", "note"]
+        widgets = {"since": DATE_WIDGET}
+
+
+class MobileEndForm(forms.Form):
+    until = forms.DateField(label=_("back on"), widget=DATE_WIDGET)
+
+
+class LostContactForm(forms.Form):
+    lost_contact_since = forms.DateField(label=_("lost contact since"), widget=DATE_WIDGET, required=False,
+                                         help_text=_("Leave empty when the member is back in contact."))
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
