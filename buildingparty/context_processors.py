@@ -9,6 +9,7 @@ NAV_ITEMS = [
     (_("Home"), "home", "house", None),
     (_("Organisations"), "organization_list", "diagram-3", {Role.ADMIN, Role.SECRETARY, Role.STREET}),
     (_("Members"), "members:list", "people", {Role.ADMIN, Role.SECRETARY, Role.STREET}),
+    (_("Transfers"), "members:transfer_list", "envelope-paper", {Role.ADMIN, Role.SECRETARY, Role.STREET}),
     (_("My record"), "members:mine", "person-vcard", {Role.MEMBER}),
     (_("Enterprises"), "enterprises:list", "buildings", {Role.ADMIN, Role.SECRETARY, Role.STREET, Role.LIAISON}),
     (_("My enterprise"), "enterprises:mine", "building", {Role.CONTACT}),

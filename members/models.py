@@ -76,10 +76,11 @@ class Member(models.Model):
         JUNIOR = "junior", _("Junior high school or below")
 
     name = models.CharField(_("name"), max_length=50)
-    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    # Both may be left blank in a form: clean() fills them in from the ID number.
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), blank=True)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.FULL)
     status = models.CharField(_("party standing"), max_length=20, choices=Status.choices, default=Status.NORMAL)
@@ -133,6 +134,7 @@ class Member(models.Model):
                 condition=~Q(category="full") | Q(full_member_on__isnull=False),
                 name="member_full_has_full_date",
             ),
+            models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="member_gender_known"),
         ]
 
     def __str__(self):
@@ -157,6 +159,9 @@ class Member(models.Model):
                 if self.gender and self.gender != gender:
                     errors["gender"] = _("The gender does not match the ID number.")
                 self.fill_from_id_number()
+        for field in ("gender", "birth_date"):
+            if not getattr(self, field) and field not in errors:
+                errors[field] = _("Enter this, or a valid ID number to fill it in.")
         if self.category == self.Category.FULL and not self.full_member_on:
             errors["full_member_on"] = _("A full member needs the date they became a full member.")
         if self.category == self.Category.PROBATIONARY:

@@ -1,8 +1,12 @@
 """Home-page panels from the member register."""
+import datetime
+
+from django.utils import timezone
+
 from buildingparty import dashboard
 from buildingparty.models import PartyOrganization, Role
 
-from .models import Member
+from .models import ChangeProposal, Member, add_months
 from .selectors import member_counts
 
 
@@ -24,8 +28,24 @@ def member_counts_by_organization(members):
 def my_branch(request):
     members = Member.objects.for_user(request.user)
     return {"organization": request.user.organization, "counts": member_counts(members),
-            "lost": members.filter(lost_contact_since__isnull=False).order_by("lost_contact_since")[:5],
             "mobile": members.filter(is_mobile=True).order_by("name")[:5]}
+
+
+@dashboard.register(template="members/panels/attention.html", roles={Role.SECRETARY, Role.ADMIN}, order=15)
+def needs_attention(request):
+    """What a secretary should act on: lost-contact candidates, proposals waiting, conversions due."""
+    today = timezone.localdate()
+    members = Member.objects.for_user(request.user).filter(status=Member.Status.NORMAL)
+    lost = list(members.filter(lost_contact_since__lte=add_months(today, -6)).order_by("lost_contact_since")[:10])
+    proposals = (ChangeProposal.objects.filter(member__in=members, status=ChangeProposal.Status.PENDING)
+                 .select_related("member").order_by("proposed_at")[:10])
+    conversions = list(members.filter(category=Member.Category.PROBATIONARY,
+                                      expected_full_on__lte=today + datetime.timedelta(days=30))
+                       .order_by("expected_full_on")[:10])
+    proposals = list(proposals)
+    if not (lost or proposals or conversions):
+        return None
+    return {"lost": lost, "proposals": proposals, "conversions": conversions, "today": today}
 
 
 @dashboard.register(template="members/panels/own_record.html", roles={Role.MEMBER}, order=10)

@@ -29,12 +29,13 @@ def test_english_is_available_through_the_language_switch(client):
 
 
 @pytest.mark.parametrize("persona, expected", [
-    ("admin_user", ["home", "organization_list", "members:list", "enterprises:list", "admin"]),
-    ("secretary_a", ["home", "organization_list", "members:list", "enterprises:list"]),
+    ("admin_user", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list",
+                    "admin"]),
+    ("secretary_a", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
     ("liaison_user", ["home", "enterprises:list"]),
     ("member_user", ["home", "members:mine"]),
     ("contact_user", ["home", "enterprises:mine"]),
-    ("street_user", ["home", "organization_list", "members:list", "enterprises:list"]),
+    ("street_user", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
 ])
 def test_each_role_sees_its_own_navigation(request, client, persona, expected):
     client.force_login(request.getfixturevalue(persona))

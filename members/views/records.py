@@ -1,31 +1,96 @@
+"""Member records: the list, a member's page with timeline and history, editing, and the member's own view."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from buildingparty.models import Role
+from buildingparty.models import AuditRecord, Role
 from buildingparty.scope import role_required
+from buildingparty.services import audit
 
-from ..models import Member
+from .. import access, services, timeline
+from ..forms import (
+    DecisionForm,
+    LostContactForm,
+    MemberFilterForm,
+    MemberForm,
+    MobileEndForm,
+    MobileStartForm,
+    ProposalForm,
+    StatusForm,
+)
+from ..models import ChangeProposal, Member, MemberChange
 
 PAGE_SIZE = 25
 
 
+def _member_or_404(request, pk, *related):
+    return get_object_or_404(Member.objects.for_user(request.user).select_related(
+        "organization", "enterprise", "user", *related), pk=pk)
+
+
+def _apply_errors(form, error: ValidationError):
+    """Put a service's ValidationError next to the field it names, or at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
 def member_list(request):
-    members = Member.objects.for_user(request.user).select_related("organization", "enterprise")
-    q = request.GET.get("q", "").strip()
-    if q:
-        members = members.filter(Q(name__icontains=q) | Q(phone__contains=q) | Q(id_number__endswith=q))
+    form = MemberFilterForm(request.GET or None, user=request.user)
+    members = form.filter(Member.objects.for_user(request.user)).select_related("organization", "enterprise")
     page = Paginator(members.order_by("organization__name", "name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "members/member_list.html", {"page": page, "q": q})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "members/member_list.html", {
+        "page": page, "form": form, "query": query.urlencode(),
+        "can_add": request.user.role in (Role.ADMIN, Role.SECRETARY),
+        "can_export": access.can_export(request.user),
+        "can_export_full_ids": access.can_export_full_ids(request.user),
+        "can_import": access.can_import(request.user),
+    })
 
 
-def member_detail(request, pk):
-    member = get_object_or_404(
-        Member.objects.for_user(request.user).select_related("organization", "enterprise", "user"), pk=pk)
-    return render(request, "members/member_detail.html", {"member": member})
+def member_detail(request, pk, revealed_id: str = ""):
+    member = _member_or_404(request, pk)
+    # One query each for the timeline's related rows, however long the history.
+    member = (Member.objects.filter(pk=member.pk).select_related("organization", "enterprise", "user")
+              .prefetch_related("transfers", "mobile_periods",
+                                Prefetch("changes", queryset=MemberChange.objects.select_related("changed_by")))
+              .get())
+    user = request.user
+    can_edit = access.can_edit(user, member)
+    own = access.is_own_record(user, member)
+    context = {
+        "member": member,
+        "events": timeline.events_for(member),
+        "history": list(member.changes.all()[:50]) if (can_edit or user.role in (Role.ADMIN, Role.STREET)) else [],
+        "revealed_id": revealed_id,
+        "can_edit": can_edit,
+        "can_reveal": access.can_reveal_id(user, member),
+        "can_transfer": access.can_manage_transfers(user, member) and member.status == Member.Status.NORMAL
+        and not any(t.is_open for t in member.transfers.all()),
+        "is_own": own,
+        "open_period": next((p for p in member.mobile_periods.all() if p.until is None), None),
+        "pending_proposal": member.proposals.filter(status=ChangeProposal.Status.PENDING).first()
+        if (own or can_edit) else None,
+        "today": timezone.localdate(),
+    }
+    if can_edit:
+        context.update(status_form=StatusForm(initial={"status": member.status, "on": timezone.localdate()}),
+                       mobile_start_form=MobileStartForm(initial={"since": timezone.localdate()}),
+                       mobile_end_form=MobileEndForm(initial={"until": timezone.localdate()}),
+                       lost_form=LostContactForm(initial={"lost_contact_since": member.lost_contact_since}))
+    return render(request, "members/member_detail.html", context)
 
 
 def my_record(request):
@@ -35,9 +100,154 @@ def my_record(request):
     return redirect(member)
 
 
-def _todo(request, *args, **kwargs):  # replaced as the record pages are built
-    raise Http404
+@require_POST
+def reveal_id(request, pk):
+    """Show the full ID number once, to those who may see it, and record who looked at whose number."""
+    member = _member_or_404(request, pk)
+    if not access.can_reveal_id(request.user, member):
+        raise PermissionDenied
+    audit(action=AuditRecord.Action.REVEAL_ID, actor=request.user, subject=member.name, object_id=member.pk,
+          request=request)
+    return member_detail(request, pk, revealed_id=member.id_number)
 
 
-member_create = member_edit = reveal_id = propose_change = change_status = mobile = lost_contact = _todo
-proposal_list = proposal_decide = _todo
+@role_required(Role.ADMIN, Role.SECRETARY)
+def member_create(request):
+    form = MemberForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        member = form.save(commit=False)
+        if not access.can_add_to(request.user, member.organization):
+            raise PermissionDenied
+        services.member_create(member=member, created_by=request.user)
+        messages.success(request, _("%(name)s has been added to the register.") % {"name": member.name})
+        return redirect(member)
+    return render(request, "members/member_form.html", {"form": form, "creating": True})
+
+
+def member_edit(request, pk):
+    member = _member_or_404(request, pk)
+    if not access.can_edit(request.user, member):
+        raise PermissionDenied
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        edited = form.save(commit=False)
+        if not access.can_add_to(request.user, edited.organization):
+            raise PermissionDenied
+        changes = services.member_update(member=edited, changed_by=request.user)
+        if changes:
+            messages.success(request, _("Saved. %(n)d fields changed.") % {"n": len(changes)})
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect(edited)
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+def propose_change(request, pk):
+    """A member proposes new contact and job details for their own record."""
+    member = _member_or_404(request, pk)
+    if not access.is_own_record(request.user, member):
+        raise PermissionDenied
+    initial = {field: getattr(member, field) for field in ChangeProposal.FIELDS}
+    form = ProposalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_submit(member=member, values=form.cleaned_data, proposed_by=request.user)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your change has been sent to your branch secretary for approval."))
+            return redirect(member)
+    return render(request, "members/proposal_form.html", {"form": form, "member": member})
+
+
+@role_required(Role.ADMIN, Role.SECRETARY)
+def proposal_list(request):
+    members = Member.objects.for_user(request.user)
+    proposals = (ChangeProposal.objects.filter(member__in=members).select_related("member", "decided_by")
+                 .order_by("status", "-proposed_at"))
+    pending = [p for p in proposals if p.status == ChangeProposal.Status.PENDING]
+    decided = [p for p in proposals if p.status != ChangeProposal.Status.PENDING][:30]
+    return render(request, "members/proposal_list.html", {"pending": pending, "decided": decided})
+
+
+@require_POST
+@role_required(Role.ADMIN, Role.SECRETARY)
+def proposal_decide(request, pk):
+    proposal = get_object_or_404(ChangeProposal.objects.filter(
+        member__in=Member.objects.for_user(request.user)).select_related("member"), pk=pk)
+    if not access.can_edit(request.user, proposal.member):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_decide(proposal=proposal, approve=form.cleaned_data["decision"] == "approve",
+                                     decided_by=request.user, note=form.cleaned_data["decision_note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The proposal from %(name)s has been decided.")
+                             % {"name": proposal.member.name})
+    return redirect("members:proposals")
+
+
+def _edit_action(request, pk):
+    member = _member_or_404(request, pk)
+    if not access.can_edit(request.user, member):
+        raise PermissionDenied
+    return member
+
+
+def _done(request, member, message):
+    messages.success(request, message)
+    return redirect(member)
+
+
+def _failed(request, member, error: ValidationError):
+    messages.error(request, " ".join(error.messages))
+    return redirect(member)
+
+
+@require_POST
+def change_status(request, pk):
+    member = _edit_action(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, member, ValidationError([e for errs in form.errors.values() for e in errs]))
+    try:
+        services.status_change(member=member, status=form.cleaned_data["status"], on=form.cleaned_data["on"],
+                               note=form.cleaned_data["status_note"], by=request.user)
+    except ValidationError as error:
+        return _failed(request, member, error)
+    return _done(request, member, _("The party standing has been recorded."))
+
+
+@require_POST
+def mobile(request, pk):
+    """Start (``action=start``) or end (``action=end``) a mobile period."""
+    member = _edit_action(request, pk)
+    try:
+        if request.POST.get("action") == "end":
+            form = MobileEndForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([e for errs in form.errors.values() for e in errs])
+            services.mobile_end(member=member, until=form.cleaned_data["until"], by=request.user)
+            return _done(request, member, _("The member is back; the mobile period has ended."))
+        form = MobileStartForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs])
+        services.mobile_start(member=member, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        return _failed(request, member, error)
+    return _done(request, member, _("The mobile period has been recorded."))
+
+
+@require_POST
+def lost_contact(request, pk):
+    member = _edit_action(request, pk)
+    form = LostContactForm(request.POST)
+    if not form.is_valid():
+        return _failed(request, member, ValidationError([e for errs in form.errors.values() for e in errs]))
+    services.lost_contact_set(member=member, since=form.cleaned_data["lost_contact_since"], by=request.user,
+                              note=form.cleaned_data["note"])
+    return _done(request, member, _("Contact status saved."))
+
