@@ -74,6 +74,11 @@ class PartyOrganization(models.Model):
     def get_absolute_url(self):
         return reverse("organization_detail", args=[self.pk])
 
+    @property
+    def branch(self) -> "PartyOrganization":
+        """The organisation that holds relationships and a seal: a group's branch, else itself."""
+        return self.parent if self.kind == self.Kind.GROUP and self.parent_id else self
+
     def subtree_ids(self) -> list[int]:
         """This organisation and everything below it (the tree is at most three levels deep)."""
         ids, frontier = [self.pk], [self.pk]

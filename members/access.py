@@ -22,7 +22,17 @@ def can_reveal_id(user, member) -> bool:
 
 
 def can_manage_transfers(user, member) -> bool:
+    """May issue a letter for this member: whoever may edit the member."""
     return can_edit(user, member)
+
+
+def can_manage_transfer(user, transfer) -> bool:
+    """May record the steps of this letter: the member's branch, and for a move inside the building the
+    receiving branch too (the member reports there; its secretary records it)."""
+    if user.role not in (Role.ADMIN, Role.SECRETARY):
+        return False
+    return any(in_reach(user, org_id) for org_id in (
+        transfer.member.organization_id, transfer.from_organization_id, transfer.to_organization_id) if org_id)
 
 
 def can_export(user) -> bool:

@@ -8,3 +8,4 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from . import panels  # noqa: F401  (registers the home-page panels)
+        from . import transfer_panels  # noqa: F401

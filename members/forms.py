@@ -3,6 +3,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization
@@ -54,7 +55,7 @@ class MemberFilterForm(forms.Form):
         """Apply the valid filters to a queryset already scoped with ``for_user``."""
         if not self.is_valid():
             return members
-        data, today = self.cleaned_data, today or datetime.date.today()
+        data, today = self.cleaned_data, today or timezone.localdate()
         q = data["q"].strip()
         if q:
             condition = Q(name__icontains=q)

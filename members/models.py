@@ -173,7 +173,7 @@ class Member(models.Model):
             errors["full_member_on"] = _("The full-member date must be after the date of joining.")
         if self.joined_on and self.birth_date and self.joined_on < add_years(self.birth_date, 18):
             errors["joined_on"] = _("A member joins the party at 18 at the earliest.")
-        today = datetime.date.today()
+        today = timezone.localdate()
         for field in ("joined_on", "full_member_on", "lost_contact_since"):
             value = getattr(self, field)
             if value and value > today:
@@ -193,7 +193,7 @@ class Member(models.Model):
     def lost_contact_months(self) -> int | None:
         if not self.lost_contact_since:
             return None
-        return months_between(self.lost_contact_since, datetime.date.today())
+        return months_between(self.lost_contact_since, timezone.localdate())
 
     @property
     def masked_id_number(self) -> str:
@@ -336,11 +336,11 @@ class Transfer(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def is_past_validity(self, today: datetime.date | None = None) -> bool:
-        return self.status == self.Status.ISSUED and (today or datetime.date.today()) > self.expires_on
+        return self.status == self.Status.ISSUED and (today or timezone.localdate()) > self.expires_on
 
     def is_receipt_overdue(self, today: datetime.date | None = None) -> bool:
         return (self.status == self.Status.REPORTED and self.receipt_due_on is not None
-                and (today or datetime.date.today()) > self.receipt_due_on)
+                and (today or timezone.localdate()) > self.receipt_due_on)
 
 
 class MemberChange(models.Model):

@@ -46,7 +46,7 @@ def _plain(value):
     return value
 
 
-def _diff(old: Member | None, new: Member, fields=TRACKED_FIELDS) -> dict:
+def changed_fields(old: Member | None, new: Member, fields=TRACKED_FIELDS) -> dict:
     changes = {}
     for field in fields:
         attname = Member._meta.get_field(field).attname
@@ -73,7 +73,7 @@ def member_create(*, member: Member, created_by, action: str = MemberChange.Acti
     """Save a new, validated member (from a form or an import row) and open their history."""
     member.name_initials = name_initials(member.name)
     member.save()
-    record_change(member=member, action=action, changes=_diff(None, member), by=created_by, note=note)
+    record_change(member=member, action=action, changes=changed_fields(None, member), by=created_by, note=note)
     return member
 
 
@@ -81,8 +81,10 @@ def member_create(*, member: Member, created_by, action: str = MemberChange.Acti
 def member_update(*, member: Member, changed_by, action: str = MemberChange.Action.UPDATED,
                   note: str = "") -> dict:
     """Save the edited fields of ``member`` and record old → new. Returns the changes (empty: nothing saved)."""
-    old = Member.objects.select_for_update().select_related("organization", "enterprise").get(pk=member.pk)
-    changes = _diff(old, member)
+    # Lock only the member row: PostgreSQL refuses FOR UPDATE on the nullable side of the enterprise join.
+    old = (Member.objects.select_for_update(of=("self",)).select_related("organization", "enterprise")
+           .get(pk=member.pk))
+    changes = changed_fields(old, member)
     if not changes:
         return {}
     member.name_initials = name_initials(member.name)
@@ -251,13 +253,15 @@ def transfer_issue(*, member: Member, direction: str, issued_by, issued_on: date
             raise ValidationError({"to_organization": _("Choose the branch the member moves to.")})
         if to_organization.pk == member.organization_id:
             raise ValidationError({"to_organization": _("The member is already in this branch.")})
-        to_name = to_organization.name
+        to_name = to_organization.branch.name
     elif not to_name.strip():
         raise ValidationError({"to_name": _("Enter the organisation the member transfers to.")})
     transfer = _create_letter(
         member=member, direction=direction, letter_number=letter_number, from_organization=member.organization,
-        from_name=member.organization.name, to_organization=to_organization, to_name=to_name.strip(),
-        reason=reason, issued_on=issued_on, validity_days=validity_days or default_validity_days(),
+        # A party group holds no relationships and has no seal: the letter is in its branch's name.
+        from_name=member.organization.branch.name, to_organization=to_organization, to_name=to_name.strip(),
+        reason=reason, issued_on=issued_on,
+        validity_days=default_validity_days() if validity_days is None else validity_days,
         dues_paid_until=dues_paid_until, created_by=issued_by)
     record_change(member=member, action=MemberChange.Action.TRANSFER, by=issued_by,
                   note=_("Letter %(number)s issued to %(to)s") % {"number": transfer.letter_number,
@@ -346,6 +350,8 @@ def transfer_close(*, transfer: Transfer, closed_on: datetime.date, by) -> Trans
         _refuse(_("A transfer is closed after its receipt has come back."))
     transfer.status, transfer.closed_on = Transfer.Status.CLOSED, closed_on
     transfer.save(update_fields=["status", "closed_on"])
+    record_change(member=transfer.member, action=MemberChange.Action.TRANSFER, by=by,
+                  note=_("Transfer %(number)s closed") % {"number": transfer.letter_number})
     return transfer
 
 
@@ -385,10 +391,15 @@ def transfer_reissue(*, transfer: Transfer, issued_on: datetime.date, by, validi
     transfer = _lock(transfer)
     if transfer.status != Transfer.Status.EXPIRED:
         _refuse(_("Only an expired letter is re-issued."))
+    if Transfer.objects.filter(reissue_of=transfer).exists():
+        _refuse(_("This letter has already been re-issued."))
+    if Transfer.objects.filter(member_id=transfer.member_id, status__in=Transfer.OPEN_STATUSES).exists():
+        _refuse(_("This member already has a transfer under way."))
     new = _create_letter(
         member=transfer.member, direction=transfer.direction, from_organization=transfer.from_organization,
         from_name=transfer.from_name, to_organization=transfer.to_organization, to_name=transfer.to_name,
-        reason=transfer.reason, issued_on=issued_on, validity_days=validity_days or transfer.validity_days,
+        reason=transfer.reason, issued_on=issued_on,
+        validity_days=transfer.validity_days if validity_days is None else validity_days,
         dues_paid_until=dues_paid_until or transfer.dues_paid_until, reissue_of=transfer, created_by=by)
     record_change(member=transfer.member, action=MemberChange.Action.TRANSFER, by=by,
                   note=_("Letter %(old)s re-issued as %(new)s") % {"old": transfer.letter_number,

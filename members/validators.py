@@ -3,6 +3,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -41,7 +42,7 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> str
         born = id_birth_date(value)
     except ValueError:
         raise ValidationError(_("The birth date in this ID number is not a real date."), code="birth_date") from None
-    if born > (today or datetime.date.today()):
+    if born > (today or timezone.localdate()):
         raise ValidationError(_("The birth date in this ID number is in the future."), code="birth_date")
     if id_check_char(value[:17]) != value[17]:
         raise ValidationError(_("The check character of this ID number is wrong; please check each digit."),

@@ -2,8 +2,10 @@
 import ast
 import datetime
 import io
+import json
 from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -16,7 +18,7 @@ from buildingparty.models import Building, PartyOrganization, Role, User
 from enterprises.models import Enterprise
 from enterprises.validators import validate_credit_code
 from members.demo import demo_members
-from members.models import Member
+from members.models import ChangeProposal, Member, MemberChange, MobilePeriod, Transfer
 from members.validators import id_birth_date, id_gender, validate_id_number, validate_mobile
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,14 @@ def seeded():
     return seed()
 
 
+def _rows(queryset, *fields, json_fields=()) -> list:
+    """The rows as sortable tuples; JSON values as text, so rows compare whatever the database returns."""
+    indexes = [fields.index(f) for f in json_fields]
+    rows = [tuple(json.dumps(v, sort_keys=True, ensure_ascii=False) if i in indexes else v for i, v in enumerate(row))
+            for row in queryset.values_list(*fields)]
+    return sorted(rows, key=repr)
+
+
 def snapshot() -> dict:
     """Every demo row by its natural keys, so two databases (or two moments) can be compared."""
     return {
@@ -47,7 +57,21 @@ def snapshot() -> dict:
         "members": sorted(Member.objects.values_list(
             "id_number", "name", "gender", "ethnicity", "birth_date", "category", "status", "organization__name",
             "enterprise__credit_code", "joined_on", "full_member_on", "phone", "is_mobile", "mobile_destination",
-            "lost_contact_since", "user__username")),
+            "lost_contact_since", "user__username", "education", "job", "home_address", "room", "skills", "posts",
+            "is_hardship", "hardship_note", "rewards_penalties", "shows_membership", "showcase_post",
+            "expected_full_on", "status_changed_on", "status_note", "name_initials")),
+        "transfers": _rows(Transfer.objects, "letter_number", "member__id_number", "direction", "status",
+                           "from_organization__name", "from_name", "to_organization__name", "to_name", "reason",
+                           "issued_on", "validity_days", "dues_paid_until", "reported_on", "receipt_due_on",
+                           "receipt_returned_on", "closed_on", "cancelled_on", "cancel_reason",
+                           "reissue_of__letter_number", "created_by__username", "created_at"),
+        "mobile_periods": _rows(MobilePeriod.objects, "member__id_number", "province", "city", "county", "since",
+                                "until", "card_number", "host_organization", "created_by__username", "created_at"),
+        "history": _rows(MemberChange.objects, "member__id_number", "action", "changes", "note",
+                         "changed_by__username", "changed_at", json_fields=["changes"]),
+        "proposals": _rows(ChangeProposal.objects, "member__id_number", "status", "changes", "proposed_by__username",
+                           "proposed_at", "decided_by__username", "decided_at", "decision_note",
+                           json_fields=["changes"]),
     }
 
 
@@ -58,13 +82,16 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def test_seed_builds_the_central_building_with_241_enterprises_and_52_members(seeded):
+def test_seed_builds_the_central_building_with_241_enterprises_and_52_members_plus_one_transferred_in(seeded):
     building = Building.objects.get()
     assert (building.name, building.city, building.floors) == ("中央大厦", "慈溪市", 28)
     assert building.address.startswith("浙江省慈溪市")
     assert Enterprise.objects.filter(building=building).count() == 241
-    assert Member.objects.filter(organization__building=building).count() == 52
-    assert "241 家" in seeded and "52 名" in seeded and demo.DEMO_PASSWORD in seeded
+    members = Member.objects.filter(organization__building=building)
+    assert members.count() == 53
+    assert members.filter(transfers__direction=Transfer.Direction.IN).count() == 1
+    assert members.filter(status=Member.Status.NORMAL).count() >= 48
+    assert "241 家" in seeded and "53 名" in seeded and demo.DEMO_PASSWORD in seeded
 
 
 def test_one_general_branch_holds_at_least_four_branches_and_groups_under_two_of_them(seeded):
@@ -129,11 +156,15 @@ def test_members_are_full_or_probationary_with_dates_that_fit(seeded):
     for member in probationary:
         assert member.full_member_on is None
         assert today - datetime.timedelta(days=365) < member.joined_on <= today
+        assert member.expected_full_on == _add_years(member.joined_on, 1)
     for member in full:
         assert member.joined_on >= _add_years(member.birth_date, 18)
         assert member.full_member_on == _add_years(member.joined_on, 1)
         assert member.full_member_on <= today
-    assert {m.status for m in members} == {Member.Status.NORMAL}
+        assert member.expected_full_on is None
+    # Nobody is suspended (a person decides that); only the two whose transfer out was receipted have left.
+    assert Counter(m.status for m in members) == {Member.Status.NORMAL: len(members) - 2,
+                                                  Member.Status.TRANSFERRED_OUT: 2}
     assert Counter(m.ethnicity for m in members).most_common(1)[0][0] == "汉族"
 
 
@@ -145,6 +176,49 @@ def test_some_members_are_mobile_and_exactly_one_has_lost_contact(seeded):
     lost = Member.objects.get(lost_contact_since__isnull=False)
     months_ago = (timezone.localdate() - lost.lost_contact_since).days / 30
     assert 6 <= months_ago <= 10
+    assert lost.status == Member.Status.NORMAL  # a candidate for 停止党籍, not suspended
+    entry = lost.changes.get(action=MemberChange.Action.LOST_CONTACT)
+    assert entry.changes == {"lost_contact_since": [None, lost.lost_contact_since.isoformat()]}
+
+
+def test_each_mobile_member_has_exactly_one_open_period_that_matches_their_destination(seeded):
+    today = timezone.localdate()
+    for member in Member.objects.filter(is_mobile=True):
+        period = member.mobile_periods.get()
+        assert period.until is None
+        assert period.destination == member.mobile_destination
+        assert 7 <= (today - period.since).days / 30.5 <= 20
+        assert member.changes.filter(action=MemberChange.Action.MOBILE).count() == 1
+    assert not MobilePeriod.objects.filter(member__is_mobile=False).exists()
+
+
+def test_every_member_has_one_created_entry_and_it_opens_their_history(seeded):
+    now = timezone.now()
+    for member in Member.objects.prefetch_related("changes"):
+        entries = sorted(member.changes.all(), key=lambda c: (c.changed_at, c.pk))
+        assert [c.action for c in entries].count(MemberChange.Action.CREATED) == 1, member
+        assert entries[0].action == MemberChange.Action.CREATED
+        assert entries[-1].changed_at < now
+
+
+def test_every_transfer_status_and_direction_appears(seeded):
+    transfers = Transfer.objects.all()
+    assert {t.status for t in transfers} == set(Transfer.Status.values)
+    assert {t.direction for t in transfers} == set(Transfer.Direction.values)
+    for transfer in transfers:
+        assert transfer.member.changes.filter(action=MemberChange.Action.TRANSFER,
+                                              note__contains=transfer.letter_number).exists()
+
+
+def test_members_wait_for_approval_of_changes_they_proposed_and_earlier_ones_were_decided(seeded):
+    proposals = ChangeProposal.objects.all()
+    pending = proposals.filter(status=ChangeProposal.Status.PENDING)
+    assert 2 <= pending.count() <= 3
+    assert pending.filter(member__user__username="member1").exists()
+    assert pending.filter(member__organization__name=demo.BRANCH_2).exists()
+    assert proposals.filter(status=ChangeProposal.Status.APPROVED).count() == 1
+    rejected = proposals.get(status=ChangeProposal.Status.REJECTED)
+    assert rejected.decision_note
 
 
 def test_members_spread_over_branches_groups_and_active_enterprises(seeded):
@@ -207,6 +281,14 @@ def test_running_the_seed_twice_changes_nothing(seeded):
     assert "本次新增 0 家" in second and "本次新增 0 名" in second
 
 
+def test_running_the_seed_again_next_year_changes_nothing(seeded):
+    before = snapshot()
+    next_year = timezone.localdate() + datetime.timedelta(days=400)
+    with mock.patch("django.utils.timezone.localdate", return_value=next_year):
+        seed()
+    assert snapshot() == before
+
+
 def test_a_changed_demo_password_is_left_alone_by_a_rerun(seeded):
     user = User.objects.get(username="liaison1")
     user.set_password("something-else-2026")
@@ -218,12 +300,12 @@ def test_a_changed_demo_password_is_left_alone_by_a_rerun(seeded):
     assert snapshot() == before
 
 
-def test_scale_two_gives_482_valid_enterprises_and_104_valid_members():
+def test_scale_two_gives_482_valid_enterprises_and_104_valid_members_plus_one_transferred_in():
     seed("--scale", "2")
     enterprises, members = list(Enterprise.objects.all()), list(Member.objects.all())
     assert len(enterprises) == 482 and len({e.credit_code for e in enterprises}) == 482
     assert len({e.name for e in enterprises}) == 482
-    assert len(members) == 104 and len({m.id_number for m in members}) == 104
+    assert len(members) == 105 and len({m.id_number for m in members}) == 105
     for enterprise in enterprises:
         validate_credit_code(enterprise.credit_code)
     for member in members:
@@ -232,6 +314,11 @@ def test_scale_two_gives_482_valid_enterprises_and_104_valid_members():
         validate_mobile(member.phone)
     assert Member.objects.filter(lost_contact_since__isnull=False).count() == 1
     assert User.objects.get(username="liaison1").liaison_enterprises.count() == 12
+    # Every member is recorded and every mobile member is away; transfers and proposals happen once.
+    assert MemberChange.objects.filter(action=MemberChange.Action.CREATED).count() == 105
+    assert MobilePeriod.objects.filter(until__isnull=True).count() == Member.objects.filter(is_mobile=True).count() == 8
+    assert Transfer.objects.count() == 10
+    assert ChangeProposal.objects.filter(status=ChangeProposal.Status.PENDING).count() == 3
 
 
 def test_scale_one_then_scale_two_gives_the_same_rows_as_scale_two_at_once():
@@ -250,7 +337,7 @@ def test_scale_one_then_scale_two_gives_the_same_rows_as_scale_two_at_once():
     for rows in (at_once, step_by_step):
         rows["users"] = [(username, *rest) for username, _password, *rest in rows["users"]]
     assert step_by_step == at_once
-    for table in ("enterprises", "members"):
+    for table in ("enterprises", "members", "transfers", "mobile_periods", "history", "proposals"):
         assert set(scale_one[table]) <= set(step_by_step[table])
 
 

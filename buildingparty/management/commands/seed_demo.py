@@ -18,7 +18,7 @@ def _scale(value: str) -> int:
 
 
 class Command(BaseCommand):
-    help = ("Create or complete the demo building 中央大厦: its party organisations, 241 enterprises, 52 members "
+    help = ("Create or complete the demo building 中央大厦: its party organisations, 241 enterprises, 52 members (and one transferred in) "
             "and the demo accounts. Running it again changes nothing; --scale N multiplies enterprises and members.")
 
     def add_arguments(self, parser):
