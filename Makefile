@@ -46,9 +46,11 @@ run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/
 test: $(DEV_STAMP) ## run the whole pytest suite (PYTEST_ARGS="..." passes arguments on)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-check: $(RUN_STAMP) ## Django system checks and "no missing migrations"
+check: $(DEV_STAMP) ## Django system checks, "no missing migrations", lint and formatting
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 messages: $(RUN_STAMP) ## update and compile locale/zh_Hans (needs gettext)
 	@command -v msgfmt >/dev/null || { echo "gettext is missing: apt-get install gettext" >&2; exit 1; }

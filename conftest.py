@@ -3,6 +3,7 @@
 Personas follow STYLE.md: an admin, a secretary of branch A and of branch B, a member of branch A, and an
 outsider (a member of another building). Each is a logged-in ``Client`` fixture as well as a user.
 """
+
 import pytest
 from django.conf import settings
 
@@ -24,8 +25,10 @@ def pytest_configure(config):
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
     # The manifest exists only after collectstatic; tests resolve static files from the source tree.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.WHITENOISE_AUTOREFRESH = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -123,7 +126,6 @@ def outsider(db):
     user = UserFactory(username="outsider", role="member", building=other)
     MemberFactory(organization=branch, user=user)
     return user
-
 
 
 @pytest.fixture

@@ -26,8 +26,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "name", "phone", "email"]
     list_select_related = ["organization", "building"]
     fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Role in the building"), {"fields": ("name", "phone", "role", "building", "organization",
-                                                 "email_notifications")}),
+        (
+            _("Role in the building"),
+            {"fields": ("name", "phone", "role", "building", "organization", "email_notifications")},
+        ),
     )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Role in the building"), {"fields": ("name", "role", "building", "organization")}),

@@ -1,4 +1,5 @@
 """The Celery application, configured from Django settings (the CELERY_* names)."""
+
 import os
 
 from celery import Celery

@@ -1,4 +1,5 @@
 """What each role finds in the navigation bar. Pages a role cannot use are not offered to it."""
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ NAV_ITEMS = [
     (_("My record"), "members:mine", "person-vcard", {Role.MEMBER}),
     (_("Enterprises"), "enterprises:list", "buildings", {Role.ADMIN, Role.SECRETARY, Role.STREET, Role.LIAISON}),
     (_("My enterprise"), "enterprises:mine", "building", {Role.CONTACT}),
+    (_("Audit log"), "audit_list", "shield-check", {Role.ADMIN}),
 ]
 
 

@@ -3,8 +3,9 @@
 The home page belongs to the ground floor, but what it shows comes from the apps above it. Each app registers
 its panels here (in its AppConfig.ready), so the ground floor never imports a higher one.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

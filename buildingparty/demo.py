@@ -7,12 +7,13 @@ steps here. ``run`` imports those modules by name, so the ground floor never imp
 Every step must be safe to run again: it generates the same rows in the same order every time and inserts
 only the ones that are missing, so a second run changes nothing and a larger ``scale`` only adds rows.
 """
+
 import datetime
 import importlib
 import importlib.util
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -126,9 +127,11 @@ def run(*, scale: int = 1, stdout=None) -> Building:
         building, _ = Building.objects.get_or_create(name=BUILDING["name"], defaults=BUILDING)
         organizations = _ensure_organizations(building)
         out.write(f"楼宇：{building.name}（{building.city}，{building.floors} 层）")
-        out.write(f"党组织：{GENERAL_BRANCH}，下设支部 "
-                  f"{sum(1 for o in organizations.values() if o.kind in (_Kind.BRANCH, _Kind.JOINT_BRANCH))} 个、"
-                  f"党小组 {sum(1 for o in organizations.values() if o.kind == _Kind.GROUP)} 个")
+        out.write(
+            f"党组织：{GENERAL_BRANCH}，下设支部 "
+            f"{sum(1 for o in organizations.values() if o.kind in (_Kind.BRANCH, _Kind.JOINT_BRANCH))} 个、"
+            f"党小组 {sum(1 for o in organizations.values() if o.kind == _Kind.GROUP)} 个"
+        )
         _ensure_accounts(building, organizations, out)
         for step in steps:
             step.fn(building=building, scale=scale, stdout=out)
@@ -140,8 +143,12 @@ def _ensure_organizations(building: Building) -> dict[str, PartyOrganization]:
     for name, kind, parent, founded_on in ORGANIZATIONS:
         if name not in organizations:
             organizations[name] = PartyOrganization.objects.create(
-                building=building, name=name, kind=kind, founded_on=founded_on,
-                parent=organizations[parent] if parent else None)
+                building=building,
+                name=name,
+                kind=kind,
+                founded_on=founded_on,
+                parent=organizations[parent] if parent else None,
+            )
     return organizations
 
 
@@ -151,15 +158,20 @@ def _ensure_accounts(building: Building, organizations: dict[str, PartyOrganizat
 
     Hashing costs about 0.2 s, so the new accounts share one hash (their password is published anyway).
     """
-    existing = set(User.objects.filter(username__in=[a.username for a in ACCOUNTS])
-                   .values_list("username", flat=True))
+    existing = set(User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list("username", flat=True))
     shared_hash = None
     for account in ACCOUNTS:
         if account.username in existing:
             continue
         shared_hash = shared_hash or make_password(DEMO_PASSWORD)
         User.objects.create(
-            username=account.username, password=shared_hash, name=account.name, phone=account.phone,
-            email=f"{account.username}@demo.local", role=account.role, is_staff=account.is_staff,
+            username=account.username,
+            password=shared_hash,
+            name=account.name,
+            phone=account.phone,
+            email=f"{account.username}@demo.local",
+            role=account.role,
+            is_staff=account.is_staff,
             building=building if account.in_building else None,
-            organization=organizations[account.organization] if account.organization else None)
+            organization=organizations[account.organization] if account.organization else None,
+        )

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LOGIN_AT_KEY = "bp_login_at"
 
@@ -20,6 +20,15 @@ class SessionLifetimeMiddleware:
             started = request.session.setdefault(LOGIN_AT_KEY, now)
             if now - started > settings.SESSION_MAX_LIFETIME.total_seconds():
                 logout(request)
-                messages.info(request, _("Your session has ended after 12 hours; please sign in again."))
+                hours = int(settings.SESSION_MAX_LIFETIME.total_seconds() // 3600)
+                messages.info(
+                    request,
+                    ngettext(
+                        "Your session has ended after %(n)d hour; please sign in again.",
+                        "Your session has ended after %(n)d hours; please sign in again.",
+                        hours,
+                    )
+                    % {"n": hours},
+                )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)

@@ -1,4 +1,5 @@
 """The ground floor: the building, its party organisation tree, the people who log in, and the heartbeat."""
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -45,12 +46,19 @@ class PartyOrganization(models.Model):
         JOINT_BRANCH = "joint_branch", _("Joint branch")
         GROUP = "group", _("Party group")
 
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="organizations",
-                                 verbose_name=_("building"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("building")
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="children", verbose_name=_("parent organisation"))
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent organisation"),
+    )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
 
     objects = OrganizationQuerySet.as_manager()
@@ -62,8 +70,10 @@ class PartyOrganization(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["building", "name"], name="organization_name_unique_in_building"),
             models.CheckConstraint(
-                condition=(Q(kind="general_branch", parent__isnull=True)
-                           | (~Q(kind="general_branch") & Q(parent__isnull=False))),
+                condition=(
+                    Q(kind="general_branch", parent__isnull=True)
+                    | (~Q(kind="general_branch") & Q(parent__isnull=False))
+                ),
                 name="organization_only_general_branch_is_root",
             ),
         ]
@@ -97,11 +107,18 @@ class User(AbstractUser):
     name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="users", verbose_name=_("building"))
-    organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="officers", verbose_name=_("organisation"),
-                                     help_text=_("The branch a secretary runs."))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("building")
+    )
+    organization = models.ForeignKey(
+        PartyOrganization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("organisation"),
+        help_text=_("The branch a secretary runs."),
+    )
     email_notifications = models.BooleanField(_("email notifications"), default=True)
 
     objects = UserManager()
@@ -169,13 +186,22 @@ class AuditRecord(models.Model):
         PRINT = "print", _("Form printed with full ID number")
 
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("who"), help_text=_("Empty for the command line."))
-    building = models.ForeignKey(Building, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("building"))
+    actor = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+        help_text=_("Empty for the command line."),
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("building")
+    )
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    subject = models.CharField(_("whose or what"), max_length=200,
-                               help_text=_("The member whose number was shown, or the register exported."))
+    subject = models.CharField(
+        _("whose or what"), max_length=200, help_text=_("The member whose number was shown, or the register exported.")
+    )
     object_id = models.CharField(max_length=40, blank=True)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)

@@ -1,4 +1,5 @@
 """The ground floor's own home-page panel: is the machinery alive."""
+
 from . import dashboard
 from .models import Role
 from .selectors import last_heartbeat

@@ -4,6 +4,7 @@ Every model family has a ``for_user(user)`` queryset method; each of them is bui
 so a rule changes in one place for views, exports, search and jobs alike. Out of scope means absent: views
 fetch with ``get_object_or_404(Model.objects.for_user(user), ...)`` and answer 404.
 """
+
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied

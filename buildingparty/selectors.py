@@ -1,4 +1,5 @@
 """Reads that several pages share."""
+
 from .models import Heartbeat
 
 

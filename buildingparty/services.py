@@ -15,14 +15,22 @@ def record_heartbeat(*, name: str = "worker") -> Heartbeat:
     return Heartbeat.objects.get(name=name)
 
 
-def audit(*, action: str, actor=None, subject: str, object_id="", filters=None, row_count=None, detail="",
-          request=None):
+def audit(
+    *, action: str, actor=None, subject: str, object_id="", filters=None, row_count=None, detail="", request=None
+):
     """Record a view or export of personal data. Written in the caller's transaction."""
     from .models import AuditRecord
 
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     building_id = getattr(actor, "building_id", None) if actor is not None else None
     return AuditRecord.objects.create(
-        action=action, actor=actor if actor is not None and actor.is_authenticated else None,
-        building_id=building_id, subject=subject[:200], object_id=str(object_id), filters=filters or {},
-        row_count=row_count, detail=detail[:200], ip_address=ip)
+        action=action,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        building_id=building_id,
+        subject=subject[:200],
+        object_id=str(object_id),
+        filters=filters or {},
+        row_count=row_count,
+        detail=detail[:200],
+        ip_address=ip,
+    )

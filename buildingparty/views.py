@@ -19,24 +19,34 @@ def home(request):
 
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
 def organization_list(request):
-    organizations = list(PartyOrganization.objects.for_user(request.user)
-                         .select_related("building", "parent").order_by("building__name", "pk"))
+    organizations = list(
+        PartyOrganization.objects.for_user(request.user)
+        .select_related("building", "parent")
+        .order_by("building__name", "pk")
+    )
     children = {}
     for org in organizations:
         children.setdefault(org.parent_id, []).append(org)
     visible = {o.pk for o in organizations}
     roots = [o for o in organizations if o.parent_id not in visible]
-    return render(request, "buildingparty/organization_list.html",
-                  {"roots": roots, "children": children, "organizations": organizations})
+    return render(
+        request,
+        "buildingparty/organization_list.html",
+        {"roots": roots, "children": children, "organizations": organizations},
+    )
 
 
 def organization_detail(request, pk):
     organization = get_object_or_404(
-        PartyOrganization.objects.for_user(request.user).select_related("building", "parent"), pk=pk)
+        PartyOrganization.objects.for_user(request.user).select_related("building", "parent"), pk=pk
+    )
     officers = organization.officers.filter(role=Role.SECRETARY)
     sub = organization.children.all()
-    return render(request, "buildingparty/organization_detail.html",
-                  {"organization": organization, "officers": officers, "suborganizations": sub})
+    return render(
+        request,
+        "buildingparty/organization_detail.html",
+        {"organization": organization, "officers": officers, "suborganizations": sub},
+    )
 
 
 @login_not_required
@@ -57,8 +67,11 @@ def healthz(request):
     beat = last_heartbeat()
     body["heartbeat"] = None
     if beat:
-        body["heartbeat"] = {"last": timezone.localtime(beat.beat_at).isoformat(),
-                             "age_seconds": round(beat.age_seconds, 1), "count": beat.count}
+        body["heartbeat"] = {
+            "last": timezone.localtime(beat.beat_at).isoformat(),
+            "age_seconds": round(beat.age_seconds, 1),
+            "count": beat.count,
+        }
     return JsonResponse(body, status=200)
 
 
@@ -71,3 +84,45 @@ def broker_state() -> str:
         return "ok"
     except Exception as exc:  # unreachable broker is a state to report, not a crash
         return f"unreachable: {exc.__class__.__name__}"
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@role_required(Role.ADMIN)
+def audit_list(request):
+    """Who looked at or took out personal data in this building (and what the command line did), newest first."""
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+
+    from .models import AuditRecord
+
+    records = (
+        AuditRecord.objects.filter(
+            Q(building_id=request.user.building_id) | Q(building__isnull=True, actor__isnull=True)
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
+    action = request.GET.get("action", "")
+    if action in AuditRecord.Action.values:
+        records = records.filter(action=action)
+    else:
+        action = ""
+    who = request.GET.get("who", "").strip()
+    if who:
+        records = records.filter(Q(actor__username__icontains=who) | Q(actor__name__icontains=who))
+    page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "buildingparty/audit_list.html",
+        {
+            "page": page,
+            "actions": AuditRecord.Action.choices,
+            "action": action,
+            "who": who,
+            "query": query.urlencode(),
+        },
+    )

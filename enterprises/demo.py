@@ -1,5 +1,6 @@
 """Demo enterprises and social organisations for `manage.py seed_demo`: 241 per unit of scale, as in the
 real building. Names, codes and rooms are made up; every credit code passes GB 32100."""
+
 import random
 from dataclasses import dataclass
 
@@ -68,12 +69,35 @@ TRADES = [
 # (民办非企业单位, code 52) after a trade name and a service.
 SOCIETY_REGIONS = ["慈溪市", "宁波市"]
 SOCIETY_TOPICS = [
-    "电子商务协会", "跨境电商协会", "软件行业协会", "家电行业协会", "物流协会", "广告协会", "人力资源服务行业协会",
-    "青年企业家协会", "女企业家协会", "循环经济促进会", "创业促进会", "中小企业促进会", "文化产业促进会",
-    "楼宇经济促进会", "外商投资企业协会", "会计学会", "志愿者协会", "个体劳动者协会", "温州商会", "安徽商会",
+    "电子商务协会",
+    "跨境电商协会",
+    "软件行业协会",
+    "家电行业协会",
+    "物流协会",
+    "广告协会",
+    "人力资源服务行业协会",
+    "青年企业家协会",
+    "女企业家协会",
+    "循环经济促进会",
+    "创业促进会",
+    "中小企业促进会",
+    "文化产业促进会",
+    "楼宇经济促进会",
+    "外商投资企业协会",
+    "会计学会",
+    "志愿者协会",
+    "个体劳动者协会",
+    "温州商会",
+    "安徽商会",
 ]
-NON_ENTERPRISE_SERVICES = ["社会工作服务中心", "公益服务中心", "青少年发展中心", "养老服务中心", "心理咨询服务中心",
-                           "职业技能培训学校"]
+NON_ENTERPRISE_SERVICES = [
+    "社会工作服务中心",
+    "公益服务中心",
+    "青少年发展中心",
+    "养老服务中心",
+    "心理咨询服务中心",
+    "职业技能培训学校",
+]
 
 
 @dataclass(frozen=True)
@@ -106,34 +130,55 @@ def demo_enterprises(scale: int) -> list[EnterpriseSpec]:
             floor = rng.choice(FLOORS)
         # Rooms are numbered along the corridor; now and then one is a meeting room or empty.
         last_room[floor] += rng.choice([1, 1, 1, 2])
-        specs.append(EnterpriseSpec(
-            name=name, credit_code=_draw_credit_code(rng, codes, authority, kind), kind=kind, industry=industry,
-            floor=floor, room=f"{floor}{last_room[floor]:02d}",
-            status=Enterprise.Status.MOVED_OUT if i % MOVED_OUT_EVERY == MOVED_OUT_EVERY // 2
-            else Enterprise.Status.ACTIVE))
+        specs.append(
+            EnterpriseSpec(
+                name=name,
+                credit_code=_draw_credit_code(rng, codes, authority, kind),
+                kind=kind,
+                industry=industry,
+                floor=floor,
+                room=f"{floor}{last_room[floor]:02d}",
+                status=Enterprise.Status.MOVED_OUT
+                if i % MOVED_OUT_EVERY == MOVED_OUT_EVERY // 2
+                else Enterprise.Status.ACTIVE,
+            )
+        )
     return specs
 
 
 def demo_liaisons(specs: list[EnterpriseSpec]) -> dict[str, str]:
     """Credit code → liaison username: each liaison looks after twelve neighbouring enterprises of the first
     241 (counting from the lowest floor), the way floor liaisons work."""
-    active = sorted((s for s in specs[:PER_SCALE] if s.status == Enterprise.Status.ACTIVE),
-                    key=lambda s: (s.floor, int(s.room)))
-    return {spec.credit_code: LIAISONS[n // LIAISON_SHARE]
-            for n, spec in enumerate(active[:LIAISON_SHARE * len(LIAISONS)])}
+    active = sorted(
+        (s for s in specs[:PER_SCALE] if s.status == Enterprise.Status.ACTIVE), key=lambda s: (s.floor, int(s.room))
+    )
+    return {
+        spec.credit_code: LIAISONS[n // LIAISON_SHARE] for n, spec in enumerate(active[: LIAISON_SHARE * len(LIAISONS)])
+    }
 
 
 @demo.register(order=10)
 def seed_enterprises(*, building, scale, stdout):
     specs = demo_enterprises(scale)
-    existing = set(Enterprise.objects.filter(credit_code__in=[s.credit_code for s in specs])
-                   .values_list("credit_code", flat=True))
+    existing = set(
+        Enterprise.objects.filter(credit_code__in=[s.credit_code for s in specs]).values_list("credit_code", flat=True)
+    )
     liaison_ids = dict(User.objects.filter(username__in=LIAISONS).values_list("username", "pk"))
     liaisons = demo_liaisons(specs)
     new = [
-        Enterprise(building=building, name=s.name, credit_code=s.credit_code, kind=s.kind, industry=s.industry,
-                   floor=s.floor, room=s.room, status=s.status, liaison_id=liaison_ids.get(liaisons.get(s.credit_code)))
-        for s in specs if s.credit_code not in existing
+        Enterprise(
+            building=building,
+            name=s.name,
+            credit_code=s.credit_code,
+            kind=s.kind,
+            industry=s.industry,
+            floor=s.floor,
+            room=s.room,
+            status=s.status,
+            liaison_id=liaison_ids.get(liaisons.get(s.credit_code)),
+        )
+        for s in specs
+        if s.credit_code not in existing
     ]
     Enterprise.objects.bulk_create(new, batch_size=500)
 
@@ -141,7 +186,8 @@ def seed_enterprises(*, building, scale, stdout):
     stdout.write(
         f"企业和社会组织：{in_building.count()} 家（本次新增 {len(new)} 家；"
         f"其中社会组织 {in_building.filter(kind=Enterprise.Kind.SOCIAL_ORG).count()} 家，"
-        f"已迁出 {in_building.filter(status=Enterprise.Status.MOVED_OUT).count()} 家）")
+        f"已迁出 {in_building.filter(status=Enterprise.Status.MOVED_OUT).count()} 家）"
+    )
 
 
 def _draw_name(rng: random.Random, taken: set) -> tuple[str, str, str, str]:
@@ -158,8 +204,11 @@ def _draw_name(rng: random.Random, taken: set) -> tuple[str, str, str, str]:
         else:
             trade = rng.choices(TRADES, weights=[t.weight for t in TRADES])[0]
             region = "浙江" if trade.authority == "31" else rng.choices(COMPANY_REGIONS, COMPANY_REGION_WEIGHTS)[0]
-            suffix = (rng.choice(trade.suffixes) if trade.suffixes
-                      else rng.choices(COMPANY_SUFFIXES, COMPANY_SUFFIX_WEIGHTS)[0])
+            suffix = (
+                rng.choice(trade.suffixes)
+                if trade.suffixes
+                else rng.choices(COMPANY_SUFFIXES, COMPANY_SUFFIX_WEIGHTS)[0]
+            )
             name = f"{region}{_stem(rng, STEM_FIRST, STEM_SECOND)}{trade.word}{suffix}"
             result = (name, Enterprise.Kind.COMPANY, trade.industry, trade.authority)
         if name not in taken:

@@ -1,4 +1,5 @@
 """Enterprises and social organisations in the building (first version; the registry issue completes it)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -38,21 +39,34 @@ class Enterprise(models.Model):
         ACTIVE = "active", _("In the building")
         MOVED_OUT = "moved_out", _("Moved out")
 
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="enterprises",
-                                 verbose_name=_("building"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("building")
+    )
     name = models.CharField(_("name"), max_length=100)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True,
-                                   validators=[validate_credit_code])
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     floor = models.SmallIntegerField(_("floor"))
     room = models.CharField(_("room"), max_length=20)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    liaison = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="liaison_enterprises", verbose_name=_("liaison"),
-                                limit_choices_to={"role": Role.LIAISON})
-    contacts = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="contact_enterprises",
-                                      verbose_name=_("contacts"), limit_choices_to={"role": Role.CONTACT})
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="liaison_enterprises",
+        verbose_name=_("liaison"),
+        limit_choices_to={"role": Role.LIAISON},
+    )
+    contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="contact_enterprises",
+        verbose_name=_("contacts"),
+        limit_choices_to={"role": Role.CONTACT},
+    )
 
     objects = EnterpriseQuerySet.as_manager()
 

@@ -1,4 +1,5 @@
 """Home-page panels from the enterprise registry."""
+
 from django.db.models import Count, Q
 
 from buildingparty import dashboard
@@ -20,13 +21,18 @@ def enterprise_overview(request):
 
 @dashboard.register(template="enterprises/panels/assigned.html", roles={Role.LIAISON}, order=10)
 def assigned_enterprises(request):
-    enterprises = (Enterprise.objects.for_user(request.user).annotate(member_count=Count("members"))
-                   .order_by("floor", "room"))
+    enterprises = (
+        Enterprise.objects.for_user(request.user).annotate(member_count=Count("members")).order_by("floor", "room")
+    )
     return {"enterprises": enterprises}
 
 
 @dashboard.register(template="enterprises/panels/own.html", roles={Role.CONTACT}, order=10)
 def own_enterprise(request):
-    enterprise = (Enterprise.objects.for_user(request.user).annotate(member_count=Count("members"))
-                  .select_related("liaison").first())
+    enterprise = (
+        Enterprise.objects.for_user(request.user)
+        .annotate(member_count=Count("members"))
+        .select_related("liaison")
+        .first()
+    )
     return {"enterprise": enterprise}

@@ -1,4 +1,5 @@
 """Pure checks for enterprise data."""
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -16,13 +17,18 @@ def validate_credit_code(value: str) -> str:
     """Check a unified social credit code (GB 32100-2015) and return it upper-cased."""
     value = (value or "").strip().upper()
     if len(value) != 18:
-        raise ValidationError(_("A unified social credit code has 18 characters; this one has %(n)d.")
-                              % {"n": len(value)}, code="length")
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(n)d.") % {"n": len(value)}, code="length"
+        )
     bad = sorted({c for c in value if c not in CREDIT_CHARS})
     if bad:
-        raise ValidationError(_("A unified social credit code cannot contain %(chars)s (I, O, S, V and Z are "
-                                "never used).") % {"chars": "".join(bad)}, code="characters")
+        raise ValidationError(
+            _("A unified social credit code cannot contain %(chars)s (I, O, S, V and Z are never used).")
+            % {"chars": "".join(bad)},
+            code="characters",
+        )
     if credit_check_char(value[:17]) != value[17]:
-        raise ValidationError(_("The check character of this credit code is wrong; please check each character."),
-                              code="check_digit")
+        raise ValidationError(
+            _("The check character of this credit code is wrong; please check each character."), code="check_digit"
+        )
     return value

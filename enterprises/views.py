@@ -13,8 +13,9 @@ PAGE_SIZE = 25
 
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET, Role.LIAISON)
 def enterprise_list(request):
-    enterprises = (Enterprise.objects.for_user(request.user).select_related("liaison")
-                   .annotate(member_count=Count("members")))
+    enterprises = (
+        Enterprise.objects.for_user(request.user).select_related("liaison").annotate(member_count=Count("members"))
+    )
     q = request.GET.get("q", "").strip()
     if q:
         enterprises = enterprises.filter(Q(name__icontains=q) | Q(credit_code__iexact=q) | Q(room__icontains=q))
@@ -24,8 +25,11 @@ def enterprise_list(request):
 
 def enterprise_detail(request, pk):
     enterprise = get_object_or_404(
-        Enterprise.objects.for_user(request.user).select_related("building", "liaison")
-        .annotate(member_count=Count("members")), pk=pk)
+        Enterprise.objects.for_user(request.user)
+        .select_related("building", "liaison")
+        .annotate(member_count=Count("members")),
+        pk=pk,
+    )
     return render(request, "enterprises/enterprise_detail.html", {"enterprise": enterprise})
 
 

@@ -2,6 +2,7 @@
 
 Read access is ``Member.objects.for_user``; these answer the write questions (403 when False).
 """
+
 from buildingparty.models import Role
 from buildingparty.scope import in_reach
 
@@ -12,8 +13,7 @@ def can_edit(user, member) -> bool:
 
 
 def can_add_to(user, organization) -> bool:
-    return organization is not None and user.role in (Role.ADMIN, Role.SECRETARY) and in_reach(
-        user, organization.pk)
+    return organization is not None and user.role in (Role.ADMIN, Role.SECRETARY) and in_reach(user, organization.pk)
 
 
 def can_reveal_id(user, member) -> bool:
@@ -31,8 +31,11 @@ def can_manage_transfer(user, transfer) -> bool:
     receiving branch too (the member reports there; its secretary records it)."""
     if user.role not in (Role.ADMIN, Role.SECRETARY):
         return False
-    return any(in_reach(user, org_id) for org_id in (
-        transfer.member.organization_id, transfer.from_organization_id, transfer.to_organization_id) if org_id)
+    return any(
+        in_reach(user, org_id)
+        for org_id in (transfer.member.organization_id, transfer.from_organization_id, transfer.to_organization_id)
+        if org_id
+    )
 
 
 def can_export(user) -> bool:

@@ -7,5 +7,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Party members")
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers the home-page panels)
-        from . import transfer_panels  # noqa: F401
+        from . import (
+            panels,  # noqa: F401  (registers the home-page panels)
+            register,  # noqa: F401  (registers the member register for exports and imports)
+            transfer_panels,  # noqa: F401
+        )

@@ -5,6 +5,7 @@ every state and changes members proposed.
 People, ID numbers and phone numbers are made up; every ID number passes GB 11643 and agrees with the
 member's birth date and gender.
 """
+
 import dataclasses
 import datetime
 import random
@@ -46,8 +47,10 @@ PLAN = [
 ]
 
 # Listed from the most common down.
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许邓韩冯曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
-            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许邓韩冯曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 SURNAME_WEIGHTS = [len(SURNAMES) - i for i in range(len(SURNAMES))]
 # Given names change with the generation: 建国 and 秀英 were born before 1980, 子轩 and 欣怡 after.
 SINGLE_GIVEN = {
@@ -68,10 +71,42 @@ ID_REGION_WEIGHTS = [40, 8, 6, 5, 4, 4, 3, 4, 2, 2]
 BORN_FROM, BORN_UNTIL = datetime.date(1960, 1, 1), datetime.date(2003, 12, 31)
 PROBATIONARY_BORN_FROM = datetime.date(1990, 1, 1)
 
-PHONE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
-                  "155", "157", "158", "159", "177", "180", "181", "186", "187", "188", "189", "191", "199"]
-MOBILE_DESTINATIONS = ["浙江省杭州市西湖区", "上海市浦东新区", "江苏省苏州市吴中区", "广东省深圳市南山区",
-                       "浙江省宁波市鄞州区", "北京市海淀区"]
+PHONE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "157",
+    "158",
+    "159",
+    "177",
+    "180",
+    "181",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "199",
+]
+MOBILE_DESTINATIONS = [
+    "浙江省杭州市西湖区",
+    "上海市浦东新区",
+    "江苏省苏州市吴中区",
+    "广东省深圳市南山区",
+    "浙江省宁波市鄞州区",
+    "北京市海淀区",
+]
 
 # Everything added since the first release is drawn from a stream of its own, one per unit: drawing from the
 # first would change every person drawn after, and a database seeded before would get 52 strangers.
@@ -114,15 +149,51 @@ PROFESSIONAL_JOBS = {"律师", "注册会计师", "软件工程师", "产品经�
 # The property company's staff work in the lobby and the plant rooms, not in its office.
 PROPERTY_ROOMS = {"物业前台客服": "一楼大堂", "秩序维护队长": "一楼监控室", "工程维修工": "负一楼设备房"}
 
-SKILLS = ["法律咨询", "财务会计", "急救", "摄影", "书法", "电脑维修", "心理咨询", "英语翻译", "消防", "文艺演出",
-          "理论宣讲", "家电维修"]
-JOB_SKILLS = {"律师": "法律咨询", "律师助理": "法律咨询", "会计": "财务会计", "出纳": "财务会计",
-              "注册会计师": "财务会计", "审计助理": "财务会计", "软件工程师": "电脑维修", "运维工程师": "电脑维修",
-              "技术支持工程师": "电脑维修", "工程维修工": "家电维修", "秩序维护队长": "消防",
-              "外贸业务员": "英语翻译", "单证员": "英语翻译", "设计师": "摄影", "美工设计师": "摄影", "社工": "心理咨询"}
+SKILLS = [
+    "法律咨询",
+    "财务会计",
+    "急救",
+    "摄影",
+    "书法",
+    "电脑维修",
+    "心理咨询",
+    "英语翻译",
+    "消防",
+    "文艺演出",
+    "理论宣讲",
+    "家电维修",
+]
+JOB_SKILLS = {
+    "律师": "法律咨询",
+    "律师助理": "法律咨询",
+    "会计": "财务会计",
+    "出纳": "财务会计",
+    "注册会计师": "财务会计",
+    "审计助理": "财务会计",
+    "软件工程师": "电脑维修",
+    "运维工程师": "电脑维修",
+    "技术支持工程师": "电脑维修",
+    "工程维修工": "家电维修",
+    "秩序维护队长": "消防",
+    "外贸业务员": "英语翻译",
+    "单证员": "英语翻译",
+    "设计师": "摄影",
+    "美工设计师": "摄影",
+    "社工": "心理咨询",
+}
 
-CIXI_PLACES = ["浒山街道", "白沙路街道", "古塘街道", "宗汉街道", "坎墩街道", "观海卫镇", "周巷镇", "掌起镇", "逍林镇",
-               "长河镇"]
+CIXI_PLACES = [
+    "浒山街道",
+    "白沙路街道",
+    "古塘街道",
+    "宗汉街道",
+    "坎墩街道",
+    "观海卫镇",
+    "周巷镇",
+    "掌起镇",
+    "逍林镇",
+    "长河镇",
+]
 CIXI_PLACE_WEIGHTS = [30, 18, 18, 8, 6, 5, 5, 3, 4, 3]
 NINGBO_PLACES = ["宁波市鄞州区首南街道", "宁波市江北区慈城镇", "宁波市海曙区南门街道", "余姚市阳明街道"]
 ESTATE_NAMES = ["阳光", "锦绣", "明月", "新城", "世纪", "御景", "枫林", "金湾", "颐景", "翠苑", "银杏", "桂园"]
@@ -141,9 +212,16 @@ POSTS = {
 }
 HARDSHIP_NOTES = ["家人重病，医疗费用负担重", "本人患慢性病，长期治疗", "独自抚养两个孩子，收入较低"]
 UNEMPLOYED_NOTE = "失业，正在求职"
-SHOWCASE_BY_JOB = {"物业前台客服": "党员示范岗·前台服务", "工程维修工": "党员服务岗·设备维修",
-                   "秩序维护队长": "党员示范岗·安全巡查", "会计": "党员示范岗·财务窗口", "出纳": "党员示范岗·财务窗口",
-                   "客服主管": "党员先锋岗·客户服务", "律师": "党员示范岗·法律服务", "社工": "党员示范岗·社区服务"}
+SHOWCASE_BY_JOB = {
+    "物业前台客服": "党员示范岗·前台服务",
+    "工程维修工": "党员服务岗·设备维修",
+    "秩序维护队长": "党员示范岗·安全巡查",
+    "会计": "党员示范岗·财务窗口",
+    "出纳": "党员示范岗·财务窗口",
+    "客服主管": "党员先锋岗·客户服务",
+    "律师": "党员示范岗·法律服务",
+    "社工": "党员示范岗·社区服务",
+}
 
 # Destination → province, city, county and the party organisation where the member takes part in
 # organisational life. A municipality has no city level, so the three parts always join to the destination.
@@ -184,33 +262,74 @@ TRANSFERS = [
     # Past its validity without reporting: secretary2 has to mark it expired and re-issue it.
     TransferPlan(demo.GROUP_2_1, "中共杭州市滨江区长河街道工作委员会", 30, "工作调动", issued=41),
     # Expired, then re-issued: the new letter is under way.
-    TransferPlan(demo.ECOMMERCE_BRANCH, "中共上海市闵行区莘庄镇委员会", 30, "工作调动", issued=52,
-                 steps=(("expire", 20), ("reissue", 6))),
+    TransferPlan(
+        demo.ECOMMERCE_BRANCH,
+        "中共上海市闵行区莘庄镇委员会",
+        30,
+        "工作调动",
+        issued=52,
+        steps=(("expire", 20), ("reissue", 6)),
+    ),
     # Reported six weeks ago; the receipt, due a month after reporting, has not come back (secretary1).
-    TransferPlan(demo.GROUP_1_2, "中共宁波市鄞州区首南街道工作委员会", 10, "居住地变更", issued=47,
-                 steps=(("report", 43),)),
+    TransferPlan(
+        demo.GROUP_1_2, "中共宁波市鄞州区首南街道工作委员会", 10, "居住地变更", issued=47, steps=(("report", 43),)
+    ),
     # Receipt returned: the member is transferred out and the letter waits to be closed.
-    TransferPlan(demo.SOCIAL_ORG_BRANCH, "中共余姚市阳明街道工作委员会", 10, "工作调动", issued=38,
-                 steps=(("report", 35), ("receipt", 14))),
+    TransferPlan(
+        demo.SOCIAL_ORG_BRANCH,
+        "中共余姚市阳明街道工作委员会",
+        10,
+        "工作调动",
+        issued=38,
+        steps=(("report", 35), ("receipt", 14)),
+    ),
     # Done months ago.
-    TransferPlan(demo.PROPERTY_BRANCH, "中共苏州工业园区娄葑街道工作委员会", 30, "回原籍工作", issued=160,
-                 steps=(("report", 150), ("receipt", 131), ("close", 130))),
+    TransferPlan(
+        demo.PROPERTY_BRANCH,
+        "中共苏州工业园区娄葑街道工作委员会",
+        30,
+        "回原籍工作",
+        issued=160,
+        steps=(("report", 150), ("receipt", 131), ("close", 130)),
+    ),
     # From the second branch to the first, completed.
-    TransferPlan(demo.BRANCH_2, demo.BRANCH_1, 10, "所在企业党员划归第一党支部管理", issued=96,
-                 direction=Transfer.Direction.INTERNAL, steps=(("report", 95), ("receipt", 92), ("close", 92))),
+    TransferPlan(
+        demo.BRANCH_2,
+        demo.BRANCH_1,
+        10,
+        "所在企业党员划归第一党支部管理",
+        issued=96,
+        direction=Transfer.Direction.INTERNAL,
+        steps=(("report", 95), ("receipt", 92), ("close", 92)),
+    ),
     # Cancelled: the member stayed.
-    TransferPlan(demo.GROUP_2_2, "中共宁波市江北区庄桥街道工作委员会", 10, "工作调动", issued=30,
-                 steps=(("cancel", 27),), cancel_reason="本人留在原单位工作，不再转出"),
+    TransferPlan(
+        demo.GROUP_2_2,
+        "中共宁波市江北区庄桥街道工作委员会",
+        10,
+        "工作调动",
+        issued=30,
+        steps=(("cancel", 27),),
+        cancel_reason="本人留在原单位工作，不再转出",
+    ),
 ]
 
 # A member who arrived with a letter from outside (transfer_receive): reported, receipt not yet due. Their ID
 # number is issued in 奉化区 (330213), a region the generated members never draw, so no unit can collide.
 ARRIVAL = {
-    "name": "郑雨桐", "gender": "F", "ethnicity": "汉族", "id_number": "330213199304170026",
-    "birth_date": datetime.date(1993, 4, 17), "education": Member.Education.BACHELOR,
-    "category": Member.Category.FULL, "joined_on": datetime.date(2016, 6, 20),
-    "full_member_on": datetime.date(2017, 6, 20), "job": "外贸业务员", "phone": "15967832145",
-    "home_address": "慈溪市白沙路街道世纪家园9幢2单元1102室", "skills": "英语翻译",
+    "name": "郑雨桐",
+    "gender": "F",
+    "ethnicity": "汉族",
+    "id_number": "330213199304170026",
+    "birth_date": datetime.date(1993, 4, 17),
+    "education": Member.Education.BACHELOR,
+    "category": Member.Category.FULL,
+    "joined_on": datetime.date(2016, 6, 20),
+    "full_member_on": datetime.date(2017, 6, 20),
+    "job": "外贸业务员",
+    "phone": "15967832145",
+    "home_address": "慈溪市白沙路街道世纪家园9幢2单元1102室",
+    "skills": "英语翻译",
 }
 ARRIVAL_ORGANIZATION = demo.BRANCH_2
 ARRIVAL_FROM = "中共宁波市鄞州区钟公庙街道工作委员会"
@@ -232,13 +351,24 @@ class ProposalPlan:
 
 # The values are ones the generator never draws, so each differs from the member's record.
 PROPOSALS = [
-    ProposalPlan(demo.GROUP_1_2, {"home_address": "慈溪市古塘街道海韵名都3幢1单元1501室",
-                                  "skills": "急救（红十字会救护员证）"}, proposed=98,
-                 decision="approve", decided=96),
-    ProposalPlan("member1", {"job": "人事行政经理"}, proposed=62, decision="reject", decided=60,
-                 note="职务变动请先由所在企业确认，再重新提交"),
-    ProposalPlan("member1", {"phone": "15858297316", "home_address": "慈溪市白沙路街道望湖苑7幢1单元602室"},
-                 proposed=2),
+    ProposalPlan(
+        demo.GROUP_1_2,
+        {"home_address": "慈溪市古塘街道海韵名都3幢1单元1501室", "skills": "急救（红十字会救护员证）"},
+        proposed=98,
+        decision="approve",
+        decided=96,
+    ),
+    ProposalPlan(
+        "member1",
+        {"job": "人事行政经理"},
+        proposed=62,
+        decision="reject",
+        decided=60,
+        note="职务变动请先由所在企业确认，再重新提交",
+    ),
+    ProposalPlan(
+        "member1", {"phone": "15858297316", "home_address": "慈溪市白沙路街道望湖苑7幢1单元602室"}, proposed=2
+    ),
     ProposalPlan(demo.BRANCH_2, {"skills": "心理咨询（国家三级心理咨询师）、急救"}, proposed=4),
     ProposalPlan(demo.GROUP_1_1, {"job": "市场部经理"}, proposed=1),
 ]
@@ -279,8 +409,9 @@ class MemberSpec:
     mobile_host: str = ""
 
 
-def demo_members(scale: int, *, today: datetime.date, member1_name: str = "",
-                 member1_phone: str = "") -> list[MemberSpec]:
+def demo_members(
+    scale: int, *, today: datetime.date, member1_name: str = "", member1_phone: str = ""
+) -> list[MemberSpec]:
     """The demo members for ``scale``, always the same and in the same order (dates count back from today).
 
     Each unit of 52 follows PLAN and works for the enterprises of the matching unit of 241, so the list for
@@ -299,8 +430,9 @@ def demo_members(scale: int, *, today: datetime.date, member1_name: str = "",
         # Slot 0 is plain: in the first unit it is member1's.
         special = rng.sample(range(1, len(slots)), PROBATIONARY_PER_SCALE + MOBILE_PER_SCALE)
         probationary, mobile = set(special[:PROBATIONARY_PER_SCALE]), set(special[PROBATIONARY_PER_SCALE:])
-        lost_contact = rng.choice([n for n, (_, pool) in enumerate(slots)
-                                   if n and n not in special and pool == "company"])
+        lost_contact = rng.choice(
+            [n for n, (_, pool) in enumerate(slots) if n and n not in special and pool == "company"]
+        )
         unit_specs = []
         for slot, (organization, pool) in enumerate(slots):
             is_member1 = unit == 0 and slot == 0
@@ -325,7 +457,8 @@ def demo_members(scale: int, *, today: datetime.date, member1_name: str = "",
                 earliest = _add_years(born, 18)
                 latest = _add_years(today, -1) - datetime.timedelta(days=30)
                 joined_on = earliest + datetime.timedelta(
-                    days=int(when * max(0, min((latest - earliest).days, 16 * 365))))
+                    days=int(when * max(0, min((latest - earliest).days, 16 * 365)))
+                )
                 full_member_on = _add_years(joined_on, 1)
             spec = MemberSpec(
                 name=(member1_name or name) if is_member1 else name,
@@ -344,8 +477,9 @@ def demo_members(scale: int, *, today: datetime.date, member1_name: str = "",
                 lost_contact_since=today - datetime.timedelta(days=LOST_CONTACT_DAYS) if is_lost else None,
                 username="member1" if is_member1 else "",
             )
-            unit_specs.append(_with_profile(profile_rng, spec, pool=pool, today=today,
-                                            enterprise=enterprise_specs.get(enterprise)))
+            unit_specs.append(
+                _with_profile(profile_rng, spec, pool=pool, today=today, enterprise=enterprise_specs.get(enterprise))
+            )
         specs.extend(_distinguish(profile_rng, unit_specs, unit=unit, today=today))
     return specs
 
@@ -384,9 +518,16 @@ def _with_profile(rng: random.Random, spec: MemberSpec, *, pool: str, enterprise
         mobile = {"mobile_since": since, "mobile_card": card, "mobile_host": host}
 
     return dataclasses.replace(
-        spec, education=education, job=job, home_address=home_address, room=room, skills=skills,
-        registered_at=registered_at, **mobile,
-        expected_full_on=_add_years(spec.joined_on, 1) if spec.category == Member.Category.PROBATIONARY else None)
+        spec,
+        education=education,
+        job=job,
+        home_address=home_address,
+        room=room,
+        skills=skills,
+        registered_at=registered_at,
+        **mobile,
+        expected_full_on=_add_years(spec.joined_on, 1) if spec.category == Member.Category.PROBATIONARY else None,
+    )
 
 
 def _distinguish(rng: random.Random, specs: list[MemberSpec], *, unit: int, today: datetime.date) -> list[MemberSpec]:
@@ -398,8 +539,11 @@ def _distinguish(rng: random.Random, specs: list[MemberSpec], *, unit: int, toda
         specs[index] = dataclasses.replace(specs[index], **fields)
 
     # At home, in contact, full members, not member1 (her record stays plain).
-    steady = [i for i, s in enumerate(specs) if s.category == Member.Category.FULL and not s.is_mobile
-              and not s.lost_contact_since and not s.username]
+    steady = [
+        i
+        for i, s in enumerate(specs)
+        if s.category == Member.Category.FULL and not s.is_mobile and not s.lost_contact_since and not s.username
+    ]
     if unit == 0:
         for organization, titles in POSTS.items():
             holders = [i for i in steady if specs[i].organization == organization]
@@ -425,9 +569,11 @@ def _distinguish(rng: random.Random, specs: list[MemberSpec], *, unit: int, toda
 
     # Last, because who qualifies depends on today.
     year = today.year - 1
-    honours = [[f"{year} 年度中央大厦联合党总支优秀共产党员"],
-               [f"{year - 1} 年度浒山街道优秀志愿者", f"{year} 年度中央大厦联合党总支优秀共产党员"],
-               [f"{year - 1} 年度慈溪市“两新”组织优秀党务工作者"]]
+    honours = [
+        [f"{year} 年度中央大厦联合党总支优秀共产党员"],
+        [f"{year - 1} 年度浒山街道优秀志愿者", f"{year} 年度中央大厦联合党总支优秀共产党员"],
+        [f"{year - 1} 年度慈溪市“两新”组织优秀党务工作者"],
+    ]
     veterans = [i for i in steady if specs[i].joined_on.year < year - 1]
     for i, lines in zip(sorted(rng.sample(veterans, rng.choice((2, 3)))), honours):
         update(i, rewards_penalties="\n".join(lines))
@@ -460,12 +606,15 @@ def _draw_skills(rng: random.Random, job: str) -> str:
 
 
 def _draw_address(rng: random.Random) -> str:
-    place = ("慈溪市" + rng.choices(CIXI_PLACES, CIXI_PLACE_WEIGHTS)[0] if rng.random() < 0.85
-             else rng.choice(NINGBO_PLACES))
+    place = (
+        "慈溪市" + rng.choices(CIXI_PLACES, CIXI_PLACE_WEIGHTS)[0] if rng.random() < 0.85 else rng.choice(NINGBO_PLACES)
+    )
     if place.endswith("镇") and rng.random() < 0.5:
         return f"{place}{rng.choice(VILLAGES)}村{rng.randint(1, 320)}号"
-    return (f"{place}{rng.choice(ESTATE_NAMES)}{rng.choice(ESTATE_KINDS)}{rng.randint(1, 36)}幢"
-            f"{rng.randint(1, 3)}单元{rng.randint(1, 18)}{rng.randint(1, 4):02d}室")
+    return (
+        f"{place}{rng.choice(ESTATE_NAMES)}{rng.choice(ESTATE_KINDS)}{rng.randint(1, 36)}幢"
+        f"{rng.randint(1, 3)}单元{rng.randint(1, 18)}{rng.randint(1, 4):02d}室"
+    )
 
 
 @demo.register(order=20)
@@ -482,28 +631,52 @@ def seed_members(*, building, scale, stdout):
        members, which only this floor knows).
     """
     today = timezone.localdate()
-    users = {u.username: u for u in User.objects.filter(
-        username__in=["admin", "secretary1", "secretary2", "member1", "contact1"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["admin", "secretary1", "secretary2", "member1", "contact1"])
+    }
     member1, contact1 = users.get("member1"), users.get("contact1")
-    specs = demo_members(scale, today=today, member1_name=member1.name if member1 else "",
-                         member1_phone=member1.phone if member1 else "")
+    specs = demo_members(
+        scale, today=today, member1_name=member1.name if member1 else "", member1_phone=member1.phone if member1 else ""
+    )
 
     organizations = {o.name: o for o in PartyOrganization.objects.filter(building=building)}
     enterprises = Enterprise.objects.in_bulk({s.enterprise for s in specs if s.enterprise}, field_name="credit_code")
-    existing = set(Member.objects.filter(id_number__in=[s.id_number for s in specs])
-                   .values_list("id_number", flat=True))
+    existing = set(
+        Member.objects.filter(id_number__in=[s.id_number for s in specs]).values_list("id_number", flat=True)
+    )
     link_member1 = member1 is not None and not Member.objects.filter(user=member1).exists()
     new = [
-        Member(name=s.name, gender=s.gender, ethnicity=s.ethnicity, id_number=s.id_number, birth_date=s.birth_date,
-               education=s.education, category=s.category, organization=organizations[s.organization],
-               enterprise=enterprises.get(s.enterprise), joined_on=s.joined_on, full_member_on=s.full_member_on,
-               expected_full_on=s.expected_full_on, job=s.job, phone=s.phone, home_address=s.home_address,
-               room=s.room, skills=s.skills, posts=s.posts, is_hardship=s.is_hardship,
-               hardship_note=s.hardship_note, rewards_penalties=s.rewards_penalties,
-               shows_membership=s.shows_membership, showcase_post=s.showcase_post,
-               lost_contact_since=s.lost_contact_since, name_initials=name_initials(s.name),
-               user=member1 if s.username == "member1" and link_member1 else None)
-        for s in specs if s.id_number not in existing
+        Member(
+            name=s.name,
+            gender=s.gender,
+            ethnicity=s.ethnicity,
+            id_number=s.id_number,
+            birth_date=s.birth_date,
+            education=s.education,
+            category=s.category,
+            organization=organizations[s.organization],
+            enterprise=enterprises.get(s.enterprise),
+            joined_on=s.joined_on,
+            full_member_on=s.full_member_on,
+            expected_full_on=s.expected_full_on,
+            job=s.job,
+            phone=s.phone,
+            home_address=s.home_address,
+            room=s.room,
+            skills=s.skills,
+            posts=s.posts,
+            is_hardship=s.is_hardship,
+            hardship_note=s.hardship_note,
+            rewards_penalties=s.rewards_penalties,
+            shows_membership=s.shows_membership,
+            showcase_post=s.showcase_post,
+            lost_contact_since=s.lost_contact_since,
+            name_initials=name_initials(s.name),
+            user=member1 if s.username == "member1" and link_member1 else None,
+        )
+        for s in specs
+        if s.id_number not in existing
     ]
     Member.objects.bulk_create(new, batch_size=500)
 
@@ -527,10 +700,13 @@ def seed_members(*, building, scale, stdout):
     stdout.write(
         f"党员：{counts['total']} 名（本次新增 {len(new) + arrived} 名；预备党员 {counts['probationary']} 名，"
         f"流动党员 {counts['mobile']} 名，失联 {counts['lost']} 名，"
-        f"已转出 {in_building.filter(status=Member.Status.TRANSFERRED_OUT).count()} 名）")
+        f"已转出 {in_building.filter(status=Member.Status.TRANSFERRED_OUT).count()} 名）"
+    )
     stdout.write(
-        f"组织关系转接：{transfers.count()} 件（办理中 {transfers.filter(status__in=Transfer.OPEN_STATUSES).count()} 件）；"
-        f"待审核的信息变更 {pending.count()} 条")
+        f"组织关系转接：{transfers.count()} 件"
+        f"（办理中 {transfers.filter(status__in=Transfer.OPEN_STATUSES).count()} 件）；"
+        f"待审核的信息变更 {pending.count()} 条"
+    )
 
 
 def _recorder(organization: str, users: dict):
@@ -555,8 +731,11 @@ def _dated(at: datetime.datetime, service, **kwargs):
     before = timezone.now()
     result = service(**kwargs)
     MemberChange.objects.filter(member_id=result.member_id, changed_at__gte=before).update(changed_at=at)
-    stamps = {field: at for field in ("created_at", "proposed_at", "decided_at")
-              if (value := getattr(result, field, None)) is not None and value >= before}
+    stamps = {
+        field: at
+        for field in ("created_at", "proposed_at", "decided_at")
+        if (value := getattr(result, field, None)) is not None and value >= before
+    }
     if stamps:
         type(result).objects.filter(pk=result.pk).update(**stamps)
         for field, value in stamps.items():
@@ -567,14 +746,25 @@ def _dated(at: datetime.datetime, service, **kwargs):
 def _record_registration(specs: list[MemberSpec], *, by) -> None:
     """Give each member without one the entry member_create writes: their record as the building took it."""
     by_id = {s.id_number: s for s in specs}
-    unrecorded = (Member.objects.filter(id_number__in=by_id).exclude(changes__action=MemberChange.Action.CREATED)
-                  .select_related("organization", "enterprise", "user"))
-    MemberChange.objects.bulk_create([
-        MemberChange(member=member, action=MemberChange.Action.CREATED, changes=changed_fields(None, member),
-                     note="新党员登记" if member.joined_on > REGISTER_COLLECTED_ON else "楼宇党员信息采集",
-                     changed_by=by, changed_at=by_id[member.id_number].registered_at)
-        for member in unrecorded
-    ], batch_size=500)
+    unrecorded = (
+        Member.objects.filter(id_number__in=by_id)
+        .exclude(changes__action=MemberChange.Action.CREATED)
+        .select_related("organization", "enterprise", "user")
+    )
+    MemberChange.objects.bulk_create(
+        [
+            MemberChange(
+                member=member,
+                action=MemberChange.Action.CREATED,
+                changes=changed_fields(None, member),
+                note="新党员登记" if member.joined_on > REGISTER_COLLECTED_ON else "楼宇党员信息采集",
+                changed_by=by,
+                changed_at=by_id[member.id_number].registered_at,
+            )
+            for member in unrecorded
+        ],
+        batch_size=500,
+    )
 
 
 def _send_mobile_members_away(specs: list[MemberSpec], *, users: dict) -> None:
@@ -583,21 +773,34 @@ def _send_mobile_members_away(specs: list[MemberSpec], *, users: dict) -> None:
     for member in Member.objects.filter(id_number__in=away, mobile_periods__isnull=True):
         spec = away[member.id_number]
         province, city, county, _host = MOBILE_PLACES[spec.mobile_destination]
-        _dated(_at(spec.mobile_since, 14, 30), services.mobile_start, member=member,
-               by=_recorder(spec.organization, users), province=province, city=city, county=county,
-               since=spec.mobile_since, card_number=spec.mobile_card, host_organization=spec.mobile_host)
+        _dated(
+            _at(spec.mobile_since, 14, 30),
+            services.mobile_start,
+            member=member,
+            by=_recorder(spec.organization, users),
+            province=province,
+            city=city,
+            county=county,
+            since=spec.mobile_since,
+            card_number=spec.mobile_card,
+            host_organization=spec.mobile_host,
+        )
 
 
 def _record_lost_contact(specs: list[MemberSpec], *, users: dict) -> None:
     lost = {s.id_number: s for s in specs if s.lost_contact_since}
-    for member in (Member.objects.filter(id_number__in=lost, lost_contact_since__isnull=False)
-                   .exclude(changes__action=MemberChange.Action.LOST_CONTACT)):
+    for member in Member.objects.filter(id_number__in=lost, lost_contact_since__isnull=False).exclude(
+        changes__action=MemberChange.Action.LOST_CONTACT
+    ):
         since = member.lost_contact_since
         services.record_change(
-            member=member, action=MemberChange.Action.LOST_CONTACT, note=LOST_CONTACT_NOTE,
+            member=member,
+            action=MemberChange.Action.LOST_CONTACT,
+            note=LOST_CONTACT_NOTE,
             changes={"lost_contact_since": [None, since.isoformat()]},
             by=_recorder(lost[member.id_number].organization, users),
-            at=_at(since + datetime.timedelta(days=LOST_CONTACT_NOTICED_AFTER), 16, 20))
+            at=_at(since + datetime.timedelta(days=LOST_CONTACT_NOTICED_AFTER), 16, 20),
+        )
 
 
 def _cast(first_unit: list[MemberSpec]) -> tuple[list[MemberSpec], list[MemberSpec]]:
@@ -607,8 +810,15 @@ def _cast(first_unit: list[MemberSpec]) -> tuple[list[MemberSpec], list[MemberSp
 
     def pick(organization):
         for s in first_unit:
-            if (s.organization == organization and s.category == Member.Category.FULL and not s.is_mobile
-                    and not s.lost_contact_since and not s.posts and not s.username and s.id_number not in taken):
+            if (
+                s.organization == organization
+                and s.category == Member.Category.FULL
+                and not s.is_mobile
+                and not s.lost_contact_since
+                and not s.posts
+                and not s.username
+                and s.id_number not in taken
+            ):
                 taken.add(s.id_number)
                 return s
         raise LookupError(f"no free member in {organization} for the demo")
@@ -618,22 +828,33 @@ def _cast(first_unit: list[MemberSpec]) -> tuple[list[MemberSpec], list[MemberSp
     return movers, proposers
 
 
-def _receive_arrival(first_unit: list[MemberSpec], *, organizations: dict, users: dict,
-                     today: datetime.date) -> int:
+def _receive_arrival(first_unit: list[MemberSpec], *, organizations: dict, users: dict, today: datetime.date) -> int:
     """Register the member who transferred in; 1 if they are new."""
     if Member.objects.filter(id_number=ARRIVAL["id_number"]).exists():
         return 0
     # They joined a company whose staff already belong to the branch.
     colleague = next(s for s in first_unit if s.organization == ARRIVAL_ORGANIZATION and s.enterprise)
-    member = Member(**ARRIVAL, organization=organizations[ARRIVAL_ORGANIZATION],
-                    enterprise=Enterprise.objects.filter(credit_code=colleague.enterprise).first())
+    member = Member(
+        **ARRIVAL,
+        organization=organizations[ARRIVAL_ORGANIZATION],
+        enterprise=Enterprise.objects.filter(credit_code=colleague.enterprise).first(),
+    )
     member.full_clean()
     issued = today - datetime.timedelta(days=ARRIVAL_ISSUED)
     reported = today - datetime.timedelta(days=ARRIVAL_REPORTED)
-    _dated(_at(reported, 10, 30), services.transfer_receive, member=member, from_name=ARRIVAL_FROM,
-           letter_number=ARRIVAL_LETTER.format(year=issued.year), issued_on=issued,
-           validity_days=ARRIVAL_VALIDITY, reported_on=reported, received_by=_recorder(ARRIVAL_ORGANIZATION, users),
-           dues_paid_until=issued.replace(day=1), reason="工作调动")
+    _dated(
+        _at(reported, 10, 30),
+        services.transfer_receive,
+        member=member,
+        from_name=ARRIVAL_FROM,
+        letter_number=ARRIVAL_LETTER.format(year=issued.year),
+        issued_on=issued,
+        validity_days=ARRIVAL_VALIDITY,
+        reported_on=reported,
+        received_by=_recorder(ARRIVAL_ORGANIZATION, users),
+        dues_paid_until=issued.replace(day=1),
+        reason="工作调动",
+    )
     return 1
 
 
@@ -661,11 +882,19 @@ def _run_transfers(movers: list[MemberSpec], *, organizations: dict, users: dict
             numbers[day.year] += 1
             internal = plan.direction == Transfer.Direction.INTERNAL
             letters[index] = _dated(
-                at, services.transfer_issue, member=members[spec.id_number], direction=plan.direction,
-                issued_by=by, issued_on=day, to_organization=organizations[plan.to] if internal else None,
-                to_name="" if internal else plan.to, reason=plan.reason, validity_days=plan.validity_days,
+                at,
+                services.transfer_issue,
+                member=members[spec.id_number],
+                direction=plan.direction,
+                issued_by=by,
+                issued_on=day,
+                to_organization=organizations[plan.to] if internal else None,
+                to_name="" if internal else plan.to,
+                reason=plan.reason,
+                validity_days=plan.validity_days,
                 dues_paid_until=day.replace(day=1),
-                letter_number=f"{services.LETTER_PREFIX}〔{day.year}〕{numbers[day.year]:03d}号")
+                letter_number=f"{services.LETTER_PREFIX}〔{day.year}〕{numbers[day.year]:03d}号",
+            )
         elif action == "report":
             _dated(at, services.transfer_report, transfer=letter, reported_on=day, by=by)
         elif action == "receipt":
@@ -676,8 +905,9 @@ def _run_transfers(movers: list[MemberSpec], *, organizations: dict, users: dict
             # As the nightly job does it: nobody in particular.
             _dated(at, services.transfer_expire, transfer=letter, by=None, today=day)
         elif action == "reissue":
-            letters[index] = _dated(at, services.transfer_reissue, transfer=letter, issued_on=day, by=by,
-                                    dues_paid_until=day.replace(day=1))
+            letters[index] = _dated(
+                at, services.transfer_reissue, transfer=letter, issued_on=day, by=by, dues_paid_until=day.replace(day=1)
+            )
             # The service numbers a re-issued letter itself (the year's highest + 1); count on from there.
             numbers[day.year] = int(re.search(r"〕(\d+)号$", letters[index].letter_number).group(1))
         elif action == "cancel":
@@ -689,31 +919,46 @@ def _run_transfers(movers: list[MemberSpec], *, organizations: dict, users: dict
 def _run_proposals(proposers: list[MemberSpec], *, users: dict, today: datetime.date) -> None:
     """Submit (and decide) every PROPOSALS plan whose member has never proposed anything."""
     members = Member.objects.in_bulk([s.id_number for s in proposers], field_name="id_number")
-    started = set(ChangeProposal.objects.filter(member__id_number__in=members)
-                  .values_list("member__id_number", flat=True))
+    started = set(
+        ChangeProposal.objects.filter(member__id_number__in=members).values_list("member__id_number", flat=True)
+    )
     for plan, spec in zip(PROPOSALS, proposers):
         member = members.get(spec.id_number)
         if member is None or spec.id_number in started or member.status != Member.Status.NORMAL:
             continue
         # Members propose in the evening; only member1 has an account to propose with.
-        proposal = _dated(_at(today - datetime.timedelta(days=plan.proposed), 20, 15), services.proposal_submit,
-                          member=member, values=plan.values, proposed_by=users.get(spec.username))
+        proposal = _dated(
+            _at(today - datetime.timedelta(days=plan.proposed), 20, 15),
+            services.proposal_submit,
+            member=member,
+            values=plan.values,
+            proposed_by=users.get(spec.username),
+        )
         if plan.decision:
-            _dated(_at(today - datetime.timedelta(days=plan.decided), 9, 40), services.proposal_decide,
-                   proposal=proposal, approve=plan.decision == "approve",
-                   decided_by=_recorder(spec.organization, users), note=plan.note)
+            _dated(
+                _at(today - datetime.timedelta(days=plan.decided), 9, 40),
+                services.proposal_decide,
+                proposal=proposal,
+                approve=plan.decision == "approve",
+                decided_by=_recorder(spec.organization, users),
+                note=plan.note,
+            )
 
 
 def _enterprise_pools(enterprises: list, unit: int) -> dict[str, list[str]]:
     """Credit codes of the active enterprises of one unit of 241 that members of each kind of branch work for."""
     size = enterprise_demo.PER_SCALE
-    active = [e for e in enterprises[unit * size:(unit + 1) * size] if e.status == Enterprise.Status.ACTIVE]
+    active = [e for e in enterprises[unit * size : (unit + 1) * size] if e.status == Enterprise.Status.ACTIVE]
     companies = [e for e in active if e.kind == Enterprise.Kind.COMPANY]
     return {
-        "company": [e.credit_code for e in companies
-                    if e.industry not in (enterprise_demo.ECOMMERCE_INDUSTRY, enterprise_demo.PROPERTY_INDUSTRY)],
-        "ecommerce": [e.credit_code for e in companies
-                      if e.industry == enterprise_demo.ECOMMERCE_INDUSTRY][:JOINT_BRANCH_UNITS],
+        "company": [
+            e.credit_code
+            for e in companies
+            if e.industry not in (enterprise_demo.ECOMMERCE_INDUSTRY, enterprise_demo.PROPERTY_INDUSTRY)
+        ],
+        "ecommerce": [e.credit_code for e in companies if e.industry == enterprise_demo.ECOMMERCE_INDUSTRY][
+            :JOINT_BRANCH_UNITS
+        ],
         "social_org": [e.credit_code for e in active if e.kind == Enterprise.Kind.SOCIAL_ORG][:JOINT_BRANCH_UNITS],
         "property": [enterprises[0].credit_code],  # the one property company runs the whole building
     }

@@ -27,29 +27,37 @@ YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 class MemberFilterForm(forms.Form):
     """The list's filters and search. The export uses the same form, so it exports what the list shows."""
 
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin initials, phone, ID tail"),
-                                                      "type": "search"}))
-    organization = forms.ModelChoiceField(label=_("Branch"), queryset=PartyOrganization.objects.none(),
-                                          required=False, empty_label=_("All branches"))
-    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False,
-                                        empty_label=_("All enterprises"))
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("Any"))] + Member.Category.choices)
-    status = forms.ChoiceField(label=_("Party standing"), required=False,
-                               choices=[("", _("Any"))] + Member.Status.choices)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, pinyin initials, phone, ID tail"), "type": "search"}),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Branch"), queryset=PartyOrganization.objects.none(), required=False, empty_label=_("All branches")
+    )
+    enterprise = forms.ModelChoiceField(
+        label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False, empty_label=_("All enterprises")
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("Any"))] + Member.Category.choices
+    )
+    status = forms.ChoiceField(
+        label=_("Party standing"), required=False, choices=[("", _("Any"))] + Member.Status.choices
+    )
     mobile = forms.ChoiceField(label=_("Mobile member"), required=False, choices=YES_NO)
     lost = forms.ChoiceField(label=_("Lost contact"), required=False, choices=YES_NO)
     age = forms.ChoiceField(label=_("Age"), required=False, choices=[("", _("Any"))] + AGE_BANDS)
-    education = forms.ChoiceField(label=_("Education"), required=False,
-                                  choices=[("", _("Any"))] + Member.Education.choices)
+    education = forms.ChoiceField(
+        label=_("Education"), required=False, choices=[("", _("Any"))] + Member.Education.choices
+    )
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("Any"))] + Member.Gender.choices)
 
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["organization"].queryset = PartyOrganization.objects.for_user(user).order_by("kind", "name")
-        self.fields["enterprise"].queryset = (Enterprise.objects.for_user(user)
-                                              .filter(status=Enterprise.Status.ACTIVE).order_by("name"))
+        self.fields["enterprise"].queryset = (
+            Enterprise.objects.for_user(user).filter(status=Enterprise.Status.ACTIVE).order_by("name")
+        )
 
     def filter(self, members, *, today: datetime.date | None = None):
         """Apply the valid filters to a queryset already scoped with ``for_user``."""
@@ -94,14 +102,37 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = [
-            "name", "gender", "ethnicity", "id_number", "birth_date", "education", "category", "organization",
-            "joined_on", "full_member_on", "expected_full_on", "job", "phone", "home_address",
-            "enterprise", "room", "skills", "posts", "is_hardship", "hardship_note", "shows_membership",
-            "showcase_post", "rewards_penalties", "user",
+            "name",
+            "gender",
+            "ethnicity",
+            "id_number",
+            "birth_date",
+            "education",
+            "category",
+            "organization",
+            "joined_on",
+            "full_member_on",
+            "expected_full_on",
+            "job",
+            "phone",
+            "home_address",
+            "enterprise",
+            "room",
+            "skills",
+            "posts",
+            "is_hardship",
+            "hardship_note",
+            "shows_membership",
+            "showcase_post",
+            "rewards_penalties",
+            "user",
         ]
         widgets = {
-            "birth_date": DATE_WIDGET, "joined_on": DATE_WIDGET, "full_member_on": DATE_WIDGET,
-            "expected_full_on": DATE_WIDGET, "rewards_penalties": forms.Textarea(attrs={"rows": 3}),
+            "birth_date": DATE_WIDGET,
+            "joined_on": DATE_WIDGET,
+            "full_member_on": DATE_WIDGET,
+            "expected_full_on": DATE_WIDGET,
+            "rewards_penalties": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "birth_date": _("Filled in from the ID number when left empty."),
@@ -110,12 +141,17 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = PartyOrganization.objects.for_user(user).exclude(
-            kind=PartyOrganization.Kind.GENERAL_BRANCH).order_by("kind", "name")
+        self.fields["organization"].queryset = (
+            PartyOrganization.objects.for_user(user)
+            .exclude(kind=PartyOrganization.Kind.GENERAL_BRANCH)
+            .order_by("kind", "name")
+        )
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
         self.fields["user"].queryset = self.fields["user"].queryset.filter(role="member", member__isnull=True) | (
-            self.fields["user"].queryset.filter(pk=self.instance.user_id) if self.instance.user_id else
-            self.fields["user"].queryset.none())
+            self.fields["user"].queryset.filter(pk=self.instance.user_id)
+            if self.instance.user_id
+            else self.fields["user"].queryset.none()
+        )
         self.fields["user"].label = _("User account")
         self.fields["user"].help_text = _("The member's sign-in account, if they have one.")
         for name in ("birth_date", "gender"):
@@ -148,8 +184,9 @@ class DecisionForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Party standing"), choices=[
-        c for c in Member.Status.choices if c[0] != Member.Status.TRANSFERRED_OUT])
+    status = forms.ChoiceField(
+        label=_("Party standing"), choices=[c for c in Member.Status.choices if c[0] != Member.Status.TRANSFERRED_OUT]
+    )
     on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     status_note = forms.CharField(label=_("Reason or decision"), max_length=200)
 
@@ -166,7 +203,10 @@ class MobileEndForm(forms.Form):
 
 
 class LostContactForm(forms.Form):
-    lost_contact_since = forms.DateField(label=_("lost contact since"), widget=DATE_WIDGET, required=False,
-                                         help_text=_("Leave empty when the member is back in contact."))
+    lost_contact_since = forms.DateField(
+        label=_("lost contact since"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("Leave empty when the member is back in contact."),
+    )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
-

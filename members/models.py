@@ -1,4 +1,5 @@
 """Party members: the national 16-item register, transfers, mobile periods, history and proposed changes."""
+
 import datetime
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from buildingparty.models import PartyOrganization
 from buildingparty.scope import by_organizations, own_or_organization
@@ -75,7 +77,7 @@ class Member(models.Model):
         HIGH_SCHOOL = "high_school", _("High school")
         JUNIOR = "junior", _("Junior high school or below")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     # Both may be left blank in a form: clean() fills them in from the ID number.
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
@@ -84,36 +86,65 @@ class Member(models.Model):
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.FULL)
     status = models.CharField(_("party standing"), max_length=20, choices=Status.choices, default=Status.NORMAL)
-    organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, related_name="members",
-                                     verbose_name=_("branch"))
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="members", verbose_name=_("enterprise"))
+    organization = models.ForeignKey(
+        PartyOrganization, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("enterprise"),
+    )
     joined_on = models.DateField(_("date joined the party"))
     full_member_on = models.DateField(_("date became full member"), null=True, blank=True)
-    expected_full_on = models.DateField(_("expected conversion date"), null=True, blank=True,
-                                        help_text=_("For probationary members: normally one year after joining."))
+    expected_full_on = models.DateField(
+        _("expected conversion date"),
+        null=True,
+        blank=True,
+        help_text=_("For probationary members: normally one year after joining."),
+    )
     job = models.CharField(_("job"), max_length=100, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
     home_address = models.CharField(_("home address"), max_length=200, blank=True)
-    room = models.CharField(_("room"), max_length=20, blank=True,
-                            help_text=_("Where the member works in the building; the enterprise's room if empty."))
-    skills = models.CharField(_("skills"), max_length=200, blank=True,
-                              help_text=_("Used to match volunteer work, e.g. law, accounting, first aid."))
+    room = models.CharField(
+        _("room"),
+        max_length=20,
+        blank=True,
+        help_text=_("Where the member works in the building; the enterprise's room if empty."),
+    )
+    skills = models.CharField(
+        _("skills"),
+        max_length=200,
+        blank=True,
+        help_text=_("Used to match volunteer work, e.g. law, accounting, first aid."),
+    )
     posts = models.CharField(_("posts held"), max_length=200, blank=True)
     is_hardship = models.BooleanField(_("member in hardship"), default=False)
     hardship_note = models.CharField(_("hardship details"), max_length=200, blank=True)
     rewards_penalties = models.TextField(_("rewards and penalties"), blank=True)
-    shows_membership = models.BooleanField(_("shows membership at work"), default=False,
-                                           help_text=_("党员亮相: the member shows they are a party member at work."))
-    showcase_post = models.CharField(_("model post"), max_length=100, blank=True,
-                                     help_text=_("e.g. a 党员示范岗 the member holds."))
+    shows_membership = models.BooleanField(
+        _("shows membership at work"),
+        default=False,
+        help_text=_("党员亮相: the member shows they are a party member at work."),
+    )
+    showcase_post = models.CharField(
+        _("model post"), max_length=100, blank=True, help_text=_("e.g. a 党员示范岗 the member holds.")
+    )
     status_changed_on = models.DateField(_("standing changed on"), null=True, blank=True)
     status_note = models.CharField(_("reason for the standing"), max_length=200, blank=True)
     is_mobile = models.BooleanField(_("mobile member"), default=False)
     mobile_destination = models.CharField(_("where to"), max_length=100, blank=True)
     lost_contact_since = models.DateField(_("lost contact since"), null=True, blank=True)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="member", verbose_name=_("user account"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("user account"),
+    )
     # Pinyin initials of the name (张三 → zs) for search; kept by the services that write names.
     name_initials = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -155,7 +186,8 @@ class Member(models.Model):
                 born, gender = id_birth_date(self.id_number), id_gender(self.id_number)
                 if self.birth_date and self.birth_date != born:
                     errors["birth_date"] = _("The birth date does not match the ID number (%(date)s).") % {
-                        "date": born.isoformat()}
+                        "date": born.isoformat()
+                    }
                 if self.gender and self.gender != gender:
                     errors["gender"] = _("The gender does not match the ID number.")
                 self.fill_from_id_number()
@@ -213,19 +245,23 @@ class Member(models.Model):
 class MobilePeriod(models.Model):
     """A time the member is away as a mobile member (流动党员) while keeping their formal branch."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="mobile_periods",
-                               verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="mobile_periods", verbose_name=_("member")
+    )
     province = models.CharField(_("province"), max_length=20)
     city = models.CharField(_("city"), max_length=30, blank=True)
     county = models.CharField(_("county or district"), max_length=30, blank=True)
     since = models.DateField(_("away since"))
     until = models.DateField(_("back on"), null=True, blank=True)
     card_number = models.CharField(_("mobile member activity card number"), max_length=30, blank=True)
-    host_organization = models.CharField(_("host party organisation"), max_length=100, blank=True,
-                                         help_text=_("Where the member takes part in organisational life."))
+    host_organization = models.CharField(
+        _("host party organisation"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where the member takes part in organisational life."),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -233,10 +269,13 @@ class MobilePeriod(models.Model):
         verbose_name_plural = _("mobile periods")
         ordering = ["-since"]
         constraints = [
-            models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
-                                   name="mobile_period_until_after_since"),
-            models.UniqueConstraint(fields=["member"], condition=Q(until__isnull=True),
-                                    name="mobile_period_one_open_per_member"),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="mobile_period_until_after_since",
+            ),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(until__isnull=True), name="mobile_period_one_open_per_member"
+            ),
         ]
 
     def __str__(self):
@@ -269,22 +308,38 @@ class Transfer(models.Model):
 
     OPEN_STATUSES = (Status.ISSUED, Status.REPORTED, Status.RECEIPTED)
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers",
-                               verbose_name=_("member"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member"))
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     letter_number = models.CharField(_("letter number"), max_length=40, unique=True)
-    from_organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="transfers_out", verbose_name=_("from (our branch)"))
+    from_organization = models.ForeignKey(
+        PartyOrganization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_out",
+        verbose_name=_("from (our branch)"),
+    )
     from_name = models.CharField(_("from organisation"), max_length=150)
-    to_organization = models.ForeignKey(PartyOrganization, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="transfers_in", verbose_name=_("to (our branch)"))
+    to_organization = models.ForeignKey(
+        PartyOrganization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_in",
+        verbose_name=_("to (our branch)"),
+    )
     to_name = models.CharField(_("to organisation"), max_length=150)
     reason = models.CharField(_("reason"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"))
     validity_days = models.PositiveSmallIntegerField(
-        _("valid for (days)"), validators=[MinValueValidator(1), MaxValueValidator(90)])
-    dues_paid_until = models.DateField(_("dues paid up to"), null=True, blank=True,
-                                       help_text=_("The month up to which dues are paid (党费已交到 X年X月)."))
+        _("valid for (days)"), validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    dues_paid_until = models.DateField(
+        _("dues paid up to"),
+        null=True,
+        blank=True,
+        help_text=_("The month up to which dues are paid (党费已交到 X年X月)."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ISSUED)
     reported_on = models.DateField(_("reported on"), null=True, blank=True)
     receipt_due_on = models.DateField(_("receipt due on"), null=True, blank=True)
@@ -292,10 +347,15 @@ class Transfer(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
-    reissue_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="reissued_as", verbose_name=_("re-issue of"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
+    reissue_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reissued_as",
+        verbose_name=_("re-issue of"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TransferQuerySet.as_manager()
@@ -305,20 +365,26 @@ class Transfer(models.Model):
         verbose_name_plural = _("transfers")
         ordering = ["-issued_on", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(validity_days__gte=1) & Q(validity_days__lte=90),
-                                   name="transfer_validity_1_to_90_days"),
             models.CheckConstraint(
-                condition=(Q(direction="in", to_organization__isnull=False)
-                           | Q(direction="out", from_organization__isnull=False)
-                           | Q(direction="internal", from_organization__isnull=False,
-                               to_organization__isnull=False)),
+                condition=Q(validity_days__gte=1) & Q(validity_days__lte=90), name="transfer_validity_1_to_90_days"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(direction="in", to_organization__isnull=False)
+                    | Q(direction="out", from_organization__isnull=False)
+                    | Q(direction="internal", from_organization__isnull=False, to_organization__isnull=False)
+                ),
                 name="transfer_has_our_branch_on_its_side",
             ),
-            models.CheckConstraint(condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
-                                   name="transfer_cancel_needs_reason"),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="transfer_cancel_needs_reason"
+            ),
             # At most one letter under way per member: a second would contradict the first.
-            models.UniqueConstraint(fields=["member"], condition=Q(status__in=["issued", "reported", "receipted"]),
-                                    name="transfer_one_open_per_member"),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=["issued", "reported", "receipted"]),
+                name="transfer_one_open_per_member",
+            ),
         ]
 
     def __str__(self):
@@ -339,8 +405,11 @@ class Transfer(models.Model):
         return self.status == self.Status.ISSUED and (today or timezone.localdate()) > self.expires_on
 
     def is_receipt_overdue(self, today: datetime.date | None = None) -> bool:
-        return (self.status == self.Status.REPORTED and self.receipt_due_on is not None
-                and (today or timezone.localdate()) > self.receipt_due_on)
+        return (
+            self.status == self.Status.REPORTED
+            and self.receipt_due_on is not None
+            and (today or timezone.localdate()) > self.receipt_due_on
+        )
 
 
 class MemberChange(models.Model):
@@ -356,14 +425,15 @@ class MemberChange(models.Model):
         MOBILE = "mobile", _("Mobile member")
         LOST_CONTACT = "lost_contact", _("Lost contact")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="changes",
-                               verbose_name=_("member"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="changes", verbose_name=_("member"))
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    changes = models.JSONField(_("changes"), default=dict, blank=True,
-                               help_text=_("Field name → [old value, new value]."))
+    changes = models.JSONField(
+        _("changes"), default=dict, blank=True, help_text=_("Field name → [old value, new value].")
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+", verbose_name=_("changed by"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -385,15 +455,14 @@ class ChangeProposal(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="proposals",
-                               verbose_name=_("member"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("member"))
     changes = models.JSONField(_("proposed values"), help_text=_("Field name → proposed value."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("reason"), max_length=200, blank=True)
 
@@ -402,8 +471,9 @@ class ChangeProposal(models.Model):
         verbose_name_plural = _("proposed changes")
         ordering = ["-proposed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["member"], condition=Q(status="pending"),
-                                    name="proposal_one_pending_per_member"),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="pending"), name="proposal_one_pending_per_member"
+            ),
         ]
 
     def __str__(self):

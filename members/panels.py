@@ -1,4 +1,5 @@
 """Home-page panels from the member register."""
+
 import datetime
 
 from django.utils import timezone
@@ -27,8 +28,11 @@ def member_counts_by_organization(members):
 @dashboard.register(template="members/panels/branch.html", roles={Role.SECRETARY}, order=10)
 def my_branch(request):
     members = Member.objects.for_user(request.user)
-    return {"organization": request.user.organization, "counts": member_counts(members),
-            "mobile": members.filter(is_mobile=True).order_by("name")[:5]}
+    return {
+        "organization": request.user.organization,
+        "counts": member_counts(members),
+        "mobile": members.filter(is_mobile=True).order_by("name")[:5],
+    }
 
 
 @dashboard.register(template="members/panels/attention.html", roles={Role.SECRETARY, Role.ADMIN}, order=15)
@@ -37,11 +41,16 @@ def needs_attention(request):
     today = timezone.localdate()
     members = Member.objects.for_user(request.user).filter(status=Member.Status.NORMAL)
     lost = list(members.filter(lost_contact_since__lte=add_months(today, -6)).order_by("lost_contact_since")[:10])
-    proposals = (ChangeProposal.objects.filter(member__in=members, status=ChangeProposal.Status.PENDING)
-                 .select_related("member").order_by("proposed_at")[:10])
-    conversions = list(members.filter(category=Member.Category.PROBATIONARY,
-                                      expected_full_on__lte=today + datetime.timedelta(days=30))
-                       .order_by("expected_full_on")[:10])
+    proposals = (
+        ChangeProposal.objects.filter(member__in=members, status=ChangeProposal.Status.PENDING)
+        .select_related("member")
+        .order_by("proposed_at")[:10]
+    )
+    conversions = list(
+        members.filter(
+            category=Member.Category.PROBATIONARY, expected_full_on__lte=today + datetime.timedelta(days=30)
+        ).order_by("expected_full_on")[:10]
+    )
     proposals = list(proposals)
     if not (lost or proposals or conversions):
         return None

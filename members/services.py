@@ -3,14 +3,16 @@
 Views validate with forms and call these; nothing here trusts that a caller checked scope, so the callers
 must (views fetch through ``for_user`` before they call in).
 """
+
 import datetime
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from buildingparty.models import PartyOrganization
@@ -26,9 +28,15 @@ from .models import (
 
 # Fields whose changes the history records (everything a person edits; not bookkeeping columns).
 TRACKED_FIELDS = [
-    f.name for f in Member._meta.concrete_fields
-    if f.name not in {"id", "name_initials", "created_at", "updated_at"}
+    f.name for f in Member._meta.concrete_fields if f.name not in {"id", "name_initials", "created_at", "updated_at"}
 ]
+
+
+def stored(message, params: dict | None = None) -> str:
+    """Text kept in the database (history notes) is written in the site's language, whoever is signed in;
+    messages shown to the person acting stay in theirs."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params if params else str(message)
 
 
 def name_initials(name: str) -> str:
@@ -60,16 +68,21 @@ def changed_fields(old: Member | None, new: Member, fields=TRACKED_FIELDS) -> di
     return changes
 
 
-def record_change(*, member: Member, action: str, changes: dict | None = None, by=None, note: str = "",
-                  at=None) -> MemberChange:
-    return MemberChange.objects.create(member=member, action=action, changes=changes or {}, note=note[:300],
-                                       changed_by=by if by is not None and by.is_authenticated else None,
-                                       changed_at=at or timezone.now())
+def record_change(
+    *, member: Member, action: str, changes: dict | None = None, by=None, note: str = "", at=None
+) -> MemberChange:
+    return MemberChange.objects.create(
+        member=member,
+        action=action,
+        changes=changes or {},
+        note=note[:300],
+        changed_by=by if by is not None and by.is_authenticated else None,
+        changed_at=at or timezone.now(),
+    )
 
 
 @transaction.atomic
-def member_create(*, member: Member, created_by, action: str = MemberChange.Action.CREATED,
-                  note: str = "") -> Member:
+def member_create(*, member: Member, created_by, action: str = MemberChange.Action.CREATED, note: str = "") -> Member:
     """Save a new, validated member (from a form or an import row) and open their history."""
     member.name_initials = name_initials(member.name)
     member.save()
@@ -78,12 +91,10 @@ def member_create(*, member: Member, created_by, action: str = MemberChange.Acti
 
 
 @transaction.atomic
-def member_update(*, member: Member, changed_by, action: str = MemberChange.Action.UPDATED,
-                  note: str = "") -> dict:
+def member_update(*, member: Member, changed_by, action: str = MemberChange.Action.UPDATED, note: str = "") -> dict:
     """Save the edited fields of ``member`` and record old → new. Returns the changes (empty: nothing saved)."""
     # Lock only the member row: PostgreSQL refuses FOR UPDATE on the nullable side of the enterprise join.
-    old = (Member.objects.select_for_update(of=("self",)).select_related("organization", "enterprise")
-           .get(pk=member.pk))
+    old = Member.objects.select_for_update(of=("self",)).select_related("organization", "enterprise").get(pk=member.pk)
     changes = changed_fields(old, member)
     if not changes:
         return {}
@@ -95,6 +106,7 @@ def member_update(*, member: Member, changed_by, action: str = MemberChange.Acti
 
 
 # --- proposed changes ---------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def proposal_submit(*, member: Member, values: dict, proposed_by) -> ChangeProposal:
@@ -131,6 +143,7 @@ def proposal_decide(*, proposal: ChangeProposal, approve: bool, decided_by, note
 
 # --- standing, mobile, lost contact -------------------------------------------------------------------------
 
+
 @transaction.atomic
 def status_change(*, member: Member, status: str, on: datetime.date, note: str, by) -> Member:
     """Suspend (停止党籍), restore, or record a death. Transferred-out comes only from a transfer."""
@@ -142,24 +155,52 @@ def status_change(*, member: Member, status: str, on: datetime.date, note: str, 
     old = member.status
     member.status, member.status_changed_on, member.status_note = status, on, note
     member.save(update_fields=["status", "status_changed_on", "status_note", "updated_at"])
-    record_change(member=member, action=MemberChange.Action.STATUS, by=by, note=note,
-                  changes={"status": [old, status], "status_changed_on": [None, on.isoformat()]})
+    record_change(
+        member=member,
+        action=MemberChange.Action.STATUS,
+        by=by,
+        note=note,
+        changes={"status": [old, status], "status_changed_on": [None, on.isoformat()]},
+    )
     return member
 
 
 @transaction.atomic
-def mobile_start(*, member: Member, by, province: str, since: datetime.date, city: str = "", county: str = "",
-                 card_number: str = "", host_organization: str = "", note: str = "") -> MobilePeriod:
+def mobile_start(
+    *,
+    member: Member,
+    by,
+    province: str,
+    since: datetime.date,
+    city: str = "",
+    county: str = "",
+    card_number: str = "",
+    host_organization: str = "",
+    note: str = "",
+) -> MobilePeriod:
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.mobile_periods.filter(until__isnull=True).exists():
         raise ValidationError(_("This member is already recorded as mobile; end that period first."))
-    period = MobilePeriod.objects.create(member=member, province=province, city=city, county=county, since=since,
-                                         card_number=card_number, host_organization=host_organization, note=note,
-                                         created_by=by)
+    period = MobilePeriod.objects.create(
+        member=member,
+        province=province,
+        city=city,
+        county=county,
+        since=since,
+        card_number=card_number,
+        host_organization=host_organization,
+        note=note,
+        created_by=by,
+    )
     member.is_mobile, member.mobile_destination = True, period.destination
     member.save(update_fields=["is_mobile", "mobile_destination", "updated_at"])
-    record_change(member=member, action=MemberChange.Action.MOBILE, by=by, note=note,
-                  changes={"is_mobile": [False, True], "mobile_destination": ["", period.destination]})
+    record_change(
+        member=member,
+        action=MemberChange.Action.MOBILE,
+        by=by,
+        note=note,
+        changes={"is_mobile": [False, True], "mobile_destination": ["", period.destination]},
+    )
     return period
 
 
@@ -175,8 +216,12 @@ def mobile_end(*, member: Member, until: datetime.date, by) -> MobilePeriod:
     period.save(update_fields=["until"])
     member.is_mobile, old_destination, member.mobile_destination = False, member.mobile_destination, ""
     member.save(update_fields=["is_mobile", "mobile_destination", "updated_at"])
-    record_change(member=member, action=MemberChange.Action.MOBILE, by=by,
-                  changes={"is_mobile": [True, False], "mobile_destination": [old_destination, ""]})
+    record_change(
+        member=member,
+        action=MemberChange.Action.MOBILE,
+        by=by,
+        changes={"is_mobile": [True, False], "mobile_destination": [old_destination, ""]},
+    )
     return period
 
 
@@ -189,8 +234,13 @@ def lost_contact_set(*, member: Member, since: datetime.date | None, by, note: s
         return member
     member.lost_contact_since = since
     member.save(update_fields=["lost_contact_since", "updated_at"])
-    record_change(member=member, action=MemberChange.Action.LOST_CONTACT, by=by, note=note,
-                  changes={"lost_contact_since": [_plain(old), _plain(since)]})
+    record_change(
+        member=member,
+        action=MemberChange.Action.LOST_CONTACT,
+        by=by,
+        note=note,
+        changes={"lost_contact_since": [_plain(old), _plain(since)]},
+    )
     return member
 
 
@@ -206,8 +256,13 @@ def default_validity_days() -> int:
 def next_letter_number(year: int) -> str:
     """中大党转〔2026〕007号: the next free number of the year."""
     pattern = re.compile(rf"^{LETTER_PREFIX}〔{year}〕(\d+)号$")
-    numbers = [int(m.group(1)) for n in Transfer.objects.filter(letter_number__startswith=f"{LETTER_PREFIX}〔{year}〕")
-               .values_list("letter_number", flat=True) if (m := pattern.match(n))]
+    numbers = [
+        int(m.group(1))
+        for n in Transfer.objects.filter(letter_number__startswith=f"{LETTER_PREFIX}〔{year}〕").values_list(
+            "letter_number", flat=True
+        )
+        if (m := pattern.match(n))
+    ]
     return f"{LETTER_PREFIX}〔{year}〕{max(numbers, default=0) + 1:03d}号"
 
 
@@ -236,10 +291,19 @@ def _create_letter(**fields) -> Transfer:
 
 
 @transaction.atomic
-def transfer_issue(*, member: Member, direction: str, issued_by, issued_on: datetime.date,
-                   to_organization: PartyOrganization | None = None, to_name: str = "", reason: str = "",
-                   validity_days: int | None = None, dues_paid_until: datetime.date | None = None,
-                   letter_number: str = "") -> Transfer:
+def transfer_issue(
+    *,
+    member: Member,
+    direction: str,
+    issued_by,
+    issued_on: datetime.date,
+    to_organization: PartyOrganization | None = None,
+    to_name: str = "",
+    reason: str = "",
+    validity_days: int | None = None,
+    dues_paid_until: datetime.date | None = None,
+    letter_number: str = "",
+) -> Transfer:
     """Issue an introduction letter taking ``member`` out of the building or to another of its branches."""
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     if direction not in (Transfer.Direction.OUT, Transfer.Direction.INTERNAL):
@@ -257,42 +321,84 @@ def transfer_issue(*, member: Member, direction: str, issued_by, issued_on: date
     elif not to_name.strip():
         raise ValidationError({"to_name": _("Enter the organisation the member transfers to.")})
     transfer = _create_letter(
-        member=member, direction=direction, letter_number=letter_number, from_organization=member.organization,
+        member=member,
+        direction=direction,
+        letter_number=letter_number,
+        from_organization=member.organization,
         # A party group holds no relationships and has no seal: the letter is in its branch's name.
-        from_name=member.organization.branch.name, to_organization=to_organization, to_name=to_name.strip(),
-        reason=reason, issued_on=issued_on,
+        from_name=member.organization.branch.name,
+        to_organization=to_organization,
+        to_name=to_name.strip(),
+        reason=reason,
+        issued_on=issued_on,
         validity_days=default_validity_days() if validity_days is None else validity_days,
-        dues_paid_until=dues_paid_until, created_by=issued_by)
-    record_change(member=member, action=MemberChange.Action.TRANSFER, by=issued_by,
-                  note=_("Letter %(number)s issued to %(to)s") % {"number": transfer.letter_number,
-                                                                  "to": transfer.to_name})
+        dues_paid_until=dues_paid_until,
+        created_by=issued_by,
+    )
+    record_change(
+        member=member,
+        action=MemberChange.Action.TRANSFER,
+        by=issued_by,
+        note=stored(
+            gettext_lazy("Letter %(number)s issued to %(to)s"),
+            {"number": transfer.letter_number, "to": transfer.to_name},
+        ),
+    )
     return transfer
 
 
 @transaction.atomic
-def transfer_receive(*, member: Member, from_name: str, letter_number: str, issued_on: datetime.date,
-                     validity_days: int, reported_on: datetime.date, received_by,
-                     dues_paid_until: datetime.date | None = None, reason: str = "") -> Transfer:
+def transfer_receive(
+    *,
+    member: Member,
+    from_name: str,
+    letter_number: str,
+    issued_on: datetime.date,
+    validity_days: int,
+    reported_on: datetime.date,
+    received_by,
+    dues_paid_until: datetime.date | None = None,
+    reason: str = "",
+) -> Transfer:
     """A member arrives from outside the building with a letter: register them and record the transfer in.
 
     ``member`` is a new, validated record whose ``organization`` is the receiving branch.
     """
     if reported_on > issued_on + datetime.timedelta(days=validity_days):
-        raise ValidationError({"reported_on": _("The letter had expired by this date; the sending organisation "
-                                                "must issue a new one.")})
+        raise ValidationError(
+            {"reported_on": _("The letter had expired by this date; the sending organisation must issue a new one.")}
+        )
     if reported_on < issued_on:
         raise ValidationError({"reported_on": _("The member cannot report before the letter was issued.")})
-    member = member_create(member=member, created_by=received_by,
-                           note=_("Transferred in from %(org)s") % {"org": from_name})
+    member = member_create(
+        member=member,
+        created_by=received_by,
+        note=stored(gettext_lazy("Transferred in from %(org)s"), {"org": from_name}),
+    )
     transfer = Transfer.objects.create(
-        member=member, direction=Transfer.Direction.IN, letter_number=letter_number, from_name=from_name,
-        to_organization=member.organization, to_name=member.organization.name, reason=reason,
-        issued_on=issued_on, validity_days=validity_days, dues_paid_until=dues_paid_until,
-        status=Transfer.Status.REPORTED, reported_on=reported_on, receipt_due_on=add_months(reported_on, 1),
-        created_by=received_by)
-    record_change(member=member, action=MemberChange.Action.TRANSFER, by=received_by,
-                  note=_("Reported with letter %(number)s from %(org)s") % {"number": letter_number,
-                                                                            "org": from_name})
+        member=member,
+        direction=Transfer.Direction.IN,
+        letter_number=letter_number,
+        from_name=from_name,
+        to_organization=member.organization,
+        to_name=member.organization.name,
+        reason=reason,
+        issued_on=issued_on,
+        validity_days=validity_days,
+        dues_paid_until=dues_paid_until,
+        status=Transfer.Status.REPORTED,
+        reported_on=reported_on,
+        receipt_due_on=add_months(reported_on, 1),
+        created_by=received_by,
+    )
+    record_change(
+        member=member,
+        action=MemberChange.Action.TRANSFER,
+        by=received_by,
+        note=stored(
+            gettext_lazy("Reported with letter %(number)s from %(org)s"), {"number": letter_number, "org": from_name}
+        ),
+    )
     return transfer
 
 
@@ -305,14 +411,23 @@ def transfer_report(*, transfer: Transfer, reported_on: datetime.date, by) -> Tr
     if reported_on < transfer.issued_on:
         raise ValidationError({"reported_on": _("The member cannot report before the letter was issued.")})
     if reported_on > transfer.expires_on:
-        raise ValidationError({"reported_on": _("The letter expired on %(date)s; re-issue it instead.")
-                               % {"date": transfer.expires_on.isoformat()}})
+        raise ValidationError(
+            {
+                "reported_on": _("The letter expired on %(date)s; re-issue it instead.")
+                % {"date": transfer.expires_on.isoformat()}
+            }
+        )
     transfer.status, transfer.reported_on = Transfer.Status.REPORTED, reported_on
     transfer.receipt_due_on = add_months(reported_on, 1)
     transfer.save(update_fields=["status", "reported_on", "receipt_due_on"])
-    record_change(member=transfer.member, action=MemberChange.Action.TRANSFER, by=by,
-                  note=_("Reported to %(org)s on %(date)s") % {"org": transfer.to_name,
-                                                              "date": reported_on.isoformat()})
+    record_change(
+        member=transfer.member,
+        action=MemberChange.Action.TRANSFER,
+        by=by,
+        note=stored(
+            gettext_lazy("Reported to %(org)s on %(date)s"), {"org": transfer.to_name, "date": reported_on.isoformat()}
+        ),
+    )
     return transfer
 
 
@@ -329,17 +444,31 @@ def transfer_receipt(*, transfer: Transfer, returned_on: datetime.date, by) -> T
     member = Member.objects.select_for_update().select_related("organization").get(pk=transfer.member_id)
     if transfer.direction == Transfer.Direction.OUT:
         member.status, member.status_changed_on = Member.Status.TRANSFERRED_OUT, returned_on
-        member.status_note = _("Transferred to %(org)s (%(number)s)") % {"org": transfer.to_name,
-                                                                        "number": transfer.letter_number}
-        member_update(member=member, changed_by=by, action=MemberChange.Action.TRANSFER,
-                      note=_("Receipt returned; transferred out"))
+        member.status_note = stored(
+            gettext_lazy("Transferred to %(org)s (%(number)s)"),
+            {"org": transfer.to_name, "number": transfer.letter_number},
+        )
+        member_update(
+            member=member,
+            changed_by=by,
+            action=MemberChange.Action.TRANSFER,
+            note=stored(gettext_lazy("Receipt returned; transferred out")),
+        )
     elif transfer.direction == Transfer.Direction.INTERNAL:
         member.organization = transfer.to_organization
-        member_update(member=member, changed_by=by, action=MemberChange.Action.TRANSFER,
-                      note=_("Receipt returned; moved to %(org)s") % {"org": transfer.to_name})
+        member_update(
+            member=member,
+            changed_by=by,
+            action=MemberChange.Action.TRANSFER,
+            note=stored(gettext_lazy("Receipt returned; moved to %(org)s"), {"org": transfer.to_name}),
+        )
     else:
-        record_change(member=member, action=MemberChange.Action.TRANSFER, by=by,
-                      note=_("Receipt returned to %(org)s") % {"org": transfer.from_name})
+        record_change(
+            member=member,
+            action=MemberChange.Action.TRANSFER,
+            by=by,
+            note=stored(gettext_lazy("Receipt returned to %(org)s"), {"org": transfer.from_name}),
+        )
     return transfer
 
 
@@ -350,8 +479,12 @@ def transfer_close(*, transfer: Transfer, closed_on: datetime.date, by) -> Trans
         _refuse(_("A transfer is closed after its receipt has come back."))
     transfer.status, transfer.closed_on = Transfer.Status.CLOSED, closed_on
     transfer.save(update_fields=["status", "closed_on"])
-    record_change(member=transfer.member, action=MemberChange.Action.TRANSFER, by=by,
-                  note=_("Transfer %(number)s closed") % {"number": transfer.letter_number})
+    record_change(
+        member=transfer.member,
+        action=MemberChange.Action.TRANSFER,
+        by=by,
+        note=stored(gettext_lazy("Transfer %(number)s closed"), {"number": transfer.letter_number}),
+    )
     return transfer
 
 
@@ -365,9 +498,15 @@ def transfer_cancel(*, transfer: Transfer, reason: str, by, on: datetime.date | 
     transfer.status, transfer.cancel_reason = Transfer.Status.CANCELLED, reason.strip()
     transfer.cancelled_on = on or timezone.localdate()
     transfer.save(update_fields=["status", "cancel_reason", "cancelled_on"])
-    record_change(member=transfer.member, action=MemberChange.Action.TRANSFER, by=by,
-                  note=_("Letter %(number)s cancelled: %(reason)s") % {"number": transfer.letter_number,
-                                                                       "reason": reason.strip()})
+    record_change(
+        member=transfer.member,
+        action=MemberChange.Action.TRANSFER,
+        by=by,
+        note=stored(
+            gettext_lazy("Letter %(number)s cancelled: %(reason)s"),
+            {"number": transfer.letter_number, "reason": reason.strip()},
+        ),
+    )
     return transfer
 
 
@@ -379,14 +518,24 @@ def transfer_expire(*, transfer: Transfer, by=None, today: datetime.date | None 
         _refuse(_("Only an issued letter past its validity expires."))
     transfer.status = Transfer.Status.EXPIRED
     transfer.save(update_fields=["status"])
-    record_change(member=transfer.member, action=MemberChange.Action.TRANSFER, by=by,
-                  note=_("Letter %(number)s expired") % {"number": transfer.letter_number})
+    record_change(
+        member=transfer.member,
+        action=MemberChange.Action.TRANSFER,
+        by=by,
+        note=stored(gettext_lazy("Letter %(number)s expired"), {"number": transfer.letter_number}),
+    )
     return transfer
 
 
 @transaction.atomic
-def transfer_reissue(*, transfer: Transfer, issued_on: datetime.date, by, validity_days: int | None = None,
-                     dues_paid_until: datetime.date | None = None) -> Transfer:
+def transfer_reissue(
+    *,
+    transfer: Transfer,
+    issued_on: datetime.date,
+    by,
+    validity_days: int | None = None,
+    dues_paid_until: datetime.date | None = None,
+) -> Transfer:
     """A new letter in place of an expired one: same destination, new number, new validity."""
     transfer = _lock(transfer)
     if transfer.status != Transfer.Status.EXPIRED:
@@ -396,12 +545,26 @@ def transfer_reissue(*, transfer: Transfer, issued_on: datetime.date, by, validi
     if Transfer.objects.filter(member_id=transfer.member_id, status__in=Transfer.OPEN_STATUSES).exists():
         _refuse(_("This member already has a transfer under way."))
     new = _create_letter(
-        member=transfer.member, direction=transfer.direction, from_organization=transfer.from_organization,
-        from_name=transfer.from_name, to_organization=transfer.to_organization, to_name=transfer.to_name,
-        reason=transfer.reason, issued_on=issued_on,
+        member=transfer.member,
+        direction=transfer.direction,
+        from_organization=transfer.from_organization,
+        from_name=transfer.from_name,
+        to_organization=transfer.to_organization,
+        to_name=transfer.to_name,
+        reason=transfer.reason,
+        issued_on=issued_on,
         validity_days=transfer.validity_days if validity_days is None else validity_days,
-        dues_paid_until=dues_paid_until or transfer.dues_paid_until, reissue_of=transfer, created_by=by)
-    record_change(member=transfer.member, action=MemberChange.Action.TRANSFER, by=by,
-                  note=_("Letter %(old)s re-issued as %(new)s") % {"old": transfer.letter_number,
-                                                                   "new": new.letter_number})
+        dues_paid_until=dues_paid_until or transfer.dues_paid_until,
+        reissue_of=transfer,
+        created_by=by,
+    )
+    record_change(
+        member=transfer.member,
+        action=MemberChange.Action.TRANSFER,
+        by=by,
+        note=stored(
+            gettext_lazy("Letter %(old)s re-issued as %(new)s"),
+            {"old": transfer.letter_number, "new": new.letter_number},
+        ),
+    )
     return new

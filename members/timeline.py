@@ -3,6 +3,7 @@
 Other apps add their own events (dues, points, meetings, activities) by registering a source:
 ``@timeline.source`` on a function ``(member) -> iterable of Event``.
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -38,8 +39,7 @@ def _party_life(member):
     if member.full_member_on:
         yield Event(member.full_member_on, "patch-check", _("Became a full member"))
     elif member.expected_full_on:
-        yield Event(member.expected_full_on, "hourglass-split", _("Due to become a full member"),
-                    _("expected"))
+        yield Event(member.expected_full_on, "hourglass-split", _("Due to become a full member"), _("expected"))
     if member.status != Member.Status.NORMAL and member.status_changed_on:
         yield Event(member.status_changed_on, "exclamation-octagon", member.get_status_display(), member.status_note)
     if member.lost_contact_since:
@@ -51,8 +51,13 @@ def _transfers(member):
     for t in member.transfers.all():
         url = t.get_absolute_url()
         route = f"{t.from_name} → {t.to_name}"
-        yield Event(t.issued_on, "envelope-paper",
-                    _("Transfer letter %(number)s issued") % {"number": t.letter_number}, route, url)
+        yield Event(
+            t.issued_on,
+            "envelope-paper",
+            _("Transfer letter %(number)s issued") % {"number": t.letter_number},
+            route,
+            url,
+        )
         if t.reported_on:
             yield Event(t.reported_on, "person-check", _("Reported to %(org)s") % {"org": t.to_name}, "", url)
         if t.receipt_returned_on:

@@ -3,6 +3,7 @@
 Forms check what a person typed; the rules about which step may follow which live in ``members.services``.
 Field names match the keys of the services' ValidationErrors, so those land next to the right field.
 """
+
 import datetime
 
 from django import forms
@@ -37,9 +38,13 @@ class MonthField(forms.DateField):
 def validity_field(**kwargs) -> forms.IntegerField:
     message = _("A letter is valid for 1 to 90 days.")
     return forms.IntegerField(
-        label=_("Valid for (days)"), min_value=1, max_value=90,
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=90,
         error_messages={"min_value": message, "max_value": message},
-        help_text=_("Local practice: 10 days within the city, 30 elsewhere, at most 90."), **kwargs)
+        help_text=_("Local practice: 10 days within the city, 30 elsewhere, at most 90."),
+        **kwargs,
+    )
 
 
 def _not_in_future(value: datetime.date | None) -> datetime.date | None:
@@ -71,30 +76,47 @@ class TransferIssueForm(forms.Form):
     """Issue an introduction letter for a member: out of the building, or to another of its branches."""
 
     direction = forms.ChoiceField(
-        label=_("Direction"), widget=forms.RadioSelect, initial=Transfer.Direction.OUT,
-        choices=[(Transfer.Direction.OUT, _("Out of the building")),
-                 (Transfer.Direction.INTERNAL, _("To another branch of the building"))])
+        label=_("Direction"),
+        widget=forms.RadioSelect,
+        initial=Transfer.Direction.OUT,
+        choices=[
+            (Transfer.Direction.OUT, _("Out of the building")),
+            (Transfer.Direction.INTERNAL, _("To another branch of the building")),
+        ],
+    )
     to_organization = forms.ModelChoiceField(
-        label=_("To branch"), queryset=PartyOrganization.objects.none(), required=False,
-        help_text=_("For a transfer between the building's branches."))
+        label=_("To branch"),
+        queryset=PartyOrganization.objects.none(),
+        required=False,
+        help_text=_("For a transfer between the building's branches."),
+    )
     to_name = forms.CharField(
-        label=_("To organisation"), max_length=150, required=False,
-        help_text=_("For a transfer out: the full name of the receiving party organisation."))
-    reason = forms.CharField(label=_("Reason"), max_length=100, required=False,
-                             widget=forms.TextInput(attrs={"list": REASONS_LIST_ID}))
+        label=_("To organisation"),
+        max_length=150,
+        required=False,
+        help_text=_("For a transfer out: the full name of the receiving party organisation."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=100, required=False, widget=forms.TextInput(attrs={"list": REASONS_LIST_ID})
+    )
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE_WIDGET, initial=timezone.localdate)
     validity_days = validity_field(initial=default_validity_days)
     dues_paid_until = MonthField(label=_("Dues paid up to (month)"))
-    letter_number = forms.CharField(label=_("Letter number"), max_length=40, required=False,
-                                    help_text=_("Leave empty for the next number."))
+    letter_number = forms.CharField(
+        label=_("Letter number"), max_length=40, required=False, help_text=_("Leave empty for the next number.")
+    )
 
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        self.fields["to_organization"].queryset = PartyOrganization.objects.filter(
-            building_id=member.organization.building_id,
-            kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH],
-        ).exclude(pk=own_branch(member.organization).pk).order_by("kind", "name")
+        self.fields["to_organization"].queryset = (
+            PartyOrganization.objects.filter(
+                building_id=member.organization.building_id,
+                kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH],
+            )
+            .exclude(pk=own_branch(member.organization).pk)
+            .order_by("kind", "name")
+        )
 
     def clean_letter_number(self):
         return _letter_number_is_free(self.cleaned_data["letter_number"])
@@ -127,25 +149,31 @@ class TransferInMemberForm(MemberForm):
     def clean_id_number(self):
         value = super().clean_id_number()
         if value and Member.objects.filter(id_number=value).exists():
-            raise forms.ValidationError(_(
-                "A member with this ID number is already in the register. A move between the building's "
-                "branches is an internal transfer issued from the member's record; to correct the record, "
-                "edit it."), code="registered")
+            raise forms.ValidationError(
+                _(
+                    "A member with this ID number is already in the register. A move between the building's "
+                    "branches is an internal transfer issued from the member's record; to correct the record, "
+                    "edit it."
+                ),
+                code="registered",
+            )
         return value
 
 
 class TransferInForm(forms.Form):
     """The letter the arriving member brings."""
 
-    from_name = forms.CharField(label=_("From organisation"), max_length=150,
-                                help_text=_("The party organisation that issued the letter."))
+    from_name = forms.CharField(
+        label=_("From organisation"), max_length=150, help_text=_("The party organisation that issued the letter.")
+    )
     letter_number = forms.CharField(label=_("Letter number"), max_length=40)
     issued_on = forms.DateField(label=_("Letter issued on"), widget=DATE_WIDGET)
     validity_days = validity_field()
     reported_on = forms.DateField(label=_("Reported on"), widget=DATE_WIDGET, initial=timezone.localdate)
     dues_paid_until = MonthField(label=_("Dues paid up to (month)"), required=False)
-    reason = forms.CharField(label=_("Reason"), max_length=100, required=False,
-                             widget=forms.TextInput(attrs={"list": REASONS_LIST_ID}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=100, required=False, widget=forms.TextInput(attrs={"list": REASONS_LIST_ID})
+    )
 
     def clean_letter_number(self):
         return _letter_number_is_free(self.cleaned_data["letter_number"])
@@ -166,6 +194,7 @@ class TransferInForm(forms.Form):
 
 
 # --- the steps after issuing -----------------------------------------------------------------------------
+
 
 class ReportForm(forms.Form):
     reported_on = forms.DateField(label=_("Reported on"), widget=DATE_WIDGET, initial=timezone.localdate)
@@ -245,9 +274,14 @@ def action_form(action: str, transfer: Transfer, data=None) -> forms.Form:
 class TransferFilterForm(forms.Form):
     """The list's filters."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status"))] + Transfer.Status.choices)
-    direction = forms.ChoiceField(label=_("Direction"), required=False,
-                                  choices=[("", _("Any direction"))] + Transfer.Direction.choices)
-    attention = forms.BooleanField(label=_("Needs attention"), required=False,
-                                   help_text=_("Letters expiring within 7 days or past validity, receipts overdue."))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status"))] + Transfer.Status.choices
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), required=False, choices=[("", _("Any direction"))] + Transfer.Direction.choices
+    )
+    attention = forms.BooleanField(
+        label=_("Needs attention"),
+        required=False,
+        help_text=_("Letters expiring within 7 days or past validity, receipts overdue."),
+    )

@@ -4,6 +4,7 @@ A letter's expiry date is ``issued_on + validity_days``. Adding a column of days
 differently by each database, so these queries ask which validity lengths are in use (a handful: 10, 30…)
 and compare ``issued_on`` with one date per length. That is one small extra query, whatever the row count.
 """
+
 import datetime
 
 from django.db.models import Q
@@ -21,8 +22,9 @@ PANEL_ROWS = 10
 
 def validity_lengths(transfers) -> set[int]:
     """The validity lengths of the issued letters among ``transfers``."""
-    return set(transfers.filter(status=Transfer.Status.ISSUED).order_by()
-               .values_list("validity_days", flat=True).distinct())
+    return set(
+        transfers.filter(status=Transfer.Status.ISSUED).order_by().values_list("validity_days", flat=True).distinct()
+    )
 
 
 def expires_between(lengths, *, first: datetime.date | None = None, last: datetime.date | None = None) -> Q:
@@ -54,11 +56,16 @@ def transfers_needing_attention(request):
     transfers = Transfer.objects.for_user(request.user).select_related("member")
     lengths = validity_lengths(transfers)
     if lengths:
-        expiring = list(transfers.filter(expires_between(
-            lengths, first=today, last=today + datetime.timedelta(days=EXPIRING_DAYS)))
-            .order_by("issued_on", "pk")[:PANEL_ROWS])
-        past_validity = list(transfers.filter(expires_between(lengths, last=today - datetime.timedelta(days=1)))
-                             .order_by("issued_on", "pk")[:PANEL_ROWS])
+        expiring = list(
+            transfers.filter(
+                expires_between(lengths, first=today, last=today + datetime.timedelta(days=EXPIRING_DAYS))
+            ).order_by("issued_on", "pk")[:PANEL_ROWS]
+        )
+        past_validity = list(
+            transfers.filter(expires_between(lengths, last=today - datetime.timedelta(days=1))).order_by(
+                "issued_on", "pk"
+            )[:PANEL_ROWS]
+        )
     else:
         expiring = past_validity = []
     overdue = list(transfers.filter(receipt_overdue(today)).order_by("receipt_due_on", "pk")[:PANEL_ROWS])

@@ -1,4 +1,5 @@
 """Pure checks for member data. Each raises ValidationError with a message for the person typing."""
+
 import datetime
 import re
 
@@ -34,8 +35,9 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> str
     """Check a resident ID number (GB 11643-1999) and return it normalised (upper-case X)."""
     value = normalize_id_number(value)
     if len(value) != 18:
-        raise ValidationError(_("An ID number has 18 characters; this one has %(n)d.") % {"n": len(value)},
-                              code="length")
+        raise ValidationError(
+            _("An ID number has 18 characters; this one has %(n)d.") % {"n": len(value)}, code="length"
+        )
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ValidationError(_("An ID number is 17 digits followed by a digit or X."), code="characters")
     try:
@@ -45,8 +47,9 @@ def validate_id_number(value: str, *, today: datetime.date | None = None) -> str
     if born > (today or timezone.localdate()):
         raise ValidationError(_("The birth date in this ID number is in the future."), code="birth_date")
     if id_check_char(value[:17]) != value[17]:
-        raise ValidationError(_("The check character of this ID number is wrong; please check each digit."),
-                              code="check_digit")
+        raise ValidationError(
+            _("The check character of this ID number is wrong; please check each digit."), code="check_digit"
+        )
     return value
 
 

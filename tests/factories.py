@@ -1,4 +1,5 @@
 """factory_boy factories. Every generated ID number and credit code passes its validator."""
+
 import datetime
 import itertools
 
@@ -45,8 +46,12 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     kind = PartyOrganization.Kind.BRANCH
     parent = factory.LazyAttribute(
         lambda o: PartyOrganization.objects.get_or_create(
-            building=o.building, kind=PartyOrganization.Kind.GENERAL_BRANCH, parent=None,
-            defaults={"name": f"{o.building.name}联合党总支"})[0])
+            building=o.building,
+            kind=PartyOrganization.Kind.GENERAL_BRANCH,
+            parent=None,
+            defaults={"name": f"{o.building.name}联合党总支"},
+        )[0]
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,6 @@
 """The Celery wiring, end to end: a real worker consumes from the configured broker (Redis in CI, the file
 broker otherwise) and writes to the test database."""
+
 import time
 
 import pytest

@@ -1,4 +1,5 @@
 """Signing in and out, password change and reset, brute-force lockout, session lifetime."""
+
 import datetime
 
 import pytest
@@ -55,16 +56,18 @@ def test_lockout_ends_after_the_cool_off(client, secretary_a, settings):
     for _ in range(5):
         sign_in(client, "sec_a", "wrong")
     assert sign_in(client, "sec_a", PASSWORD).status_code == 429
-    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME
-                                 - datetime.timedelta(seconds=1))
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(seconds=1)
+    )
     assert sign_in(client, "sec_a", PASSWORD).status_code == 302
 
 
 def test_password_change(client, secretary_a):
     client.force_login(secretary_a)
     new = "a-new-strong-pass-2026"
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    response = client.post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
     assert response.status_code == 302
     secretary_a.refresh_from_db()
     assert secretary_a.check_password(new)

@@ -1,4 +1,5 @@
 """Who sees what: the scope rules of DOMAIN.md §2, checked on the querysets every view uses."""
+
 import pytest
 
 from buildingparty.models import PartyOrganization

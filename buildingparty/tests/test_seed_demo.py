@@ -1,4 +1,5 @@
 """`manage.py seed_demo`: the demo building a new user explores, valid down to every check character."""
+
 import ast
 import datetime
 import io
@@ -38,8 +39,10 @@ def seeded():
 def _rows(queryset, *fields, json_fields=()) -> list:
     """The rows as sortable tuples; JSON values as text, so rows compare whatever the database returns."""
     indexes = [fields.index(f) for f in json_fields]
-    rows = [tuple(json.dumps(v, sort_keys=True, ensure_ascii=False) if i in indexes else v for i, v in enumerate(row))
-            for row in queryset.values_list(*fields)]
+    rows = [
+        tuple(json.dumps(v, sort_keys=True, ensure_ascii=False) if i in indexes else v for i, v in enumerate(row))
+        for row in queryset.values_list(*fields)
+    ]
     return sorted(rows, key=repr)
 
 
@@ -48,30 +51,122 @@ def snapshot() -> dict:
     return {
         "buildings": sorted(Building.objects.values_list("name", "city", "address", "floors")),
         "organizations": sorted(PartyOrganization.objects.values_list("name", "kind", "parent__name", "founded_on")),
-        "users": sorted(User.objects.values_list("username", "password", "name", "phone", "email", "role",
-                                                 "organization__name", "building__name", "is_staff", "is_superuser")),
-        "enterprises": sorted(Enterprise.objects.values_list("credit_code", "name", "kind", "industry", "floor",
-                                                             "room", "status", "liaison__username")),
-        "contacts": sorted(Enterprise.contacts.through.objects.values_list("enterprise__credit_code",
-                                                                           "user__username")),
-        "members": sorted(Member.objects.values_list(
-            "id_number", "name", "gender", "ethnicity", "birth_date", "category", "status", "organization__name",
-            "enterprise__credit_code", "joined_on", "full_member_on", "phone", "is_mobile", "mobile_destination",
-            "lost_contact_since", "user__username", "education", "job", "home_address", "room", "skills", "posts",
-            "is_hardship", "hardship_note", "rewards_penalties", "shows_membership", "showcase_post",
-            "expected_full_on", "status_changed_on", "status_note", "name_initials")),
-        "transfers": _rows(Transfer.objects, "letter_number", "member__id_number", "direction", "status",
-                           "from_organization__name", "from_name", "to_organization__name", "to_name", "reason",
-                           "issued_on", "validity_days", "dues_paid_until", "reported_on", "receipt_due_on",
-                           "receipt_returned_on", "closed_on", "cancelled_on", "cancel_reason",
-                           "reissue_of__letter_number", "created_by__username", "created_at"),
-        "mobile_periods": _rows(MobilePeriod.objects, "member__id_number", "province", "city", "county", "since",
-                                "until", "card_number", "host_organization", "created_by__username", "created_at"),
-        "history": _rows(MemberChange.objects, "member__id_number", "action", "changes", "note",
-                         "changed_by__username", "changed_at", json_fields=["changes"]),
-        "proposals": _rows(ChangeProposal.objects, "member__id_number", "status", "changes", "proposed_by__username",
-                           "proposed_at", "decided_by__username", "decided_at", "decision_note",
-                           json_fields=["changes"]),
+        "users": sorted(
+            User.objects.values_list(
+                "username",
+                "password",
+                "name",
+                "phone",
+                "email",
+                "role",
+                "organization__name",
+                "building__name",
+                "is_staff",
+                "is_superuser",
+            )
+        ),
+        "enterprises": sorted(
+            Enterprise.objects.values_list(
+                "credit_code", "name", "kind", "industry", "floor", "room", "status", "liaison__username"
+            )
+        ),
+        "contacts": sorted(
+            Enterprise.contacts.through.objects.values_list("enterprise__credit_code", "user__username")
+        ),
+        "members": sorted(
+            Member.objects.values_list(
+                "id_number",
+                "name",
+                "gender",
+                "ethnicity",
+                "birth_date",
+                "category",
+                "status",
+                "organization__name",
+                "enterprise__credit_code",
+                "joined_on",
+                "full_member_on",
+                "phone",
+                "is_mobile",
+                "mobile_destination",
+                "lost_contact_since",
+                "user__username",
+                "education",
+                "job",
+                "home_address",
+                "room",
+                "skills",
+                "posts",
+                "is_hardship",
+                "hardship_note",
+                "rewards_penalties",
+                "shows_membership",
+                "showcase_post",
+                "expected_full_on",
+                "status_changed_on",
+                "status_note",
+                "name_initials",
+            )
+        ),
+        "transfers": _rows(
+            Transfer.objects,
+            "letter_number",
+            "member__id_number",
+            "direction",
+            "status",
+            "from_organization__name",
+            "from_name",
+            "to_organization__name",
+            "to_name",
+            "reason",
+            "issued_on",
+            "validity_days",
+            "dues_paid_until",
+            "reported_on",
+            "receipt_due_on",
+            "receipt_returned_on",
+            "closed_on",
+            "cancelled_on",
+            "cancel_reason",
+            "reissue_of__letter_number",
+            "created_by__username",
+            "created_at",
+        ),
+        "mobile_periods": _rows(
+            MobilePeriod.objects,
+            "member__id_number",
+            "province",
+            "city",
+            "county",
+            "since",
+            "until",
+            "card_number",
+            "host_organization",
+            "created_by__username",
+            "created_at",
+        ),
+        "history": _rows(
+            MemberChange.objects,
+            "member__id_number",
+            "action",
+            "changes",
+            "note",
+            "changed_by__username",
+            "changed_at",
+            json_fields=["changes"],
+        ),
+        "proposals": _rows(
+            ChangeProposal.objects,
+            "member__id_number",
+            "status",
+            "changes",
+            "proposed_by__username",
+            "proposed_at",
+            "decided_by__username",
+            "decided_at",
+            "decision_note",
+            json_fields=["changes"],
+        ),
     }
 
 
@@ -163,8 +258,10 @@ def test_members_are_full_or_probationary_with_dates_that_fit(seeded):
         assert member.full_member_on <= today
         assert member.expected_full_on is None
     # Nobody is suspended (a person decides that); only the two whose transfer out was receipted have left.
-    assert Counter(m.status for m in members) == {Member.Status.NORMAL: len(members) - 2,
-                                                  Member.Status.TRANSFERRED_OUT: 2}
+    assert Counter(m.status for m in members) == {
+        Member.Status.NORMAL: len(members) - 2,
+        Member.Status.TRANSFERRED_OUT: 2,
+    }
     assert Counter(m.ethnicity for m in members).most_common(1)[0][0] == "汉族"
 
 
@@ -206,8 +303,9 @@ def test_every_transfer_status_and_direction_appears(seeded):
     assert {t.status for t in transfers} == set(Transfer.Status.values)
     assert {t.direction for t in transfers} == set(Transfer.Direction.values)
     for transfer in transfers:
-        assert transfer.member.changes.filter(action=MemberChange.Action.TRANSFER,
-                                              note__contains=transfer.letter_number).exists()
+        assert transfer.member.changes.filter(
+            action=MemberChange.Action.TRANSFER, note__contains=transfer.letter_number
+        ).exists()
 
 
 def test_members_wait_for_approval_of_changes_they_proposed_and_earlier_ones_were_decided(seeded):
@@ -228,14 +326,22 @@ def test_members_spread_over_branches_groups_and_active_enterprises(seeded):
     assert not Member.objects.filter(enterprise__status=Enterprise.Status.MOVED_OUT).exists()
     social_branch = PartyOrganization.objects.get(name=demo.SOCIAL_ORG_BRANCH)
     assert set(Member.objects.filter(organization=social_branch).values_list("enterprise__kind", flat=True)) == {
-        Enterprise.Kind.SOCIAL_ORG}
+        Enterprise.Kind.SOCIAL_ORG
+    }
     for joint_branch in PartyOrganization.objects.filter(kind=PartyOrganization.Kind.JOINT_BRANCH):
         assert Member.objects.filter(organization=joint_branch).values("enterprise").distinct().count() <= 5
 
 
 def test_demo_accounts_exist_with_their_roles_and_the_demo_password(seeded):
-    expected = {"admin": Role.ADMIN, "secretary1": Role.SECRETARY, "secretary2": Role.SECRETARY,
-                "liaison1": Role.LIAISON, "member1": Role.MEMBER, "contact1": Role.CONTACT, "street1": Role.STREET}
+    expected = {
+        "admin": Role.ADMIN,
+        "secretary1": Role.SECRETARY,
+        "secretary2": Role.SECRETARY,
+        "liaison1": Role.LIAISON,
+        "member1": Role.MEMBER,
+        "contact1": Role.CONTACT,
+        "street1": Role.STREET,
+    }
     users = {u.username: u for u in User.objects.filter(username__in=expected)}
     assert {name: u.role for name, u in users.items()} == expected
     for user in users.values():
@@ -354,13 +460,16 @@ def test_the_ground_floor_seed_does_not_import_higher_floors():
         tree = ast.parse(path.read_text())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        assert not {name for name in imported if name.split(".")[0] in {"enterprises", "members", "services",
-                                                                         "activities"}}, path
+        assert not {
+            name for name in imported if name.split(".")[0] in {"enterprises", "members", "services", "activities"}
+        }, path
 
 
 def test_the_demo_members_are_the_same_people_whatever_day_the_seed_runs():
     def people(today):
-        return [(m.id_number, m.name, m.enterprise, m.organization, m.category, m.is_mobile)
-                for m in demo_members(2, today=today)]
+        return [
+            (m.id_number, m.name, m.enterprise, m.organization, m.category, m.is_mobile)
+            for m in demo_members(2, today=today)
+        ]
 
     assert people(datetime.date(2026, 11, 27)) == people(datetime.date(2031, 2, 3))

@@ -1,4 +1,5 @@
 """The environment decides the settings; production defaults are safe; bad values stop start-up."""
+
 import os
 import secrets
 import subprocess
@@ -13,14 +14,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args, env_extra: dict, tmp_path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
     env.update({"BUILDINGPARTY_VAR_DIR": str(tmp_path)}, **env_extra)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_deploy_check_passes_with_production_variables(tmp_path):
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, env_extra={
-        "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "party.example.cn"})
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+        env_extra={
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": "party.example.cn",
+        },
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 
@@ -37,8 +48,14 @@ def test_a_malformed_number_stops_start_up(tmp_path):
 
 
 def test_without_a_secret_key_one_is_generated_and_kept_private(tmp_path):
-    result = run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)",
-                        tmp_path=tmp_path, env_extra={})
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SECRET_KEY)",
+        tmp_path=tmp_path,
+        env_extra={},
+    )
     key_file = tmp_path / "secret_key"
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == key_file.read_text().strip()
@@ -47,16 +64,20 @@ def test_without_a_secret_key_one_is_generated_and_kept_private(tmp_path):
 
 
 def test_without_redis_celery_uses_the_file_broker_under_var(tmp_path):
-    result = run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.CELERY_BROKER_URL)",
-                        tmp_path=tmp_path, env_extra={"REDIS_URL": ""})
+    code = "from django.conf import settings; print(settings.CELERY_BROKER_URL)"
+    result = run_manage("shell", "--no-imports", "-c", code, tmp_path=tmp_path, env_extra={"REDIS_URL": ""})
     assert result.stdout.strip() == "filesystem://"
     assert (tmp_path / "celery" / "out").is_dir()
 
 
 def test_with_redis_url_redis_is_broker_and_cache(tmp_path):
-    code = ("from django.conf import settings; print(settings.CELERY_BROKER_URL); "
-            "print(settings.CACHES['default']['BACKEND'])")
-    result = run_manage("shell", "--no-imports", "-c", code, tmp_path=tmp_path, env_extra={"REDIS_URL": "redis://127.0.0.1:6379/3"})
+    code = (
+        "from django.conf import settings; print(settings.CELERY_BROKER_URL); "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    result = run_manage(
+        "shell", "--no-imports", "-c", code, tmp_path=tmp_path, env_extra={"REDIS_URL": "redis://127.0.0.1:6379/3"}
+    )
     assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"]
 
 
@@ -74,9 +95,11 @@ def test_debug_is_off_unless_asked_for():
 
 def test_static_files_collect_with_the_production_manifest_storage(tmp_path):
     """WhiteNoise's manifest storage rejects a stylesheet pointing at a file we do not ship (a source map)."""
-    code = ("from django.conf import settings; from django.core.management import call_command; "
-            f"settings.STATIC_ROOT = {str(tmp_path / 'static')!r}; "
-            "call_command('collectstatic', '--noinput', verbosity=0); print('collected')")
+    code = (
+        "from django.conf import settings; from django.core.management import call_command; "
+        f"settings.STATIC_ROOT = {str(tmp_path / 'static')!r}; "
+        "call_command('collectstatic', '--noinput', verbosity=0); print('collected')"
+    )
     result = run_manage("shell", "--no-imports", "-c", code, tmp_path=tmp_path, env_extra={"DJANGO_DEBUG": "false"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()

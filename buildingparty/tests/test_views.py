@@ -1,4 +1,5 @@
 """Pages of the ground floor and the first member/enterprise pages: each role, anonymous, other branch."""
+
 import pytest
 from django.urls import reverse
 
@@ -28,21 +29,35 @@ def test_english_is_available_through_the_language_switch(client):
     assert "Sign in" in response.content.decode()
 
 
-@pytest.mark.parametrize("persona, expected", [
-    ("admin_user", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list",
-                    "admin"]),
-    ("secretary_a", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
-    ("liaison_user", ["home", "enterprises:list"]),
-    ("member_user", ["home", "members:mine"]),
-    ("contact_user", ["home", "enterprises:mine"]),
-    ("street_user", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
-])
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        (
+            "admin_user",
+            [
+                "home",
+                "organization_list",
+                "members:list",
+                "members:transfer_list",
+                "enterprises:list",
+                "audit_list",
+                "admin",
+            ],
+        ),
+        ("secretary_a", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
+        ("liaison_user", ["home", "enterprises:list"]),
+        ("member_user", ["home", "members:mine"]),
+        ("contact_user", ["home", "enterprises:mine"]),
+        ("street_user", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
+    ],
+)
 def test_each_role_sees_its_own_navigation(request, client, persona, expected):
     client.force_login(request.getfixturevalue(persona))
     response = client.get("/")
     assert response.status_code == 200
     assert [item["name"] for item in response.context["nav_items"]] + (
-        ["admin"] if response.context["show_admin_site"] else []) == expected
+        ["admin"] if response.context["show_admin_site"] else []
+    ) == expected
 
 
 def test_secretary_home_shows_their_branch(secretary_a_client, branch_a):
@@ -77,6 +92,7 @@ def test_contact_home_shows_their_enterprise(login_as, contact_user, enterprise)
 
 
 # --- members ------------------------------------------------------------------------------------------------
+
 
 def test_secretary_lists_own_branch_members_with_masked_ids(secretary_a_client, branch_a, branch_b):
     mine = MemberFactory(organization=branch_a)
@@ -129,6 +145,7 @@ def test_member_detail_requires_login(client, branch_a):
 
 # --- enterprises --------------------------------------------------------------------------------------------
 
+
 def test_liaison_lists_only_assigned_enterprises(login_as, liaison_user, enterprise, building):
     other = EnterpriseFactory(building=building)
     body = login_as(liaison_user).get(reverse("enterprises:list")).content.decode()
@@ -166,6 +183,7 @@ def test_user_without_a_linked_record_gets_404_for_mine(login_as, db, building):
 
 
 # --- organisations ------------------------------------------------------------------------------------------
+
 
 def test_admin_sees_the_organisation_tree(admin_client, general_branch, branch_a, group_a, branch_b):
     body = admin_client.get(reverse("organization_list")).content.decode()

@@ -23,16 +23,19 @@ def test_a_check_value_of_31_means_zero():
     pytest.fail("no code with check character 0 found")
 
 
-@pytest.mark.parametrize("value, code", [
-    ("91330200MA2H4K7Q53", "check_digit"),
-    ("91330200MA2H4K7Q5", "length"),
-    ("91330200MA2H4K7Q522", "length"),
-    ("91330200MA2H4K7I52", "characters"),   # I is never used
-    ("91330200MA2H4K7O52", "characters"),   # nor O
-    ("91330200MA2H4S7Q52", "characters"),   # nor S
-    ("91330200MA2V4K7Q52", "characters"),   # nor V
-    ("91330200MA2Z4K7Q52", "characters"),   # nor Z
-])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("91330200MA2H4K7Q53", "check_digit"),
+        ("91330200MA2H4K7Q5", "length"),
+        ("91330200MA2H4K7Q522", "length"),
+        ("91330200MA2H4K7I52", "characters"),  # I is never used
+        ("91330200MA2H4K7O52", "characters"),  # nor O
+        ("91330200MA2H4S7Q52", "characters"),  # nor S
+        ("91330200MA2V4K7Q52", "characters"),  # nor V
+        ("91330200MA2Z4K7Q52", "characters"),  # nor Z
+    ],
+)
 def test_bad_credit_codes_are_rejected_with_a_reason(value, code):
     with pytest.raises(ValidationError) as exc:
         validate_credit_code(value)

@@ -1,4 +1,5 @@
 """The demo register's history (members/demo.py): what a secretary finds on opening the demo building."""
+
 import datetime
 import io
 import re
@@ -27,8 +28,10 @@ def open_transfers_for(username):
 def test_secretary1_has_a_letter_expiring_this_week_and_a_receipt_overdue():
     today = timezone.localdate()
     transfers = open_transfers_for("secretary1")
-    assert any(t.status == Transfer.Status.ISSUED and today <= t.expires_on <= today + datetime.timedelta(days=7)
-               for t in transfers)
+    assert any(
+        t.status == Transfer.Status.ISSUED and today <= t.expires_on <= today + datetime.timedelta(days=7)
+        for t in transfers
+    )
     overdue = [t for t in transfers if t.is_receipt_overdue(today)]
     assert overdue and all(t.reported_on < today - datetime.timedelta(days=30) for t in overdue)
 
@@ -56,7 +59,8 @@ def test_the_building_numbers_its_letters_in_the_order_it_issued_them():
     by_year = Counter()
     for transfer in ours:
         by_year[transfer.issued_on.year] += 1
-        assert transfer.letter_number == f"中大党转〔{transfer.issued_on.year}〕{by_year[transfer.issued_on.year]:03d}号"
+        year = transfer.issued_on.year
+        assert transfer.letter_number == f"中大党转〔{year}〕{by_year[year]:03d}号"
 
 
 def test_members_whose_receipt_came_back_are_transferred_out_with_their_history():

@@ -1,4 +1,5 @@
 """The member pages: list and search, the record with its timeline, editing, revealing, proposing."""
+
 import datetime
 
 import pytest
@@ -14,9 +15,11 @@ pytestmark = pytest.mark.django_db
 
 # --- list ---------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scale", [1, 3])
-def test_the_list_runs_the_same_queries_at_1x_and_3x_members(secretary_a_client, branch_a, group_a, enterprise,
-                                                             django_assert_num_queries, scale):
+def test_the_list_runs_the_same_queries_at_1x_and_3x_members(
+    secretary_a_client, branch_a, group_a, enterprise, django_assert_num_queries, scale
+):
     MemberFactory.create_batch(10 * scale, organization=branch_a, enterprise=enterprise)
     MemberFactory.create_batch(5 * scale, organization=group_a, is_mobile=True)
     secretary_a_client.get(reverse("members:list"))  # warm the session
@@ -44,30 +47,45 @@ def test_search_by_phone_and_id_tail(secretary_a_client, branch_a):
     target = MemberFactory(organization=branch_a, phone="13812345678")
     MemberFactory(organization=branch_a)
     assert [m.pk for m in secretary_a_client.get(reverse("members:list"), {"q": "2345678"}).context["page"]] == [
-        target.pk]
-    assert [m.pk for m in secretary_a_client.get(reverse("members:list"),
-                                                 {"q": target.id_number[-6:]}).context["page"]] == [target.pk]
+        target.pk
+    ]
+    assert [
+        m.pk for m in secretary_a_client.get(reverse("members:list"), {"q": target.id_number[-6:]}).context["page"]
+    ] == [target.pk]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"category": "probationary"}, {"预备"}),
-    ({"mobile": "yes"}, {"流动"}),
-    ({"lost": "yes"}, {"失联"}),
-    ({"gender": "F"}, {"女"}),
-    ({"education": "postgraduate"}, {"研究生"}),
-    ({"age": "under30"}, {"年轻"}),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"category": "probationary"}, {"预备"}),
+        ({"mobile": "yes"}, {"流动"}),
+        ({"lost": "yes"}, {"失联"}),
+        ({"gender": "F"}, {"女"}),
+        ({"education": "postgraduate"}, {"研究生"}),
+        ({"age": "under30"}, {"年轻"}),
+    ],
+)
 def test_each_filter_narrows_the_list(secretary_a_client, branch_a, params, expected):
     today = datetime.date.today()
     MemberFactory(organization=branch_a, name="普通")
-    MemberFactory(organization=branch_a, name="预备", category="probationary", full_member_on=None,
-                  joined_on=today - datetime.timedelta(days=100))
+    MemberFactory(
+        organization=branch_a,
+        name="预备",
+        category="probationary",
+        full_member_on=None,
+        joined_on=today - datetime.timedelta(days=100),
+    )
     MemberFactory(organization=branch_a, name="流动", is_mobile=True)
     MemberFactory(organization=branch_a, name="失联", lost_contact_since=today - datetime.timedelta(days=200))
     MemberFactory(organization=branch_a, name="女", id_number=make_id_number(77, male=False))
     MemberFactory(organization=branch_a, name="研究生", education="postgraduate")
-    MemberFactory(organization=branch_a, name="年轻", id_number=make_id_number(78, born=datetime.date(2001, 5, 5)),
-                  joined_on=datetime.date(2022, 1, 1), full_member_on=datetime.date(2023, 1, 1))
+    MemberFactory(
+        organization=branch_a,
+        name="年轻",
+        id_number=make_id_number(78, born=datetime.date(2001, 5, 5)),
+        joined_on=datetime.date(2022, 1, 1),
+        full_member_on=datetime.date(2023, 1, 1),
+    )
     page = secretary_a_client.get(reverse("members:list"), params).context["page"]
     assert {m.name for m in page} == expected
 
@@ -94,6 +112,7 @@ def test_the_list_is_paginated(secretary_a_client, branch_a):
 
 # --- detail -------------------------------------------------------------------------------------------------
 
+
 def test_the_record_shows_a_timeline_and_masks_the_id(secretary_a_client, branch_a):
     member = MemberFactory(organization=branch_a, joined_on=datetime.date(2015, 7, 1))
     services.lost_contact_set(member=member, since=datetime.date(2026, 1, 1), by=None)
@@ -105,8 +124,9 @@ def test_the_record_shows_a_timeline_and_masks_the_id(secretary_a_client, branch
     assert response.context["events"][0].date == datetime.date(2026, 1, 1)
 
 
-def test_the_detail_runs_a_fixed_number_of_queries(secretary_a_client, branch_a, secretary_a,
-                                                   django_assert_max_num_queries):
+def test_the_detail_runs_a_fixed_number_of_queries(
+    secretary_a_client, branch_a, secretary_a, django_assert_max_num_queries
+):
     member = MemberFactory(organization=branch_a)
     secretary_a_client.get(member.get_absolute_url())
     with django_assert_max_num_queries(30) as captured:
@@ -126,6 +146,7 @@ def test_history_never_shows_a_full_id_number(secretary_a_client, branch_a, secr
 
 
 # --- revealing the ID number --------------------------------------------------------------------------------
+
 
 def test_the_members_secretary_reveals_the_id_and_it_is_recorded(secretary_a_client, secretary_a, branch_a):
     member = MemberFactory(organization=branch_a)
@@ -156,10 +177,19 @@ def test_others_cannot_reveal(login_as, request, branch_a, member_user, persona,
 
 # --- create and edit ----------------------------------------------------------------------------------------
 
+
 def form_data(organization, **overrides):
-    data = {"name": "王五", "id_number": make_id_number(321), "ethnicity": "汉族", "category": "full",
-            "organization": organization.pk, "joined_on": "2015-07-01", "full_member_on": "2016-07-01",
-            "phone": "13912340000", "education": "bachelor"}
+    data = {
+        "name": "王五",
+        "id_number": make_id_number(321),
+        "ethnicity": "汉族",
+        "category": "full",
+        "organization": organization.pk,
+        "joined_on": "2015-07-01",
+        "full_member_on": "2016-07-01",
+        "phone": "13912340000",
+        "education": "bachelor",
+    }
     data.update(overrides)
     return data
 
@@ -172,8 +202,9 @@ def test_a_secretary_adds_a_member_to_their_branch(secretary_a_client, branch_a)
 
 
 def test_bad_input_is_reported_in_chinese_next_to_the_field_and_nothing_is_written(secretary_a_client, branch_a):
-    response = secretary_a_client.post(reverse("members:create"), form_data(
-        branch_a, id_number="320106198808081233", phone="123"))
+    response = secretary_a_client.post(
+        reverse("members:create"), form_data(branch_a, id_number="320106198808081233", phone="123")
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "校验" in errors["id_number"][0] and "11 位" in errors["phone"][0]
@@ -220,10 +251,13 @@ def test_street_viewers_read_but_do_not_add(login_as, street_user, branch_a):
 
 # --- proposals ----------------------------------------------------------------------------------------------
 
+
 def test_a_member_proposes_and_the_secretary_approves(member_client, member_user, secretary_a, login_as):
     member = member_user.member
-    response = member_client.post(reverse("members:propose", args=[member.pk]), {
-        "phone": "13766665555", "home_address": member.home_address, "job": member.job, "skills": "摄影"})
+    response = member_client.post(
+        reverse("members:propose", args=[member.pk]),
+        {"phone": "13766665555", "home_address": member.home_address, "job": member.job, "skills": "摄影"},
+    )
     assert response.status_code == 302
     proposal = ChangeProposal.objects.get()
     client = login_as(secretary_a)
@@ -240,8 +274,9 @@ def test_only_the_member_proposes_for_their_own_record(login_as, secretary_a, me
 
 def test_another_branchs_secretary_cannot_decide(login_as, secretary_b, member_user):
     proposal = services.proposal_submit(member=member_user.member, values={"job": "会计"}, proposed_by=member_user)
-    response = login_as(secretary_b).post(reverse("members:proposal_decide", args=[proposal.pk]),
-                                          {"decision": "approve"})
+    response = login_as(secretary_b).post(
+        reverse("members:proposal_decide", args=[proposal.pk]), {"decision": "approve"}
+    )
     assert response.status_code == 404
     proposal.refresh_from_db()
     assert proposal.status == "pending"
@@ -254,10 +289,13 @@ def test_deciding_is_a_post(secretary_a_client, member_user):
 
 # --- standing, mobile, lost contact -------------------------------------------------------------------------
 
+
 def test_secretary_records_mobile_period_and_lost_contact(secretary_a_client, branch_a):
     member = MemberFactory(organization=branch_a)
-    secretary_a_client.post(reverse("members:mobile", args=[member.pk]), {
-        "action": "start", "province": "上海市", "city": "", "county": "浦东新区", "since": "2026-06-01"})
+    secretary_a_client.post(
+        reverse("members:mobile", args=[member.pk]),
+        {"action": "start", "province": "上海市", "city": "", "county": "浦东新区", "since": "2026-06-01"},
+    )
     secretary_a_client.post(reverse("members:lost_contact", args=[member.pk]), {"lost_contact_since": "2026-05-01"})
     member.refresh_from_db()
     assert member.is_mobile and member.mobile_destination == "上海市浦东新区"
@@ -266,8 +304,10 @@ def test_secretary_records_mobile_period_and_lost_contact(secretary_a_client, br
 
 def test_secretary_records_a_suspension_with_its_reason(secretary_a_client, branch_a):
     member = MemberFactory(organization=branch_a)
-    secretary_a_client.post(reverse("members:change_status", args=[member.pk]), {
-        "status": "suspended", "on": "2026-10-01", "status_note": "失联超过六个月，支部大会决定"})
+    secretary_a_client.post(
+        reverse("members:change_status", args=[member.pk]),
+        {"status": "suspended", "on": "2026-10-01", "status_note": "失联超过六个月，支部大会决定"},
+    )
     member.refresh_from_db()
     assert member.status == "suspended"
 
@@ -279,15 +319,17 @@ def test_record_actions_are_posts_and_scoped(secretary_a_client, login_as, secre
     assert login_as(secretary_b).post(reverse(name, args=[member.pk]), {}).status_code == 404
 
 
-def test_secretary_home_lists_lost_contact_candidates_and_waiting_proposals(secretary_a_client, branch_a,
-                                                                            member_user):
-    MemberFactory(organization=branch_a, name="久未联系", lost_contact_since=datetime.date.today()
-                  - datetime.timedelta(days=200))
-    MemberFactory(organization=branch_a, name="刚失联", lost_contact_since=datetime.date.today()
-                  - datetime.timedelta(days=30))
+def test_secretary_home_lists_lost_contact_candidates_and_waiting_proposals(secretary_a_client, branch_a, member_user):
+    MemberFactory(
+        organization=branch_a, name="久未联系", lost_contact_since=datetime.date.today() - datetime.timedelta(days=200)
+    )
+    MemberFactory(
+        organization=branch_a, name="刚失联", lost_contact_since=datetime.date.today() - datetime.timedelta(days=30)
+    )
     services.proposal_submit(member=member_user.member, values={"job": "会计"}, proposed_by=member_user)
-    panel = next(p for p in secretary_a_client.get("/").context["panels"]
-                 if p["template"] == "members/panels/attention.html")
+    panel = next(
+        p for p in secretary_a_client.get("/").context["panels"] if p["template"] == "members/panels/attention.html"
+    )
     assert [m.name for m in panel["lost"]] == ["久未联系"]
     assert [p.member for p in panel["proposals"]] == [member_user.member]
 

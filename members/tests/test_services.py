@@ -1,4 +1,5 @@
 """Writes to the register: every change is kept with who and when; rules hold across fields."""
+
 import datetime
 
 import pytest
@@ -12,9 +13,15 @@ pytestmark = pytest.mark.django_db
 
 
 def new_member(organization, **fields) -> Member:
-    values = dict(name="张三", id_number=make_id_number(901), ethnicity="汉族", category="full",
-                  organization=organization, joined_on=datetime.date(2015, 7, 1),
-                  full_member_on=datetime.date(2016, 7, 1))
+    values = dict(
+        name="张三",
+        id_number=make_id_number(901),
+        ethnicity="汉族",
+        category="full",
+        organization=organization,
+        joined_on=datetime.date(2015, 7, 1),
+        full_member_on=datetime.date(2016, 7, 1),
+    )
     values.update(fields)
     return Member(**values)
 
@@ -50,13 +57,16 @@ def test_lower_case_x_is_stored_upper_case(branch_a):
     assert member.id_number.endswith("X")
 
 
-@pytest.mark.parametrize("fields, bad_field", [
-    ({"full_member_on": datetime.date(2015, 6, 1)}, "full_member_on"),   # before joining
-    ({"full_member_on": None}, "full_member_on"),                         # full member needs the date
-    ({"category": "probationary"}, "full_member_on"),                     # probationary has no full date
-    ({"joined_on": datetime.date(2005, 1, 1), "full_member_on": None, "category": "probationary"}, "joined_on"),
-    ({"phone": "12345"}, "phone"),
-])
+@pytest.mark.parametrize(
+    "fields, bad_field",
+    [
+        ({"full_member_on": datetime.date(2015, 6, 1)}, "full_member_on"),  # before joining
+        ({"full_member_on": None}, "full_member_on"),  # full member needs the date
+        ({"category": "probationary"}, "full_member_on"),  # probationary has no full date
+        ({"joined_on": datetime.date(2005, 1, 1), "full_member_on": None, "category": "probationary"}, "joined_on"),
+        ({"phone": "12345"}, "phone"),
+    ],
+)
 def test_rules_across_fields(branch_a, fields, bad_field):
     with pytest.raises(ValidationError) as exc:
         new_member(branch_a, **fields).full_clean()
@@ -87,8 +97,9 @@ def test_saving_without_changes_writes_no_history(branch_a, secretary_a):
 
 def test_a_members_proposal_applies_only_when_approved(member_user, secretary_a):
     member = member_user.member
-    proposal = services.proposal_submit(member=member, values={"phone": "13711112222", "skills": "法律咨询"},
-                                        proposed_by=member_user)
+    proposal = services.proposal_submit(
+        member=member, values={"phone": "13711112222", "skills": "法律咨询"}, proposed_by=member_user
+    )
     member.refresh_from_db()
     assert member.phone != "13711112222"
     services.proposal_decide(proposal=proposal, approve=True, decided_by=secretary_a)
@@ -123,8 +134,15 @@ def test_only_contact_and_job_fields_can_be_proposed(member_user):
 
 def test_a_mobile_period_opens_and_closes_and_keeps_the_current_flag(branch_a, secretary_a):
     member = MemberFactory(organization=branch_a)
-    services.mobile_start(member=member, by=secretary_a, province="浙江省", city="杭州市", county="西湖区",
-                          since=datetime.date(2026, 3, 1), card_number="浙流〔2026〕001号")
+    services.mobile_start(
+        member=member,
+        by=secretary_a,
+        province="浙江省",
+        city="杭州市",
+        county="西湖区",
+        since=datetime.date(2026, 3, 1),
+        card_number="浙流〔2026〕001号",
+    )
     member.refresh_from_db()
     assert member.is_mobile and member.mobile_destination == "浙江省杭州市西湖区"
     with pytest.raises(ValidationError):
@@ -151,10 +169,12 @@ def test_standing_changes_need_a_reason_and_never_transfer_out(branch_a, secreta
     with pytest.raises(ValidationError):
         services.status_change(member=member, status="suspended", on=datetime.date(2026, 10, 1), note="", by=None)
     with pytest.raises(ValidationError):
-        services.status_change(member=member, status="transferred_out", on=datetime.date(2026, 10, 1), note="x",
-                               by=None)
-    services.status_change(member=member, status="suspended", on=datetime.date(2026, 10, 1),
-                           note="支部大会决定停止党籍", by=secretary_a)
+        services.status_change(
+            member=member, status="transferred_out", on=datetime.date(2026, 10, 1), note="x", by=None
+        )
+    services.status_change(
+        member=member, status="suspended", on=datetime.date(2026, 10, 1), note="支部大会决定停止党籍", by=secretary_a
+    )
     member.refresh_from_db()
     assert member.status == "suspended" and member.status_note == "支部大会决定停止党籍"
 

@@ -1,4 +1,5 @@
 """Transfer pages: the list, issuing, registering a transfer in, the detail with its steps, the printed letter."""
+
 import datetime
 
 import pytest
@@ -20,14 +21,20 @@ TODAY = timezone.localdate
 
 @pytest.fixture
 def member_a(branch_a):
-    return MemberFactory(organization=branch_a, name="王建华", gender="M", ethnicity="汉族",
-                         id_number=make_id_number(11, born=datetime.date(1985, 6, 15)))
+    return MemberFactory(
+        organization=branch_a,
+        name="王建华",
+        gender="M",
+        ethnicity="汉族",
+        id_number=make_id_number(11, born=datetime.date(1985, 6, 15)),
+    )
 
 
 @pytest.fixture
 def transfer_a(member_a, secretary_a):
-    return issue(member_a, by=secretary_a, to_name="宁波市鄞州区某科技公司党支部",
-                 dues_paid_until=datetime.date(2026, 3, 1))
+    return issue(
+        member_a, by=secretary_a, to_name="宁波市鄞州区某科技公司党支部", dues_paid_until=datetime.date(2026, 3, 1)
+    )
 
 
 def action_url(transfer, action):
@@ -40,10 +47,15 @@ def messages_of(response):
 
 # --- who may open what --------------------------------------------------------------------------------------
 
+
 def all_urls(transfer, member):
-    return [reverse("members:transfer_list"), reverse("members:transfer_in"),
-            reverse("members:transfer_create", args=[member.pk]), transfer.get_absolute_url(),
-            reverse("members:transfer_letter", args=[transfer.pk])]
+    return [
+        reverse("members:transfer_list"),
+        reverse("members:transfer_in"),
+        reverse("members:transfer_create", args=[member.pk]),
+        transfer.get_absolute_url(),
+        reverse("members:transfer_letter", args=[transfer.pk]),
+    ]
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(client, transfer_a, member_a):
@@ -54,8 +66,9 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client, transfer_a, member_
 
 
 @pytest.mark.parametrize("persona", ["member_user", "liaison_user", "contact_user"])
-def test_members_liaisons_and_contacts_are_refused_every_transfer_page(request, login_as, transfer_a, member_a,
-                                                                      persona):
+def test_members_liaisons_and_contacts_are_refused_every_transfer_page(
+    request, login_as, transfer_a, member_a, persona
+):
     client = login_as(request.getfixturevalue(persona))
     for url in all_urls(transfer_a, member_a):
         assert client.get(url).status_code == 403, url
@@ -97,8 +110,9 @@ def test_another_buildings_admin_finds_nothing(login_as, transfer_a, member_a):
         assert client.get(url).status_code == 404, url
 
 
-def test_the_receiving_branch_records_that_the_member_reported_for_an_internal_move(login_as, secretary_b,
-                                                                                    member_a, branch_b):
+def test_the_receiving_branch_records_that_the_member_reported_for_an_internal_move(
+    login_as, secretary_b, member_a, branch_b
+):
     transfer = issue(member_a, direction=Transfer.Direction.INTERNAL, to_organization=branch_b)
     client = login_as(secretary_b)
     response = client.get(transfer.get_absolute_url())
@@ -109,12 +123,13 @@ def test_the_receiving_branch_records_that_the_member_reported_for_an_internal_m
 
 
 def test_an_unrelated_branch_cannot_act_on_an_internal_move(login_as, secretary_b, member_a, branch_a, general_branch):
-    from tests.factories import OrganizationFactory, UserFactory
+    from tests.factories import OrganizationFactory
 
     branch_c = OrganizationFactory(building=branch_a.building, name="第三党支部", parent=general_branch)
     transfer = issue(member_a, direction=Transfer.Direction.INTERNAL, to_organization=branch_c)
-    assert login_as(secretary_b).post(action_url(transfer, "report"),
-                                      {"report-reported_on": TODAY()}).status_code == 404
+    assert (
+        login_as(secretary_b).post(action_url(transfer, "report"), {"report-reported_on": TODAY()}).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("action", ["report", "receipt", "close", "cancel", "expire", "reissue"])
@@ -127,6 +142,7 @@ def test_an_unknown_action_is_not_found(secretary_a_client, transfer_a):
 
 
 # --- list ---------------------------------------------------------------------------------------------------
+
 
 def test_the_list_shows_the_branchs_transfers_with_their_facts(secretary_a_client, transfer_a, branch_b):
     other = issue(MemberFactory(organization=branch_b))
@@ -164,8 +180,7 @@ def test_needs_attention_lists_letters_expiring_or_past_validity_and_receipts_ov
 
     expiring = TransferFactory(member=member(), issued_on=days_ago(25), validity_days=30)  # 5 days left
     past = TransferFactory(member=member(), issued_on=days_ago(20), validity_days=10)
-    overdue = TransferFactory(member=member(), status="reported", reported_on=days_ago(40),
-                              receipt_due_on=days_ago(9))
+    overdue = TransferFactory(member=member(), status="reported", reported_on=days_ago(40), receipt_due_on=days_ago(9))
     TransferFactory(member=member(), issued_on=days_ago(1), validity_days=30)  # plenty of time
     TransferFactory(member=member(), issued_on=days_ago(22), validity_days=30)  # 8 days left
     TransferFactory(member=member(), status="reported", reported_on=days_ago(3), receipt_due_on=days_ago(-27))
@@ -180,9 +195,13 @@ def test_needs_attention_lists_letters_expiring_or_past_validity_and_receipts_ov
 def test_the_list_runs_the_same_queries_for_3_and_30_transfers(secretary_a_client, branch_a, group_a):
     def make(n):
         for i in range(n):
-            TransferFactory(member=MemberFactory(organization=group_a if i % 2 else branch_a), issued_on=days_ago(5),
-                            validity_days=10 + i % 3, status="reported" if i % 3 == 0 else "issued",
-                            receipt_due_on=days_ago(1) if i % 3 == 0 else None)
+            TransferFactory(
+                member=MemberFactory(organization=group_a if i % 2 else branch_a),
+                issued_on=days_ago(5),
+                validity_days=10 + i % 3,
+                status="reported" if i % 3 == 0 else "issued",
+                receipt_due_on=days_ago(1) if i % 3 == 0 else None,
+            )
 
     url = reverse("members:transfer_list")
     counts = []
@@ -209,10 +228,17 @@ def test_the_list_pages_keep_the_filters(secretary_a_client, branch_a):
 
 # --- issuing ------------------------------------------------------------------------------------------------
 
+
 def issue_data(**overrides):
-    data = {"direction": "out", "to_name": "中共宁波市鄞州区某公司支部委员会", "reason": "工作单位变动",
-            "issued_on": TODAY().isoformat(), "validity_days": "30", "dues_paid_until": "2026-03",
-            "letter_number": ""}
+    data = {
+        "direction": "out",
+        "to_name": "中共宁波市鄞州区某公司支部委员会",
+        "reason": "工作单位变动",
+        "issued_on": TODAY().isoformat(),
+        "validity_days": "30",
+        "dues_paid_until": "2026-03",
+        "letter_number": "",
+    }
     return {**data, **overrides}
 
 
@@ -226,8 +252,9 @@ def test_the_issue_form_starts_from_today_and_the_configured_validity(secretary_
 
 
 def test_the_secretary_issues_a_letter_out_from_the_members_page(secretary_a_client, secretary_a, member_a):
-    response = secretary_a_client.post(reverse("members:transfer_create", args=[member_a.pk]), issue_data(),
-                                       follow=True)
+    response = secretary_a_client.post(
+        reverse("members:transfer_create", args=[member_a.pk]), issue_data(), follow=True
+    )
     transfer = Transfer.objects.get(member=member_a)
     assert response.redirect_chain[-1][0] == transfer.get_absolute_url()
     assert transfer.letter_number == f"中大党转〔{TODAY().year}〕001号"
@@ -237,13 +264,16 @@ def test_the_secretary_issues_a_letter_out_from_the_members_page(secretary_a_cli
     assert any(transfer.letter_number in m for m in messages_of(response))
 
 
-def test_an_internal_transfer_offers_only_the_buildings_other_branches(secretary_a_client, member_a, branch_a,
-                                                                       branch_b, group_a):
+def test_an_internal_transfer_offers_only_the_buildings_other_branches(
+    secretary_a_client, member_a, branch_a, branch_b, group_a
+):
     OrganizationFactory(name="另一幢楼的支部")  # another building
     form = secretary_a_client.get(reverse("members:transfer_create", args=[member_a.pk])).context["form"]
     assert list(form.fields["to_organization"].queryset) == [branch_b]
-    response = secretary_a_client.post(reverse("members:transfer_create", args=[member_a.pk]),
-                                       issue_data(direction="internal", to_name="", to_organization=branch_b.pk))
+    response = secretary_a_client.post(
+        reverse("members:transfer_create", args=[member_a.pk]),
+        issue_data(direction="internal", to_name="", to_organization=branch_b.pk),
+    )
     assert response.status_code == 302
     assert Transfer.objects.get(member=member_a).to_organization == branch_b
 
@@ -254,18 +284,20 @@ def test_a_member_of_a_group_is_not_offered_their_own_branch(secretary_a_client,
     assert list(form.fields["to_organization"].queryset) == [branch_b]
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"validity_days": "0"}, "validity_days"),
-    ({"validity_days": "91"}, "validity_days"),
-    ({"to_name": ""}, "to_name"),
-    ({"direction": "internal", "to_name": ""}, "to_organization"),
-    ({"dues_paid_until": "2026-13"}, "dues_paid_until"),
-    ({"dues_paid_until": f"{TODAY().year + 1}-12"}, "dues_paid_until"),
-    ({"direction": "in"}, "direction"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"validity_days": "0"}, "validity_days"),
+        ({"validity_days": "91"}, "validity_days"),
+        ({"to_name": ""}, "to_name"),
+        ({"direction": "internal", "to_name": ""}, "to_organization"),
+        ({"dues_paid_until": "2026-13"}, "dues_paid_until"),
+        ({"dues_paid_until": f"{TODAY().year + 1}-12"}, "dues_paid_until"),
+        ({"direction": "in"}, "direction"),
+    ],
+)
 def test_a_mistake_in_the_issue_form_is_shown_next_to_its_field(secretary_a_client, member_a, overrides, field):
-    response = secretary_a_client.post(reverse("members:transfer_create", args=[member_a.pk]),
-                                       issue_data(**overrides))
+    response = secretary_a_client.post(reverse("members:transfer_create", args=[member_a.pk]), issue_data(**overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Transfer.objects.exists()
@@ -273,18 +305,23 @@ def test_a_mistake_in_the_issue_form_is_shown_next_to_its_field(secretary_a_clie
 
 def test_a_validity_outside_1_to_90_days_gets_a_clear_message(secretary_a_client, member_a):
     with translation.override("en"):
-        response = secretary_a_client.post(reverse("members:transfer_create", args=[member_a.pk]),
-                                           issue_data(validity_days="91"), HTTP_ACCEPT_LANGUAGE="en")
+        response = secretary_a_client.post(
+            reverse("members:transfer_create", args=[member_a.pk]),
+            issue_data(validity_days="91"),
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         assert response.context["form"].errors["validity_days"] == ["A letter is valid for 1 to 90 days."]
-    response = secretary_a_client.post(reverse("members:transfer_create", args=[member_a.pk]),
-                                       issue_data(validity_days="0"))
+    response = secretary_a_client.post(
+        reverse("members:transfer_create", args=[member_a.pk]), issue_data(validity_days="0")
+    )
     assert 'id="id_validity_days"' in response.content.decode() and "is-invalid" in response.content.decode()
 
 
 def test_a_letter_number_typed_by_hand_must_be_new(secretary_a_client, member_a, branch_a):
     issue(MemberFactory(organization=branch_a), letter_number="中大党转〔2026〕009号")
-    response = secretary_a_client.post(reverse("members:transfer_create", args=[member_a.pk]),
-                                       issue_data(letter_number="中大党转〔2026〕009号"))
+    response = secretary_a_client.post(
+        reverse("members:transfer_create", args=[member_a.pk]), issue_data(letter_number="中大党转〔2026〕009号")
+    )
     assert "letter_number" in response.context["form"].errors
     assert not member_a.transfers.exists()
 
@@ -300,17 +337,29 @@ def test_a_second_letter_for_a_member_is_refused_with_a_message(secretary_a_clie
 
 # --- transfer in --------------------------------------------------------------------------------------------
 
+
 def transfer_in_data(organization, **overrides):
     data = {
         # the member
-        "name": "赵新来", "gender": "", "ethnicity": "汉族",
-        "id_number": make_id_number(88, born=datetime.date(1990, 4, 2), male=False).lower(), "birth_date": "",
-        "education": "bachelor", "category": "full", "organization": organization.pk,
-        "joined_on": "2014-06-01", "full_member_on": "2015-06-01", "phone": "13912345678",
+        "name": "赵新来",
+        "gender": "",
+        "ethnicity": "汉族",
+        "id_number": make_id_number(88, born=datetime.date(1990, 4, 2), male=False).lower(),
+        "birth_date": "",
+        "education": "bachelor",
+        "category": "full",
+        "organization": organization.pk,
+        "joined_on": "2014-06-01",
+        "full_member_on": "2015-06-01",
+        "phone": "13912345678",
         # the letter
-        "from_name": "中共宁波市海曙区某公司支部委员会", "letter_number": "甬海组转〔2026〕12号",
-        "issued_on": days_ago(10).isoformat(), "validity_days": "30", "reported_on": days_ago(2).isoformat(),
-        "dues_paid_until": "2026-02", "reason": "工作单位变动",
+        "from_name": "中共宁波市海曙区某公司支部委员会",
+        "letter_number": "甬海组转〔2026〕12号",
+        "issued_on": days_ago(10).isoformat(),
+        "validity_days": "30",
+        "reported_on": days_ago(2).isoformat(),
+        "dues_paid_until": "2026-02",
+        "reason": "工作单位变动",
     }
     return {**data, **overrides}
 
@@ -334,33 +383,38 @@ def test_the_secretary_can_only_register_into_their_own_branch(secretary_a_clien
     assert not Member.objects.filter(name="赵新来").exists()
 
 
-def test_a_person_already_registered_gets_a_clear_error_and_nothing_is_written(secretary_a_client, branch_a,
-                                                                               member_a):
+def test_a_person_already_registered_gets_a_clear_error_and_nothing_is_written(secretary_a_client, branch_a, member_a):
     with translation.override("en"):
-        response = secretary_a_client.post(reverse("members:transfer_in"),
-                                           transfer_in_data(branch_a, id_number=member_a.id_number),
-                                           HTTP_ACCEPT_LANGUAGE="en")
+        response = secretary_a_client.post(
+            reverse("members:transfer_in"),
+            transfer_in_data(branch_a, id_number=member_a.id_number),
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
         errors = response.context["member_form"].errors["id_number"]
         assert "already in the register" in errors[0] and "internal transfer" in errors[0]
     assert Member.objects.count() == 1 and not Transfer.objects.exists()
 
 
 def test_a_letter_that_expired_before_reporting_cannot_be_registered(secretary_a_client, branch_a):
-    response = secretary_a_client.post(reverse("members:transfer_in"), transfer_in_data(
-        branch_a, issued_on=days_ago(40).isoformat(), reported_on=days_ago(1).isoformat()))
+    response = secretary_a_client.post(
+        reverse("members:transfer_in"),
+        transfer_in_data(branch_a, issued_on=days_ago(40).isoformat(), reported_on=days_ago(1).isoformat()),
+    )
     assert response.status_code == 200
     assert "reported_on" in response.context["letter_form"].errors
     assert not Member.objects.filter(name="赵新来").exists()
 
 
 def test_an_incoming_letter_number_already_registered_is_refused(secretary_a_client, branch_a, transfer_a):
-    response = secretary_a_client.post(reverse("members:transfer_in"),
-                                       transfer_in_data(branch_a, letter_number=transfer_a.letter_number))
+    response = secretary_a_client.post(
+        reverse("members:transfer_in"), transfer_in_data(branch_a, letter_number=transfer_a.letter_number)
+    )
     assert "letter_number" in response.context["letter_form"].errors
     assert not Member.objects.filter(name="赵新来").exists()
 
 
 # --- detail and steps ---------------------------------------------------------------------------------------
+
 
 def test_the_detail_shows_the_facts_the_steps_and_what_can_be_done_now(secretary_a_client, transfer_a):
     response = secretary_a_client.get(transfer_a.get_absolute_url())
@@ -380,8 +434,9 @@ def test_a_letter_past_validity_offers_to_expire_it_and_warns(secretary_a_client
 
 
 def test_the_secretary_walks_a_letter_from_reported_to_closed(secretary_a_client, transfer_a, member_a):
-    response = secretary_a_client.post(action_url(transfer_a, "report"),
-                                       {"report-reported_on": TODAY().isoformat()}, follow=True)
+    response = secretary_a_client.post(
+        action_url(transfer_a, "report"), {"report-reported_on": TODAY().isoformat()}, follow=True
+    )
     assert response.redirect_chain[-1][0] == transfer_a.get_absolute_url()
     assert list(response.context["forms"]) == ["receipt", "cancel"]
     secretary_a_client.post(action_url(transfer_a, "receipt"), {"receipt-returned_on": TODAY().isoformat()})
@@ -429,8 +484,9 @@ def test_a_report_dated_in_the_future_is_refused(secretary_a_client, transfer_a)
 
 
 def test_a_step_out_of_order_is_refused_with_a_message(secretary_a_client, transfer_a):
-    response = secretary_a_client.post(action_url(transfer_a, "receipt"),
-                                       {"receipt-returned_on": TODAY().isoformat()}, follow=True)
+    response = secretary_a_client.post(
+        action_url(transfer_a, "receipt"), {"receipt-returned_on": TODAY().isoformat()}, follow=True
+    )
     assert response.status_code == 200
     assert len(messages_of(response)) == 1
     transfer_a.refresh_from_db()
@@ -440,8 +496,9 @@ def test_a_step_out_of_order_is_refused_with_a_message(secretary_a_client, trans
 def test_cancelling_needs_a_reason_and_then_shows_it(secretary_a_client, transfer_a):
     response = secretary_a_client.post(action_url(transfer_a, "cancel"), {"cancel-cancel_reason": ""})
     assert "cancel_reason" in response.context["forms"]["cancel"].errors
-    response = secretary_a_client.post(action_url(transfer_a, "cancel"),
-                                       {"cancel-cancel_reason": "本人决定不调动"}, follow=True)
+    response = secretary_a_client.post(
+        action_url(transfer_a, "cancel"), {"cancel-cancel_reason": "本人决定不调动"}, follow=True
+    )
     assert "本人决定不调动" in response.content.decode()
     transfer_a.refresh_from_db()
     assert transfer_a.status == Transfer.Status.CANCELLED
@@ -452,18 +509,29 @@ def test_an_expired_letter_is_reissued_and_the_chain_is_shown(secretary_a_client
     secretary_a_client.post(action_url(old, "expire"))
     old.refresh_from_db()
     assert old.status == Transfer.Status.EXPIRED
-    response = secretary_a_client.post(action_url(old, "reissue"), {
-        "reissue-issued_on": TODAY().isoformat(), "reissue-validity_days": "30",
-        "reissue-dues_paid_until": f"{TODAY():%Y-%m}"})
+    response = secretary_a_client.post(
+        action_url(old, "reissue"),
+        {
+            "reissue-issued_on": TODAY().isoformat(),
+            "reissue-validity_days": "30",
+            "reissue-dues_paid_until": f"{TODAY():%Y-%m}",
+        },
+    )
     new = Transfer.objects.get(reissue_of=old)
     assert response["Location"] == new.get_absolute_url()
     assert old.letter_number in secretary_a_client.get(new.get_absolute_url()).content.decode()
     page = secretary_a_client.get(old.get_absolute_url())
     assert page.context["reissued_as"] == new and page.context["forms"] == {}
     # A second re-issue of the same letter is refused, not a server error.
-    again = secretary_a_client.post(action_url(old, "reissue"), {
-        "reissue-issued_on": TODAY().isoformat(), "reissue-validity_days": "30",
-        "reissue-dues_paid_until": f"{TODAY():%Y-%m}"}, follow=True)
+    again = secretary_a_client.post(
+        action_url(old, "reissue"),
+        {
+            "reissue-issued_on": TODAY().isoformat(),
+            "reissue-validity_days": "30",
+            "reissue-dues_paid_until": f"{TODAY():%Y-%m}",
+        },
+        follow=True,
+    )
     assert again.status_code == 200 and len(messages_of(again)) == 1
     assert Transfer.objects.count() == 2
 
@@ -476,6 +544,7 @@ def test_expiring_a_letter_still_valid_is_refused(secretary_a_client, transfer_a
 
 # --- the printed letter -------------------------------------------------------------------------------------
 
+
 def test_the_letter_has_its_three_parts_and_masks_the_id_number(secretary_a_client, transfer_a, member_a):
     response = secretary_a_client.get(reverse("members:transfer_letter", args=[transfer_a.pk]))
     body = response.content.decode()
@@ -484,20 +553,26 @@ def test_the_letter_has_its_three_parts_and_masks_the_id_number(secretary_a_clie
     assert "（存根）" in body and "（回执）" in body and body.count("骑缝") == 2
     assert member_a.masked_id_number in body and member_a.id_number not in body
     age = TODAY().year - 1985 - ((TODAY().month, TODAY().day) < (6, 15))
-    assert f"兹介绍<span class=\"fill\">王建华</span>同志（男，{age}岁，汉族），系中共正式党员" in body
-    assert "请转接组织关系" in body and "2026年3月" in body and "有效期<span class=\"fill\">30</span>天" in body
+    assert f'兹介绍<span class="fill">王建华</span>同志（男，{age}岁，汉族），系中共正式党员' in body
+    assert "请转接组织关系" in body and "2026年3月" in body and '有效期<span class="fill">30</span>天' in body
     assert "王建华</span>同志的党员组织关系已转达我处，特此回执。" in body
     assert not AuditRecord.objects.exists()
 
 
-def test_the_full_id_number_is_printed_only_on_request_and_recorded(secretary_a_client, secretary_a, transfer_a,
-                                                                   member_a):
+def test_the_full_id_number_is_printed_only_on_request_and_recorded(
+    secretary_a_client, secretary_a, transfer_a, member_a
+):
     response = secretary_a_client.get(reverse("members:transfer_letter", args=[transfer_a.pk]), {"full_id": "1"})
     assert member_a.id_number in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     record = AuditRecord.objects.get()
     assert (record.action, record.actor, record.subject, record.object_id, record.detail) == (
-        AuditRecord.Action.PRINT, secretary_a, member_a.name, str(member_a.pk), transfer_a.letter_number)
+        AuditRecord.Action.PRINT,
+        secretary_a,
+        member_a.name,
+        str(member_a.pk),
+        transfer_a.letter_number,
+    )
 
 
 def test_the_street_viewer_cannot_print_the_full_id_number(login_as, street_user, transfer_a):
@@ -513,16 +588,24 @@ def test_a_cancelled_letter_prints_as_void(secretary_a_client, transfer_a):
 
 
 def test_there_is_no_letter_to_print_for_a_transfer_in(secretary_a_client, branch_a):
-    transfer = TransferFactory(member=MemberFactory(organization=branch_a), direction="in", from_organization=None,
-                               from_name="外地党委", to_organization=branch_a, status="reported")
+    transfer = TransferFactory(
+        member=MemberFactory(organization=branch_a),
+        direction="in",
+        from_organization=None,
+        from_name="外地党委",
+        to_organization=branch_a,
+        status="reported",
+    )
     assert secretary_a_client.get(reverse("members:transfer_letter", args=[transfer.pk])).status_code == 404
 
 
 # --- home page panel ----------------------------------------------------------------------------------------
 
+
 def test_the_secretarys_home_page_shows_a_letter_about_to_expire(secretary_a_client, branch_a):
-    transfer = TransferFactory(member=MemberFactory(organization=branch_a, name="李将到"), issued_on=days_ago(27),
-                               validity_days=30)
+    transfer = TransferFactory(
+        member=MemberFactory(organization=branch_a, name="李将到"), issued_on=days_ago(27), validity_days=30
+    )
     body = secretary_a_client.get("/").content.decode()
     assert 'data-testid="transfer-panel"' in body
     assert transfer.letter_number in body and "李将到" in body
@@ -530,10 +613,13 @@ def test_the_secretarys_home_page_shows_a_letter_about_to_expire(secretary_a_cli
 
 def test_the_panel_lists_letters_past_validity_and_receipts_overdue(admin_client, branch_a, branch_b):
     past = TransferFactory(member=MemberFactory(organization=branch_a), issued_on=days_ago(20), validity_days=10)
-    overdue = TransferFactory(member=MemberFactory(organization=branch_b), status="reported",
-                              reported_on=days_ago(40), receipt_due_on=days_ago(9))
-    panel = next(p for p in admin_client.get("/").context["panels"]
-                 if p["template"] == "members/transfers/_panel.html")
+    overdue = TransferFactory(
+        member=MemberFactory(organization=branch_b),
+        status="reported",
+        reported_on=days_ago(40),
+        receipt_due_on=days_ago(9),
+    )
+    panel = next(p for p in admin_client.get("/").context["panels"] if p["template"] == "members/transfers/_panel.html")
     assert panel["past_validity"] == [past] and panel["receipt_overdue"] == [overdue] and panel["expiring"] == []
 
 

@@ -1,4 +1,5 @@
 """Transfer services (组织关系接转, DOMAIN.md §5): every step they allow, every step they refuse."""
+
 import datetime
 
 import pytest
@@ -42,6 +43,7 @@ def refused(call):
 
 # --- issuing ------------------------------------------------------------------------------------------------
 
+
 def test_issuing_a_letter_out_records_the_destination_and_a_history_entry(branch_a, secretary_a):
     member = MemberFactory(organization=branch_a)
     transfer = issue(member, by=secretary_a, to_name="  上海市浦东新区某公司党支部 ")
@@ -62,8 +64,12 @@ def test_a_letter_is_valid_for_the_configured_days_unless_told_otherwise(branch_
 
 
 def test_an_internal_transfer_goes_to_another_of_our_branches(branch_a, branch_b):
-    transfer = issue(MemberFactory(organization=branch_a), direction=Transfer.Direction.INTERNAL,
-                     to_organization=branch_b, to_name="")
+    transfer = issue(
+        MemberFactory(organization=branch_a),
+        direction=Transfer.Direction.INTERNAL,
+        to_organization=branch_b,
+        to_name="",
+    )
     assert (transfer.to_organization, transfer.to_name) == (branch_b, branch_b.name)
 
 
@@ -126,9 +132,16 @@ def test_the_service_refuses_a_validity_over_90_days_and_writes_nothing(branch_a
 
 @pytest.mark.parametrize("days, accepted", [(0, False), (1, True), (90, True), (91, False)])
 def test_the_issue_form_accepts_a_validity_of_1_to_90_days(branch_a, days, accepted):
-    form = TransferIssueForm({"direction": "out", "to_name": "某党支部", "issued_on": TODAY().isoformat(),
-                              "validity_days": days, "dues_paid_until": f"{TODAY():%Y-%m}"},
-                             member=MemberFactory(organization=branch_a))
+    form = TransferIssueForm(
+        {
+            "direction": "out",
+            "to_name": "某党支部",
+            "issued_on": TODAY().isoformat(),
+            "validity_days": days,
+            "dues_paid_until": f"{TODAY():%Y-%m}",
+        },
+        member=MemberFactory(organization=branch_a),
+    )
     with translation.override("en"):
         assert form.is_valid() is accepted
         if not accepted:
@@ -136,6 +149,7 @@ def test_the_issue_form_accepts_a_validity_of_1_to_90_days(branch_a, days, accep
 
 
 # --- letter numbers -----------------------------------------------------------------------------------------
+
 
 def test_letter_numbers_count_up_within_a_year_and_start_again_each_year(branch_a):
     first = issue(MemberFactory(organization=branch_a), issued_on=datetime.date(2026, 1, 5))
@@ -147,10 +161,13 @@ def test_letter_numbers_count_up_within_a_year_and_start_again_each_year(branch_
 
 
 def test_the_next_number_follows_the_highest_even_after_a_number_typed_by_hand(branch_a):
-    issue(MemberFactory(organization=branch_a), issued_on=datetime.date(2026, 2, 1),
-          letter_number="中大党转〔2026〕041号")
-    assert issue(MemberFactory(organization=branch_a),
-                 issued_on=datetime.date(2026, 2, 2)).letter_number == "中大党转〔2026〕042号"
+    issue(
+        MemberFactory(organization=branch_a), issued_on=datetime.date(2026, 2, 1), letter_number="中大党转〔2026〕041号"
+    )
+    assert (
+        issue(MemberFactory(organization=branch_a), issued_on=datetime.date(2026, 2, 2)).letter_number
+        == "中大党转〔2026〕042号"
+    )
 
 
 def test_a_letter_number_is_used_once(branch_a):
@@ -163,6 +180,7 @@ def test_a_letter_number_is_used_once(branch_a):
 
 
 # --- reporting, receipt, closing ----------------------------------------------------------------------------
+
 
 def test_reporting_sets_the_receipt_due_a_month_later(branch_a):
     transfer = issue(MemberFactory(organization=branch_a), issued_on=datetime.date(2026, 1, 20))
@@ -254,25 +272,31 @@ def test_a_transfer_closes_after_its_receipt_and_frees_the_member_for_another(br
 
 @pytest.mark.parametrize("status", ["issued", "reported", "closed", "expired", "cancelled"])
 def test_only_a_receipted_transfer_closes(branch_a, status):
-    transfer = TransferFactory(member=MemberFactory(organization=branch_a), status=status,
-                               cancel_reason="x" if status == "cancelled" else "")
+    transfer = TransferFactory(
+        member=MemberFactory(organization=branch_a), status=status, cancel_reason="x" if status == "cancelled" else ""
+    )
     refused(lambda: services.transfer_close(transfer=transfer, closed_on=TODAY(), by=None))
 
 
 # --- cancelling ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", ["issued", "reported"])
 def test_a_letter_not_yet_receipted_can_be_cancelled_with_a_reason(branch_a, status):
     transfer = TransferFactory(member=MemberFactory(organization=branch_a), status=status)
     transfer = services.transfer_cancel(transfer=transfer, reason=" 成员决定留任 ", by=None)
     assert (transfer.status, transfer.cancel_reason, transfer.cancelled_on) == (
-        Transfer.Status.CANCELLED, "成员决定留任", TODAY())
+        Transfer.Status.CANCELLED,
+        "成员决定留任",
+        TODAY(),
+    )
 
 
 @pytest.mark.parametrize("status", ["receipted", "closed", "expired", "cancelled"])
 def test_a_letter_cannot_be_cancelled_after_its_receipt_or_once_finished(branch_a, status):
-    transfer = TransferFactory(member=MemberFactory(organization=branch_a), status=status,
-                               cancel_reason="x" if status == "cancelled" else "")
+    transfer = TransferFactory(
+        member=MemberFactory(organization=branch_a), status=status, cancel_reason="x" if status == "cancelled" else ""
+    )
     refused(lambda: services.transfer_cancel(transfer=transfer, reason="改主意了", by=None))
     transfer.refresh_from_db()
     assert transfer.status == status
@@ -292,6 +316,7 @@ def test_the_database_refuses_a_cancelled_letter_without_a_reason(branch_a):
 
 # --- expiry and re-issue ------------------------------------------------------------------------------------
 
+
 def test_a_letter_past_its_validity_expires(branch_a):
     transfer = issue(MemberFactory(organization=branch_a), issued_on=days_ago(31), validity_days=30)
     assert transfer.is_past_validity(TODAY())
@@ -305,8 +330,12 @@ def test_a_letter_on_its_last_valid_day_does_not_expire_yet(branch_a):
 
 @pytest.mark.parametrize("status", ["reported", "receipted", "closed", "cancelled", "expired"])
 def test_only_an_issued_letter_expires(branch_a, status):
-    transfer = TransferFactory(member=MemberFactory(organization=branch_a), status=status, issued_on=days_ago(60),
-                               cancel_reason="x" if status == "cancelled" else "")
+    transfer = TransferFactory(
+        member=MemberFactory(organization=branch_a),
+        status=status,
+        issued_on=days_ago(60),
+        cancel_reason="x" if status == "cancelled" else "",
+    )
     refused(lambda: services.transfer_expire(transfer=transfer, today=TODAY()))
 
 
@@ -320,8 +349,7 @@ def test_an_expired_letter_is_reissued_with_a_new_number_and_validity(branch_a, 
     old = expired(member)
     new = services.transfer_reissue(transfer=old, issued_on=TODAY(), by=secretary_a, validity_days=15)
     assert new.pk != old.pk and new.letter_number != old.letter_number
-    assert (new.status, new.reissue_of, new.validity_days, new.issued_on) == (
-        Transfer.Status.ISSUED, old, 15, TODAY())
+    assert (new.status, new.reissue_of, new.validity_days, new.issued_on) == (Transfer.Status.ISSUED, old, 15, TODAY())
     assert (new.to_name, new.direction, new.dues_paid_until) == (old.to_name, old.direction, old.dues_paid_until)
     assert old.reissued_as == new
     old.refresh_from_db()
@@ -330,31 +358,50 @@ def test_an_expired_letter_is_reissued_with_a_new_number_and_validity(branch_a, 
 
 @pytest.mark.parametrize("status", ["issued", "reported", "receipted", "closed", "cancelled"])
 def test_only_an_expired_letter_is_reissued(branch_a, status):
-    transfer = TransferFactory(member=MemberFactory(organization=branch_a), status=status,
-                               cancel_reason="x" if status == "cancelled" else "")
+    transfer = TransferFactory(
+        member=MemberFactory(organization=branch_a), status=status, cancel_reason="x" if status == "cancelled" else ""
+    )
     refused(lambda: services.transfer_reissue(transfer=transfer, issued_on=TODAY(), by=None))
     assert Transfer.objects.count() == 1
 
 
 # --- transfer in --------------------------------------------------------------------------------------------
 
+
 def new_member(organization, **kwargs):
     id_number = kwargs.pop("id_number", make_id_number(77, born=datetime.date(1988, 5, 6), male=False))
-    member = Member(name="赵新来", id_number=id_number, organization=organization, category=Member.Category.FULL,
-                    joined_on=datetime.date(2012, 6, 1), full_member_on=datetime.date(2013, 6, 1), **kwargs)
+    member = Member(
+        name="赵新来",
+        id_number=id_number,
+        organization=organization,
+        category=Member.Category.FULL,
+        joined_on=datetime.date(2012, 6, 1),
+        full_member_on=datetime.date(2013, 6, 1),
+        **kwargs,
+    )
     member.full_clean(exclude=["user"])
     return member
 
 
 def test_a_member_arriving_with_a_letter_joins_the_register_as_reported(branch_a, secretary_a):
     transfer = services.transfer_receive(
-        member=new_member(branch_a), from_name="中共宁波市海曙区某公司支部委员会", letter_number="甬海组转〔2026〕12号",
-        issued_on=days_ago(10), validity_days=30, reported_on=days_ago(3), received_by=secretary_a,
-        dues_paid_until=datetime.date(2026, 1, 1), reason="工作单位变动")
+        member=new_member(branch_a),
+        from_name="中共宁波市海曙区某公司支部委员会",
+        letter_number="甬海组转〔2026〕12号",
+        issued_on=days_ago(10),
+        validity_days=30,
+        reported_on=days_ago(3),
+        received_by=secretary_a,
+        dues_paid_until=datetime.date(2026, 1, 1),
+        reason="工作单位变动",
+    )
     member = Member.objects.get(name="赵新来")
     assert (member.organization, member.gender, member.birth_date) == (branch_a, "F", datetime.date(1988, 5, 6))
-    assert (transfer.direction, transfer.status, transfer.member) == (Transfer.Direction.IN,
-                                                                      Transfer.Status.REPORTED, member)
+    assert (transfer.direction, transfer.status, transfer.member) == (
+        Transfer.Direction.IN,
+        Transfer.Status.REPORTED,
+        member,
+    )
     assert transfer.to_organization == branch_a and transfer.from_organization is None
     assert transfer.receipt_due_on == add_months(days_ago(3), 1)
     assert member.changes.count() == 2
@@ -362,16 +409,29 @@ def test_a_member_arriving_with_a_letter_joins_the_register_as_reported(branch_a
 
 def test_a_member_arriving_after_the_letter_expired_is_not_registered(branch_a):
     with pytest.raises(ValidationError) as caught:
-        services.transfer_receive(member=new_member(branch_a), from_name="某党委", letter_number="外转001",
-                                  issued_on=days_ago(40), validity_days=30, reported_on=TODAY(), received_by=None)
+        services.transfer_receive(
+            member=new_member(branch_a),
+            from_name="某党委",
+            letter_number="外转001",
+            issued_on=days_ago(40),
+            validity_days=30,
+            reported_on=TODAY(),
+            received_by=None,
+        )
     assert "reported_on" in caught.value.error_dict
     assert not Member.objects.filter(name="赵新来").exists()
 
 
 def test_a_transfer_in_is_completed_by_sending_the_receipt_back(branch_a):
-    transfer = services.transfer_receive(member=new_member(branch_a), from_name="某党委", letter_number="外转002",
-                                         issued_on=days_ago(5), validity_days=30, reported_on=days_ago(1),
-                                         received_by=None)
+    transfer = services.transfer_receive(
+        member=new_member(branch_a),
+        from_name="某党委",
+        letter_number="外转002",
+        issued_on=days_ago(5),
+        validity_days=30,
+        reported_on=days_ago(1),
+        received_by=None,
+    )
     transfer = services.transfer_receipt(transfer=transfer, returned_on=TODAY(), by=None)
     assert transfer.status == Transfer.Status.RECEIPTED
     assert Member.objects.get(pk=transfer.member_id).status == Member.Status.NORMAL
@@ -379,16 +439,31 @@ def test_a_transfer_in_is_completed_by_sending_the_receipt_back(branch_a):
 
 def test_a_person_already_in_the_register_cannot_arrive_again(branch_a):
     existing = MemberFactory(organization=branch_a)
-    twin = Member(name="重名", id_number=existing.id_number, gender=existing.gender, birth_date=existing.birth_date,
-                  organization=branch_a, joined_on=existing.joined_on, full_member_on=existing.full_member_on)
+    twin = Member(
+        name="重名",
+        id_number=existing.id_number,
+        gender=existing.gender,
+        birth_date=existing.birth_date,
+        organization=branch_a,
+        joined_on=existing.joined_on,
+        full_member_on=existing.full_member_on,
+    )
     with pytest.raises(IntegrityError):
-        services.transfer_receive(member=twin, from_name="某党委", letter_number="外转003", issued_on=days_ago(5),
-                                  validity_days=30, reported_on=TODAY(), received_by=None)
+        services.transfer_receive(
+            member=twin,
+            from_name="某党委",
+            letter_number="外转003",
+            issued_on=days_ago(5),
+            validity_days=30,
+            reported_on=TODAY(),
+            received_by=None,
+        )
     assert not Transfer.objects.exists()
     assert Member.objects.count() == 1
 
 
 # --- the whole journey --------------------------------------------------------------------------------------
+
 
 def test_a_letter_out_goes_from_issued_to_closed(branch_a, secretary_a):
     member = MemberFactory(organization=branch_a)
@@ -397,8 +472,11 @@ def test_a_letter_out_goes_from_issued_to_closed(branch_a, secretary_a):
     transfer = services.transfer_receipt(transfer=transfer, returned_on=days_ago(2), by=secretary_a)
     transfer = services.transfer_close(transfer=transfer, closed_on=TODAY(), by=secretary_a)
     transfer.refresh_from_db()
-    assert (transfer.reported_on, transfer.receipt_returned_on, transfer.closed_on) == (days_ago(15), days_ago(2),
-                                                                                       TODAY())
+    assert (transfer.reported_on, transfer.receipt_returned_on, transfer.closed_on) == (
+        days_ago(15),
+        days_ago(2),
+        TODAY(),
+    )
     assert transfer.status == Transfer.Status.CLOSED
     assert Member.objects.get(pk=member.pk).status == Member.Status.TRANSFERRED_OUT
 
@@ -409,8 +487,9 @@ def test_a_letter_for_a_group_member_is_sent_in_the_branchs_name(group_a, branch
 
 
 def test_an_internal_move_to_a_group_names_the_receiving_branch(branch_b, group_a, branch_a):
-    transfer = issue(MemberFactory(organization=branch_b), direction=Transfer.Direction.INTERNAL,
-                     to_organization=group_a)
+    transfer = issue(
+        MemberFactory(organization=branch_b), direction=Transfer.Direction.INTERNAL, to_organization=group_a
+    )
     assert transfer.to_organization == group_a and transfer.to_name == branch_a.name
 
 

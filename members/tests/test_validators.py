@@ -30,17 +30,20 @@ def test_surrounding_spaces_are_ignored():
     assert validate_id_number(" 320106198808081232 ") == "320106198808081232"
 
 
-@pytest.mark.parametrize("value, code", [
-    ("320106198808081233", "check_digit"),        # one digit off in the check character
-    ("320106198808180232", "check_digit"),        # two digits swapped
-    ("32010619880808123", "length"),
-    ("3201061988080812321", "length"),
-    ("", "length"),
-    ("32010619880808123A", "characters"),
-    ("3201061988O8081232", "characters"),
-    ("320106198802301232", "birth_date"),         # 30 February
-    ("320106198813011232", "birth_date"),         # month 13
-])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("320106198808081233", "check_digit"),  # one digit off in the check character
+        ("320106198808180232", "check_digit"),  # two digits swapped
+        ("32010619880808123", "length"),
+        ("3201061988080812321", "length"),
+        ("", "length"),
+        ("32010619880808123A", "characters"),
+        ("3201061988O8081232", "characters"),
+        ("320106198802301232", "birth_date"),  # 30 February
+        ("320106198813011232", "birth_date"),  # month 13
+    ],
+)
 def test_bad_id_numbers_are_rejected_with_a_reason(value, code):
     with pytest.raises(ValidationError) as exc:
         validate_id_number(value)
@@ -56,8 +59,8 @@ def test_a_birth_date_in_the_future_is_rejected():
 
 def test_birth_date_and_gender_come_from_the_number():
     assert id_birth_date("320106198808081232") == datetime.date(1988, 8, 8)
-    assert id_gender("320106198808081232") == "M"      # 17th character 3: odd
-    assert id_gender("330203199503152047") == "F"      # 17th character 4: even
+    assert id_gender("320106198808081232") == "M"  # 17th character 3: odd
+    assert id_gender("330203199503152047") == "F"  # 17th character 4: even
 
 
 def test_masking_keeps_region_and_last_four_only():

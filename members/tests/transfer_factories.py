@@ -1,4 +1,5 @@
 """Factories and helpers for transfer tests (kept here rather than in tests/factories.py, which others own)."""
+
 import datetime
 
 import factory
@@ -30,9 +31,13 @@ class TransferFactory(factory.django.DjangoModelFactory):
 
 def issue(member, by=None, **kwargs) -> Transfer:
     """Issue a letter through the service, out of the building unless told otherwise."""
-    defaults = {"direction": Transfer.Direction.OUT, "to_name": "宁波市鄞州区某科技公司党支部",
-                "issued_on": timezone.localdate(), "reason": "工作单位变动",
-                "dues_paid_until": timezone.localdate().replace(day=1)}
+    defaults = {
+        "direction": Transfer.Direction.OUT,
+        "to_name": "宁波市鄞州区某科技公司党支部",
+        "issued_on": timezone.localdate(),
+        "reason": "工作单位变动",
+        "dues_paid_until": timezone.localdate().replace(day=1),
+    }
     return services.transfer_issue(member=member, issued_by=by, **{**defaults, **kwargs})
 
 

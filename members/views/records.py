@@ -1,4 +1,5 @@
 """Member records: the list, a member's page with timeline and history, editing, and the member's own view."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -7,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buildingparty.models import AuditRecord, Role
@@ -30,8 +32,9 @@ PAGE_SIZE = 25
 
 
 def _member_or_404(request, pk, *related):
-    return get_object_or_404(Member.objects.for_user(request.user).select_related(
-        "organization", "enterprise", "user", *related), pk=pk)
+    return get_object_or_404(
+        Member.objects.for_user(request.user).select_related("organization", "enterprise", "user", *related), pk=pk
+    )
 
 
 def _apply_errors(form, error: ValidationError):
@@ -47,26 +50,37 @@ def _apply_errors(form, error: ValidationError):
 def member_list(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
     members = form.filter(Member.objects.for_user(request.user)).select_related("organization", "enterprise")
-    page = Paginator(members.order_by("organization__name", "name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = Paginator(members.order_by("organization__name", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "members/member_list.html", {
-        "page": page, "form": form, "query": query.urlencode(),
-        "can_add": request.user.role in (Role.ADMIN, Role.SECRETARY),
-        "can_export": access.can_export(request.user),
-        "can_export_full_ids": access.can_export_full_ids(request.user),
-        "can_import": access.can_import(request.user),
-    })
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "can_add": request.user.role in (Role.ADMIN, Role.SECRETARY),
+            "can_export": access.can_export(request.user),
+            "can_export_full_ids": access.can_export_full_ids(request.user),
+            "can_import": access.can_import(request.user),
+        },
+    )
 
 
 def member_detail(request, pk, revealed_id: str = ""):
     member = _member_or_404(request, pk)
     # One query each for the timeline's related rows, however long the history.
-    member = (Member.objects.filter(pk=member.pk).select_related("organization", "enterprise", "user")
-              .prefetch_related("transfers", "mobile_periods",
-                                Prefetch("changes", queryset=MemberChange.objects.select_related("changed_by")))
-              .get())
+    member = (
+        Member.objects.filter(pk=member.pk)
+        .select_related("organization", "enterprise", "user")
+        .prefetch_related(
+            "transfers",
+            "mobile_periods",
+            Prefetch("changes", queryset=MemberChange.objects.select_related("changed_by")),
+        )
+        .get()
+    )
     user = request.user
     can_edit = access.can_edit(user, member)
     own = access.is_own_record(user, member)
@@ -77,19 +91,23 @@ def member_detail(request, pk, revealed_id: str = ""):
         "revealed_id": revealed_id,
         "can_edit": can_edit,
         "can_reveal": access.can_reveal_id(user, member),
-        "can_transfer": access.can_manage_transfers(user, member) and member.status == Member.Status.NORMAL
+        "can_transfer": access.can_manage_transfers(user, member)
+        and member.status == Member.Status.NORMAL
         and not any(t.is_open for t in member.transfers.all()),
         "is_own": own,
         "open_period": next((p for p in member.mobile_periods.all() if p.until is None), None),
         "pending_proposal": member.proposals.filter(status=ChangeProposal.Status.PENDING).first()
-        if (own or can_edit) else None,
+        if (own or can_edit)
+        else None,
         "today": timezone.localdate(),
     }
     if can_edit:
-        context.update(status_form=StatusForm(initial={"status": member.status, "on": timezone.localdate()}),
-                       mobile_start_form=MobileStartForm(initial={"since": timezone.localdate()}),
-                       mobile_end_form=MobileEndForm(initial={"until": timezone.localdate()}),
-                       lost_form=LostContactForm(initial={"lost_contact_since": member.lost_contact_since}))
+        context.update(
+            status_form=StatusForm(initial={"status": member.status, "on": timezone.localdate()}),
+            mobile_start_form=MobileStartForm(initial={"since": timezone.localdate()}),
+            mobile_end_form=MobileEndForm(initial={"until": timezone.localdate()}),
+            lost_form=LostContactForm(initial={"lost_contact_since": member.lost_contact_since}),
+        )
     return render(request, "members/member_detail.html", context)
 
 
@@ -106,8 +124,13 @@ def reveal_id(request, pk):
     member = _member_or_404(request, pk)
     if not access.can_reveal_id(request.user, member):
         raise PermissionDenied
-    audit(action=AuditRecord.Action.REVEAL_ID, actor=request.user, subject=member.name, object_id=member.pk,
-          request=request)
+    audit(
+        action=AuditRecord.Action.REVEAL_ID,
+        actor=request.user,
+        subject=member.name,
+        object_id=member.pk,
+        request=request,
+    )
     return member_detail(request, pk, revealed_id=member.id_number)
 
 
@@ -135,7 +158,11 @@ def member_edit(request, pk):
             raise PermissionDenied
         changes = services.member_update(member=edited, changed_by=request.user)
         if changes:
-            messages.success(request, _("Saved. %(n)d fields changed.") % {"n": len(changes)})
+            messages.success(
+                request,
+                ngettext("Saved. %(n)d field changed.", "Saved. %(n)d fields changed.", len(changes))
+                % {"n": len(changes)},
+            )
         else:
             messages.info(request, _("Nothing was changed."))
         return redirect(edited)
@@ -163,8 +190,11 @@ def propose_change(request, pk):
 @role_required(Role.ADMIN, Role.SECRETARY)
 def proposal_list(request):
     members = Member.objects.for_user(request.user)
-    proposals = (ChangeProposal.objects.filter(member__in=members).select_related("member", "decided_by")
-                 .order_by("status", "-proposed_at"))
+    proposals = (
+        ChangeProposal.objects.filter(member__in=members)
+        .select_related("member", "decided_by")
+        .order_by("status", "-proposed_at")
+    )
     pending = [p for p in proposals if p.status == ChangeProposal.Status.PENDING]
     decided = [p for p in proposals if p.status != ChangeProposal.Status.PENDING][:30]
     return render(request, "members/proposal_list.html", {"pending": pending, "decided": decided})
@@ -173,20 +203,26 @@ def proposal_list(request):
 @require_POST
 @role_required(Role.ADMIN, Role.SECRETARY)
 def proposal_decide(request, pk):
-    proposal = get_object_or_404(ChangeProposal.objects.filter(
-        member__in=Member.objects.for_user(request.user)).select_related("member"), pk=pk)
+    proposal = get_object_or_404(
+        ChangeProposal.objects.filter(member__in=Member.objects.for_user(request.user)).select_related("member"), pk=pk
+    )
     if not access.can_edit(request.user, proposal.member):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.proposal_decide(proposal=proposal, approve=form.cleaned_data["decision"] == "approve",
-                                     decided_by=request.user, note=form.cleaned_data["decision_note"])
+            services.proposal_decide(
+                proposal=proposal,
+                approve=form.cleaned_data["decision"] == "approve",
+                decided_by=request.user,
+                note=form.cleaned_data["decision_note"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("The proposal from %(name)s has been decided.")
-                             % {"name": proposal.member.name})
+            messages.success(
+                request, _("The proposal from %(name)s has been decided.") % {"name": proposal.member.name}
+            )
     return redirect("members:proposals")
 
 
@@ -214,8 +250,13 @@ def change_status(request, pk):
     if not form.is_valid():
         return _failed(request, member, ValidationError([e for errs in form.errors.values() for e in errs]))
     try:
-        services.status_change(member=member, status=form.cleaned_data["status"], on=form.cleaned_data["on"],
-                               note=form.cleaned_data["status_note"], by=request.user)
+        services.status_change(
+            member=member,
+            status=form.cleaned_data["status"],
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["status_note"],
+            by=request.user,
+        )
     except ValidationError as error:
         return _failed(request, member, error)
     return _done(request, member, _("The party standing has been recorded."))
@@ -247,7 +288,7 @@ def lost_contact(request, pk):
     form = LostContactForm(request.POST)
     if not form.is_valid():
         return _failed(request, member, ValidationError([e for errs in form.errors.values() for e in errs]))
-    services.lost_contact_set(member=member, since=form.cleaned_data["lost_contact_since"], by=request.user,
-                              note=form.cleaned_data["note"])
+    services.lost_contact_set(
+        member=member, since=form.cleaned_data["lost_contact_since"], by=request.user, note=form.cleaned_data["note"]
+    )
     return _done(request, member, _("Contact status saved."))
-

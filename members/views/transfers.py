@@ -5,6 +5,7 @@ on the member (403), then call a service from ``members.services``. A service's 
 its field, or into a message when it refuses the step itself; the services are atomic, so a refusal leaves
 nothing half-written.
 """
+
 import datetime
 
 from django.contrib import messages
@@ -46,15 +47,19 @@ MANAGERS = (Role.ADMIN, Role.SECRETARY)
 
 def _transfers(user):
     return Transfer.objects.for_user(user).select_related(
-        "member", "member__organization", "from_organization", "to_organization")
+        "member", "member__organization", "from_organization", "to_organization"
+    )
 
 
 def _flag(transfer: Transfer, today: datetime.date) -> Transfer:
     """Set the warnings a page shows next to a transfer."""
     transfer.past_validity = transfer.is_past_validity(today)
     transfer.receipt_overdue = transfer.is_receipt_overdue(today)
-    transfer.expiring_soon = (transfer.status == Transfer.Status.ISSUED and not transfer.past_validity
-                              and transfer.expires_on <= today + datetime.timedelta(days=EXPIRING_DAYS))
+    transfer.expiring_soon = (
+        transfer.status == Transfer.Status.ISSUED
+        and not transfer.past_validity
+        and transfer.expires_on <= today + datetime.timedelta(days=EXPIRING_DAYS)
+    )
     transfer.days_left = (transfer.expires_on - today).days
     return transfer
 
@@ -69,11 +74,17 @@ def _add_service_error(form, error: ValidationError) -> bool:
 
 
 def _concurrent_change(request):
-    messages.error(request, _("The register changed while you were working (for example, another letter for "
-                              "this member is under way). Please check the page and try again."))
+    messages.error(
+        request,
+        _(
+            "The register changed while you were working (for example, another letter for "
+            "this member is under way). Please check the page and try again."
+        ),
+    )
 
 
 # --- list --------------------------------------------------------------------------------------------------
+
 
 @role_required(*READERS)
 def transfer_list(request):
@@ -90,16 +101,21 @@ def transfer_list(request):
     page = Paginator(transfers.order_by("-issued_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     for transfer in page:
         _flag(transfer, today)
-    return render(request, "members/transfers/transfer_list.html", {
-        "page": page, "form": form, "can_register": request.user.role in MANAGERS})
+    return render(
+        request,
+        "members/transfers/transfer_list.html",
+        {"page": page, "form": form, "can_register": request.user.role in MANAGERS},
+    )
 
 
 # --- issue a letter ----------------------------------------------------------------------------------------
 
+
 @role_required(*MANAGERS)
 def transfer_create(request, pk):
     member = get_object_or_404(
-        Member.objects.for_user(request.user).select_related("organization", "organization__parent"), pk=pk)
+        Member.objects.for_user(request.user).select_related("organization", "organization__parent"), pk=pk
+    )
     if not can_manage_transfers(request.user, member):
         raise PermissionDenied
     form = TransferIssueForm(request.POST or None, member=member)
@@ -115,17 +131,28 @@ def transfer_create(request, pk):
             else:
                 _concurrent_change(request)
         else:
-            messages.success(request, _("Letter %(number)s issued. Print it and give it to the member.")
-                             % {"number": transfer.letter_number})
+            messages.success(
+                request,
+                _("Letter %(number)s issued. Print it and give it to the member.") % {"number": transfer.letter_number},
+            )
             return redirect(transfer)
     open_transfer = member.transfers.filter(status__in=Transfer.OPEN_STATUSES).first()
-    return render(request, "members/transfers/transfer_form.html", {
-        "member": member, "form": form, "open_transfer": open_transfer,
-        "next_number": services.next_letter_number(timezone.localdate().year),
-        "reasons": REASONS, "reasons_list_id": REASONS_LIST_ID})
+    return render(
+        request,
+        "members/transfers/transfer_form.html",
+        {
+            "member": member,
+            "form": form,
+            "open_transfer": open_transfer,
+            "next_number": services.next_letter_number(timezone.localdate().year),
+            "reasons": REASONS,
+            "reasons_list_id": REASONS_LIST_ID,
+        },
+    )
 
 
 # --- register a member arriving with a letter --------------------------------------------------------------
+
 
 @role_required(*MANAGERS)
 def transfer_in(request):
@@ -138,8 +165,7 @@ def transfer_in(request):
         if not can_add_to(request.user, member.organization):
             raise PermissionDenied
         try:
-            transfer = services.transfer_receive(member=member, received_by=request.user,
-                                                 **letter_form.cleaned_data)
+            transfer = services.transfer_receive(member=member, received_by=request.user, **letter_form.cleaned_data)
         except ValidationError as error:
             if not _add_service_error(letter_form, error):
                 messages.error(request, " ".join(error.messages))
@@ -152,19 +178,34 @@ def transfer_in(request):
             else:
                 _concurrent_change(request)
         else:
-            messages.success(request, _("%(name)s is registered in %(org)s. Send the receipt back to %(from)s.")
-                             % {"name": member.name, "org": member.organization, "from": transfer.from_name})
+            messages.success(
+                request,
+                _("%(name)s is registered in %(org)s. Send the receipt back to %(from)s.")
+                % {"name": member.name, "org": member.organization, "from": transfer.from_name},
+            )
             return redirect(transfer)
-    return render(request, "members/transfers/transfer_in.html", {
-        "member_form": member_form, "letter_form": letter_form, "reasons": REASONS,
-        "reasons_list_id": REASONS_LIST_ID})
+    return render(
+        request,
+        "members/transfers/transfer_in.html",
+        {
+            "member_form": member_form,
+            "letter_form": letter_form,
+            "reasons": REASONS,
+            "reasons_list_id": REASONS_LIST_ID,
+        },
+    )
 
 
 # --- one transfer ------------------------------------------------------------------------------------------
 
 # How many of the four steps each status has completed. A cancelled letter stopped wherever it was.
-STEPS_DONE = {Transfer.Status.ISSUED: 1, Transfer.Status.REPORTED: 2, Transfer.Status.RECEIPTED: 3,
-              Transfer.Status.CLOSED: 4, Transfer.Status.EXPIRED: 1}
+STEPS_DONE = {
+    Transfer.Status.ISSUED: 1,
+    Transfer.Status.REPORTED: 2,
+    Transfer.Status.RECEIPTED: 3,
+    Transfer.Status.CLOSED: 4,
+    Transfer.Status.EXPIRED: 1,
+}
 
 
 def _steps(transfer: Transfer) -> list[dict]:
@@ -195,10 +236,20 @@ def _render_detail(request, transfer: Transfer, bound=None):
         reissued_as = transfer.reissued_as
     except Transfer.DoesNotExist:
         reissued_as = None
-    return render(request, "members/transfers/transfer_detail.html", {
-        "transfer": transfer, "member": transfer.member, "steps": _steps(transfer), "can_manage": can_manage,
-        "forms": forms, "reissued_as": reissued_as, "today": today,
-        "printable": transfer.direction != Transfer.Direction.IN})
+    return render(
+        request,
+        "members/transfers/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "member": transfer.member,
+            "steps": _steps(transfer),
+            "can_manage": can_manage,
+            "forms": forms,
+            "reissued_as": reissued_as,
+            "today": today,
+            "printable": transfer.direction != Transfer.Direction.IN,
+        },
+    )
 
 
 @role_required(*READERS)
@@ -218,8 +269,13 @@ def _run(action: str, transfer: Transfer, data: dict, by) -> Transfer:
         return services.transfer_cancel(transfer=transfer, reason=data["cancel_reason"], by=by)
     if action == "expire":
         return services.transfer_expire(transfer=transfer, by=by, today=timezone.localdate())
-    return services.transfer_reissue(transfer=transfer, issued_on=data["issued_on"], by=by,
-                                     validity_days=data["validity_days"], dues_paid_until=data["dues_paid_until"])
+    return services.transfer_reissue(
+        transfer=transfer,
+        issued_on=data["issued_on"],
+        by=by,
+        validity_days=data["validity_days"],
+        dues_paid_until=data["dues_paid_until"],
+    )
 
 
 SUCCESS = {
@@ -259,6 +315,7 @@ def transfer_action(request, pk, action):
 
 # --- the printable letter ----------------------------------------------------------------------------------
 
+
 def _age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
@@ -266,7 +323,9 @@ def _age_on(birth_date: datetime.date, day: datetime.date) -> int:
 @role_required(*READERS)
 def transfer_letter(request, pk):
     """The introduction letter in three parts (组通字〔2006〕45号). The full ID number only on request, audited."""
-    transfer = get_object_or_404(_transfers(request.user).select_related("from_organization__building", "created_by"), pk=pk)
+    transfer = get_object_or_404(
+        _transfers(request.user).select_related("from_organization__building", "created_by"), pk=pk
+    )
     if transfer.direction == Transfer.Direction.IN:
         raise Http404  # the sending organisation printed that letter, not us
     member = transfer.member
@@ -275,14 +334,28 @@ def transfer_letter(request, pk):
     if full_id:
         if not can_manage:
             raise PermissionDenied
-        audit(action=AuditRecord.Action.PRINT, actor=request.user, subject=member.name, object_id=member.pk,
-              detail=transfer.letter_number, request=request)
-    response = render(request, "members/transfers/transfer_letter.html", {
-        "transfer": transfer, "member": member, "full_id": full_id, "can_show_full_id": can_manage,
-        "id_number": member.id_number if full_id else member.masked_id_number,
-        "age": _age_on(member.birth_date, transfer.issued_on),
-        "void": transfer.status in (Transfer.Status.EXPIRED, Transfer.Status.CANCELLED),
-        "address": transfer.from_organization.building.address if transfer.from_organization_id else ""})
+        audit(
+            action=AuditRecord.Action.PRINT,
+            actor=request.user,
+            subject=member.name,
+            object_id=member.pk,
+            detail=transfer.letter_number,
+            request=request,
+        )
+    response = render(
+        request,
+        "members/transfers/transfer_letter.html",
+        {
+            "transfer": transfer,
+            "member": member,
+            "full_id": full_id,
+            "can_show_full_id": can_manage,
+            "id_number": member.id_number if full_id else member.masked_id_number,
+            "age": _age_on(member.birth_date, transfer.issued_on),
+            "void": transfer.status in (Transfer.Status.EXPIRED, Transfer.Status.CANCELLED),
+            "address": transfer.from_organization.building.address if transfer.from_organization_id else "",
+        },
+    )
     if full_id:
         patch_cache_control(response, private=True, no_store=True)
     return response

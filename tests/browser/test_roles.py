@@ -1,4 +1,5 @@
 """Each demo account signs in through the real login page and finds its own navigation."""
+
 import pytest
 from django.core.management import call_command
 

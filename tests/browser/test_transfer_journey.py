@@ -1,4 +1,5 @@
 """A secretary transfers a member out of the building: issue, print, report, receipt; the member is marked out."""
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -17,9 +18,12 @@ DEMO_PASSWORD = "demo-pass-2026"
 def a_member_of_the_first_branch() -> Member:
     """Someone in secretary1's branch (or its groups) who is not member1 and can be transferred."""
     branch = PartyOrganization.objects.get(name=demo.BRANCH_1)
-    return (Member.objects.filter(organization_id__in=branch.subtree_ids(), status=Member.Status.NORMAL,
-                                  user__isnull=True)
-            .exclude(transfers__status__in=Transfer.OPEN_STATUSES).order_by("pk").first())
+    return (
+        Member.objects.filter(organization_id__in=branch.subtree_ids(), status=Member.Status.NORMAL, user__isnull=True)
+        .exclude(transfers__status__in=Transfer.OPEN_STATUSES)
+        .order_by("pk")
+        .first()
+    )
 
 
 def pdf_page_count(pdf: bytes) -> int:

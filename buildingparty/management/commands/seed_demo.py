@@ -18,19 +18,31 @@ def _scale(value: str) -> int:
 
 
 class Command(BaseCommand):
-    help = ("Create or complete the demo building 中央大厦: its party organisations, 241 enterprises, 52 members (and one transferred in) "
-            "and the demo accounts. Running it again changes nothing; --scale N multiplies enterprises and members.")
+    help = (
+        "Create or complete the demo building 中央大厦: its party organisations, 241 enterprises, "
+        "52 members (and one transferred in) "
+        "and the demo accounts. Running it again changes nothing; --scale N multiplies enterprises and members."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=_scale, default=1, metavar="N",
-                            help=f"multiply enterprises and members by N (1 to {demo.MAX_SCALE}, default 1)")
+        parser.add_argument(
+            "--scale",
+            type=_scale,
+            default=1,
+            metavar="N",
+            help=f"multiply enterprises and members by N (1 to {demo.MAX_SCALE}, default 1)",
+        )
 
     def handle(self, *args, scale, **options):
         started = time.monotonic()
         demo.run(scale=scale, stdout=self.stdout)
 
-        users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in demo.ACCOUNTS])
-                 .select_related("organization")}
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=[a.username for a in demo.ACCOUNTS]).select_related(
+                "organization"
+            )
+        }
         self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for account in demo.ACCOUNTS:
             user = users[account.username]

@@ -1,0 +1,470 @@
+"""Registers (花名册): one column list that serves export and import, the CSV and xlsx writers, the readers.
+
+The ground floor knows nothing of members, enterprises or dues. Each higher app describes its register with
+``Column`` and ``Register`` and calls ``register(name, factory)`` when it loads; the export views, the
+``export_register`` command and the importers then look registers up by name with ``get(name)``.
+
+Exports stream: querysets are read with ``.iterator(chunk_size=CHUNK_SIZE)``, CSV goes out line by line and
+xlsx is written by openpyxl's write-only workbook to a temporary file, so memory stays flat however long the
+register is.
+"""
+
+import csv
+import datetime
+import io
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+CHUNK_SIZE = 2000
+FORMATS = ("xlsx", "csv")
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+READABLE_SUFFIXES = (".xlsx", ".csv")
+
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XLSX = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+# --- describing a register ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a register, for export and import alike.
+
+    ``value(obj)`` gives the cell for export; ``masked(obj)``, when given, is what is written instead unless
+    the export may carry full sensitive values (ID numbers). On import the raw text of the cell goes through
+    ``parse`` (which raises ``ValidationError`` with a message for the person who filled the file in) and
+    lands under ``key``; columns without a key are export-only. An empty cell gives ``empty``.
+    """
+
+    header: str
+    value: Callable[[Any], Any]
+    key: str = ""
+    parse: Callable[[str], Any] | None = None
+    required: bool = False
+    empty: Any = ""
+    masked: Callable[[Any], Any] | None = None
+    text: bool = False  # numbers-as-text: ID numbers, phones (so Excel keeps every digit)
+    width: int = 12
+
+    @property
+    def importable(self) -> bool:
+        return bool(self.key)
+
+    def cell(self, obj, *, full: bool = False):
+        if self.masked is not None and not full:
+            return self.masked(obj)
+        return self.value(obj)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem with one row (``row`` as a spreadsheet shows it: the header is row 1) and column."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self):
+        if self.row is None:
+            return self.message
+        if self.column:
+            return _("Row %(row)d, “%(column)s”: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class Register:
+    """A register: its columns, whose rows a user may take out, and how an object becomes a row.
+
+    ``queryset(user)`` returns the ordered rows in the user's scope, or everything when ``user`` is None (the
+    command line without ``--user``). ``may_export`` and ``may_export_full`` answer for a user.
+    """
+
+    name: str
+    title: str
+    columns: list[Column]
+    queryset: Callable[[Any], Any]
+    may_export: Callable[[Any], bool] = lambda user: True
+    may_export_full: Callable[[Any], bool] = lambda user: False
+    options: dict = field(default_factory=dict)
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def objects(self, user=None):
+        return self.queryset(user)
+
+    def row(self, obj, *, full: bool = False) -> list:
+        return [c.cell(obj, full=full) for c in self.columns]
+
+    def rows(self, objects: Iterable, *, full: bool = False) -> Iterator[list]:
+        iterator = objects.iterator(chunk_size=CHUNK_SIZE) if hasattr(objects, "iterator") else objects
+        for obj in iterator:
+            yield self.row(obj, full=full)
+
+    def filename(self, fmt: str, day: datetime.date | None = None) -> str:
+        return f"{self.title}-{(day or timezone.localdate()).isoformat()}.{fmt}"
+
+    def ascii_filename(self, fmt: str, day: datetime.date | None = None) -> str:
+        return f"{self.name}-{(day or timezone.localdate()).isoformat()}.{fmt}"
+
+    # import
+
+    def missing_headers(self, headers: Iterable[str]) -> list[str]:
+        present = set(headers)
+        return [c.header for c in self.columns if c.importable and c.required and c.header not in present]
+
+    def parse_row(self, number: int, raw: dict[str, str]) -> tuple[dict, list[RowError]]:
+        """Parse one row of a file: the values by column key (only for columns the file has) and the errors.
+
+        A column whose cell failed to parse is left out of the values.
+        """
+        values, errors = {}, []
+        for column in self.columns:
+            if not column.importable or column.header not in raw:
+                continue
+            text = raw[column.header]
+            if text == "":
+                if column.required:
+                    errors.append(RowError(number, column.header, _("This column must be filled in.")))
+                else:
+                    values[column.key] = column.empty
+                continue
+            try:
+                values[column.key] = column.parse(text) if column.parse else text
+            except ValidationError as error:
+                errors.append(RowError(number, column.header, " ".join(error.messages)))
+        return values, errors
+
+
+_REGISTRY: dict[str, Callable[..., Register]] = {}
+
+
+def register(name: str, factory: Callable[..., Register]) -> None:
+    """Make a register available by name. ``factory(user=None)`` builds it (import lookups need the user)."""
+    _REGISTRY[name] = factory
+
+
+def get(name: str, *, user=None) -> Register:
+    try:
+        factory = _REGISTRY[name]
+    except KeyError:
+        raise LookupError(f"no register named {name!r}; known: {', '.join(names()) or 'none'}") from None
+    return factory(user=user)
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+# --- cells --------------------------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    """A cell as text, the way both writers and the audit trail show it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            if timezone.is_aware(value)
+            else (value.strftime("%Y-%m-%d %H:%M"))
+        )
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _csv_cell(value) -> str:
+    text = _text(value)
+    # Spreadsheets run a cell that starts like a formula; the apostrophe makes it plain text.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# --- writers ------------------------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for csv.writer in a generator."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(columns: list[Column], rows: Iterable[list], *, batch: int = 200) -> Iterator[str]:
+    """The register as CSV text, in chunks: UTF-8 BOM first (Excel needs it for Chinese), CRLF line ends."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow([c.header for c in columns])
+    lines = []
+    for row in rows:
+        lines.append(writer.writerow([_csv_cell(v) for v in row]))
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def write_xlsx(fileobj, *, title: str, columns: list[Column], rows: Iterable[list]) -> int:
+    """Write the register to ``fileobj`` as xlsx with openpyxl's write-only workbook; returns the row count.
+
+    The header row is bold and frozen; ID numbers and phones are text cells (Excel would show 3.3E+17 and lose
+    the last digits); dates are real dates shown as YYYY-MM-DD.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet1")
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    bold, centre = Font(bold=True), Alignment(horizontal="center", vertical="center")
+
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font, cell.alignment = bold, centre
+        header.append(cell)
+    sheet.append(header)
+
+    count = 0
+    for row in rows:
+        cells = []
+        for column, value in zip(columns, row):
+            if isinstance(value, datetime.datetime):
+                value = _text(value)
+            if isinstance(value, datetime.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+            else:
+                text = _ILLEGAL_XLSX.sub("", _text(value))
+                cell = WriteOnlyCell(sheet, value=text or None)
+                # A string is never a formula here (openpyxl would take "=..." as one).
+                if text:
+                    cell.data_type = "s"
+                if column.text:
+                    cell.number_format = "@"
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    workbook.save(fileobj)
+    return count
+
+
+def content_disposition(filename: str, fallback: str) -> str:
+    """An attachment header with the Chinese name (RFC 5987) and an ASCII name for old clients."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def export_response(register: Register, objects, fmt: str, *, full: bool = False, day: datetime.date | None = None):
+    """A download of ``objects`` (already scoped and filtered) in ``fmt``: CSV streamed, xlsx from a temp file."""
+    rows = register.rows(objects, full=full)
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(register.columns, rows), content_type=CONTENT_TYPES["csv"])
+    elif fmt == "xlsx":
+        tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # removed when the response closes it
+        write_xlsx(tmp, title=register.title, columns=register.columns, rows=rows)
+        tmp.flush()
+        tmp.seek(0)
+        response = FileResponse(tmp, content_type=CONTENT_TYPES["xlsx"])
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    response["Content-Disposition"] = content_disposition(
+        register.filename(fmt, day), register.ascii_filename(fmt, day)
+    )
+    response["Cache-Control"] = "no-store"  # personal data: no copies in caches
+    return response
+
+
+def write_file(register: Register, objects, fmt: str, path, *, full: bool = False) -> int:
+    """Write the register to a file on disk (the command line); returns the row count."""
+    rows = register.rows(objects, full=full)
+    if fmt == "xlsx":
+        with open(path, "wb") as out:
+            return write_xlsx(out, title=register.title, columns=register.columns, rows=rows)
+    count = 0
+
+    def counted():
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        for chunk in csv_lines(register.columns, counted()):
+            out.write(chunk)
+    return count
+
+
+def record_export(
+    register: Register,
+    *,
+    actor,
+    fmt: str,
+    row_count: int,
+    full: bool = False,
+    filters: dict | None = None,
+    request=None,
+    command_line: bool = False,
+):
+    """The audit record every export leaves (PIPL): who, which register, format, filters, rows, full IDs."""
+    from .models import AuditRecord
+    from .services import audit
+
+    detail = ", ".join([fmt] + (["full ID numbers"] if full else []) + (["command line"] if command_line else []))
+    return audit(
+        action=AuditRecord.Action.EXPORT,
+        actor=actor,
+        subject=register.title,
+        object_id=register.name,
+        filters=filters or {},
+        row_count=row_count,
+        detail=detail,
+        request=request,
+    )
+
+
+# --- readers ------------------------------------------------------------------------------------------------
+
+
+def _raw(value) -> str:
+    """A cell read from a file as clean text: Excel's 13912345678.0 becomes "13912345678", dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        text = text[1:]  # the guard csv_lines adds
+    return text
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 with or without BOM; files saved by Chinese Excel or WPS are GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            _("The CSV file is neither UTF-8 nor GB18030 text; save it again as “CSV UTF-8” or upload the .xlsx file.")
+        ) from None
+
+
+def _numbered_rows(records: Iterable[tuple[int, list]]) -> tuple[list[str], list[tuple[int, dict]]]:
+    headers, rows = None, []
+    for number, cells in records:
+        cells = [_raw(v) for v in cells]
+        if not any(cells):
+            continue
+        if headers is None:
+            headers = cells
+            continue
+        cells += [""] * (len(headers) - len(cells))
+        rows.append((number, {h: v for h, v in zip(headers, cells) if h}))
+    if headers is None:
+        raise ValidationError(_("The file is empty."))
+    return [h for h in headers if h], rows
+
+
+def read_rows(source) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Read an uploaded .xlsx or .csv file (or a path): its header row and its rows with their numbers.
+
+    Row numbers are what a spreadsheet shows (header is row 1); fully empty rows are skipped. Raises
+    ``ValidationError`` when the file cannot be read.
+    """
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as handle:
+            return _read(handle, Path(source).name)
+    return _read(source, getattr(source, "name", "") or "")
+
+
+def _read(handle, name: str):
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        text = _decode(handle.read())
+        return _numbered_rows(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception:  # a broken or mislabelled file: zip, XML and openpyxl errors alike
+            raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from None
+        try:
+            sheet = workbook.active or workbook.worksheets[0]
+            return _numbered_rows(enumerate(sheet.iter_rows(values_only=True), start=1))
+        finally:
+            workbook.close()
+    raise ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+
+
+# --- parsing helpers for columns ----------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(value: str) -> datetime.date:
+    """2026-03-01, 2026/3/1, 2026年3月1日, 2026.3.1 or 20260301 (and Excel's date cells, read as ISO text)."""
+    text = (value or "").strip()
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if not match:
+        raise ValidationError(_("Write the date as 2026-03-01."), code="date_format")
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValidationError(_("%(value)s is not a real date.") % {"value": text}, code="date") from None
+
+
+def choice_parser(labels: dict[str, str], aliases: dict[str, str] | None = None) -> Callable[[str], str]:
+    """Parse a choice written by its label (or its stored code, or an alias) into the stored code."""
+    lookup = {code: code for code in labels} | {label: code for code, label in labels.items()} | (aliases or {})
+
+    def parse(value: str) -> str:
+        try:
+            return lookup[re.sub(r"\s+", "", value)]
+        except KeyError:
+            raise ValidationError(
+                _("Write one of: %(choices)s.") % {"choices": "、".join(labels.values())}, code="choice"
+            ) from None
+
+    return parse
