@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 CHUNK_SIZE = 2000
 FORMATS = ("xlsx", "csv")
@@ -335,9 +336,10 @@ def record_export(
 ):
     """The audit record every export leaves (PIPL): who, which register, format, filters, rows, full IDs."""
     from .models import AuditRecord
-    from .services import audit
+    from .services import audit, stored
 
-    detail = ", ".join([fmt] + (["full ID numbers"] if full else []) + (["command line"] if command_line else []))
+    parts = [fmt] + ([stored(gettext_lazy("full ID numbers"))] if full else [])
+    detail = ", ".join(parts + ([stored(gettext_lazy("command line"))] if command_line else []))
     return audit(
         action=AuditRecord.Action.EXPORT,
         actor=actor,

@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Heartbeat
 
@@ -34,3 +35,10 @@ def audit(
         detail=detail[:200],
         ip_address=ip,
     )
+
+
+def stored(message, params: dict | None = None) -> str:
+    """Text kept in the database (history notes, audit details) is written in the site's language, whoever is
+    signed in; messages shown to the person acting stay in theirs."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params if params else str(message)

@@ -22,11 +22,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from buildingparty import registers
 from buildingparty.models import AuditRecord, PartyOrganization
 from buildingparty.registers import Column, Register, RowError, choice_parser, parse_date
-from buildingparty.services import audit
+from buildingparty.services import audit, stored
 from enterprises.models import Enterprise
 
 from . import access, services
@@ -566,9 +567,12 @@ def apply_import(
             filter(
                 None,
                 [
-                    f"new {counts[NEW]}, updated {counts[UPDATE]}, unchanged {counts[UNCHANGED]}",
+                    stored(
+                        gettext_lazy("new %(new)d, updated %(updated)d, unchanged %(unchanged)d"),
+                        {"new": counts[NEW], "updated": counts[UPDATE], "unchanged": counts[UNCHANGED]},
+                    ),
                     source_name[:100],
-                    "command line" if command_line else "",
+                    stored(gettext_lazy("command line")) if command_line else "",
                 ],
             )
         )

@@ -10,12 +10,13 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from buildingparty.models import PartyOrganization
+from buildingparty.services import stored
 
 from .models import (
     ChangeProposal,
@@ -30,13 +31,6 @@ from .models import (
 TRACKED_FIELDS = [
     f.name for f in Member._meta.concrete_fields if f.name not in {"id", "name_initials", "created_at", "updated_at"}
 ]
-
-
-def stored(message, params: dict | None = None) -> str:
-    """Text kept in the database (history notes) is written in the site's language, whoever is signed in;
-    messages shown to the person acting stay in theirs."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(message) % params if params else str(message)
 
 
 def name_initials(name: str) -> str:

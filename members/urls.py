@@ -21,7 +21,7 @@ urlpatterns = [
     # register: export, import, printable form
     path("export/", register.export_members, name="export"),
     path("import/", register.import_members, name="import"),
-    path("import/template/", register.import_template, name="import_template"),
+    path("import/template.xlsx", register.import_template, name="import_template"),
     path("<int:pk>/form/", register.print_form, name="print_form"),
     # transfers
     path("transfers/", transfers.transfer_list, name="transfer_list"),

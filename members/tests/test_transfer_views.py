@@ -631,3 +631,17 @@ def test_the_panel_hides_when_nothing_needs_attention(secretary_a_client, branch
 def test_the_panel_shows_only_the_secretarys_own_branch(login_as, secretary_b, branch_a):
     TransferFactory(member=MemberFactory(organization=branch_a), issued_on=days_ago(27), validity_days=30)
     assert 'data-testid="transfer-panel"' not in login_as(secretary_b).get("/").content.decode()
+
+
+def test_the_sending_branch_sees_a_completed_move_but_no_longer_links_to_the_member(
+    login_as, secretary_b, branch_a, branch_b
+):
+    from members import services
+
+    member = MemberFactory(organization=branch_b)
+    transfer = issue(member, direction=Transfer.Direction.INTERNAL, to_organization=branch_a)
+    services.transfer_report(transfer=transfer, reported_on=transfer.issued_on, by=None)
+    services.transfer_receipt(transfer=transfer, returned_on=timezone.localdate(), by=None)
+    response = login_as(secretary_b).get(transfer.get_absolute_url())
+    assert response.status_code == 200 and response.context["member_visible"] is False
+    assert member.get_absolute_url() not in response.content.decode()

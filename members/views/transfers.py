@@ -248,6 +248,8 @@ def _render_detail(request, transfer: Transfer, bound=None):
             "reissued_as": reissued_as,
             "today": today,
             "printable": transfer.direction != Transfer.Direction.IN,
+            # The sending branch keeps seeing a move it issued, but not the member once they have left it.
+            "member_visible": Member.objects.for_user(request.user).filter(pk=transfer.member_id).exists(),
         },
     )
 
