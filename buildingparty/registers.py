@@ -339,7 +339,7 @@ def record_export(
     from .services import audit, stored
 
     parts = [fmt] + ([stored(gettext_lazy("full ID numbers"))] if full else [])
-    detail = ", ".join(parts + ([stored(gettext_lazy("command line"))] if command_line else []))
+    detail = "；".join(parts + ([stored(gettext_lazy("command line"))] if command_line else []))
     return audit(
         action=AuditRecord.Action.EXPORT,
         actor=actor,

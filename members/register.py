@@ -563,7 +563,7 @@ def apply_import(
                 services.mobile_start(member=member, by=user, province=row.mobile_start, since=today, note=note)
             if row.mobile_end:
                 services.mobile_end(member=member, until=today, by=user)
-        detail = ", ".join(
+        detail = "；".join(
             filter(
                 None,
                 [

@@ -179,7 +179,7 @@ def test_every_export_is_recorded_with_who_what_and_how_many(admin_client, admin
 def test_admin_may_export_full_ids_and_it_is_recorded(admin_client, rich_member, tmp_path):
     rows = _xlsx_rows(admin_client.get(EXPORT, {"format": "xlsx", "full_ids": "1"}), tmp_path)
     assert rows[1][3] == rich_member.id_number
-    assert "full ID numbers" in AuditRecord.objects.get().detail
+    assert "含完整身份证号" in AuditRecord.objects.get().detail
 
 
 @pytest.mark.parametrize("persona", ["secretary_a", "street_user"])

@@ -163,7 +163,7 @@ def test_command_imports_and_records_the_command_line(tmp_path, branch_a):
     call_command("import_members", str(path), stdout=io.StringIO())
     assert Member.objects.get().changes.get().changed_by is None
     record = AuditRecord.objects.get()
-    assert record.actor is None and "command line" in record.detail
+    assert record.actor is None and "命令行" in record.detail
 
 
 def test_command_refuses_users_who_may_not_import(tmp_path, member_user, branch_a):
