@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -42,3 +44,28 @@ def stored(message, params: dict | None = None) -> str:
     signed in; messages shown to the person acting stay in theirs."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(message) % params if params else str(message)
+
+
+def plain_value(value):
+    """A JSON-friendly value for a history entry."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def field_changes(old, new, fields) -> dict:
+    """``{field: [old, new]}`` for each field that differs between two instances of a model (``old`` may be
+    None for a new row). Related rows are recorded by name, dates as ISO text."""
+    changes = {}
+    for name in fields:
+        field = type(new)._meta.get_field(name)
+        before = getattr(old, field.attname) if old is not None else None
+        after = getattr(new, field.attname)
+        if before != after and not (before in (None, "") and after in (None, "")):
+            if field.is_relation:
+                before = str(getattr(old, name)) if old is not None and before is not None else before
+                after = str(getattr(new, name)) if after is not None else after
+            changes[name] = [plain_value(before), plain_value(after)]
+    return changes

@@ -18,5 +18,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("members/", include("members.urls")),
     path("enterprises/", include("enterprises.urls")),
+    path("activities/", include("activities.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,7 @@
 """Pure checks for enterprise data."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -30,5 +32,19 @@ def validate_credit_code(value: str) -> str:
     if credit_check_char(value[:17]) != value[17]:
         raise ValidationError(
             _("The check character of this credit code is wrong; please check each character."), code="check_digit"
+        )
+    return value
+
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+def validate_phone(value: str) -> str:
+    """A mainland mobile (13912345678) or a landline with its area code (0574-63001234)."""
+    value = (value or "").strip()
+    if not PHONE_RE.match(value):
+        raise ValidationError(
+            _("Enter an 11-digit mobile number or a landline with its area code, e.g. 0574-63001234."),
+            code="phone",
         )
     return value

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from buildingparty.models import PartyOrganization
-from buildingparty.scope import by_organizations, own_or_organization
+from buildingparty.scope import by_organization, by_organizations, own_or_organization
 from enterprises.models import Enterprise
 
 from .validators import id_birth_date, id_gender, mask_id_number, validate_id_number, validate_mobile
@@ -144,6 +144,14 @@ class Member(models.Model):
         blank=True,
         related_name="member",
         verbose_name=_("user account"),
+    )
+    source_lead = models.ForeignKey(
+        "enterprises.SurveyLead",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("found in the survey as"),
     )
     # Pinyin initials of the name (张三 → zs) for search; kept by the services that write names.
     name_initials = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
@@ -478,3 +486,57 @@ class ChangeProposal(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_status_display()}"
+
+
+class IncomingQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return by_organization(user, self, "host_organization")
+
+
+class IncomingMobileMember(models.Model):
+    """A party member whose relationship stays elsewhere but who works in the building and takes part in one
+    of its branches' organisational life (流入党员). Not in the register: their branch is elsewhere."""
+
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender.choices, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True, validators=[validate_id_number])
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incoming_members",
+        verbose_name=_("enterprise"),
+    )
+    home_organization = models.CharField(_("where the relationship is"), max_length=150)
+    host_organization = models.ForeignKey(
+        PartyOrganization, on_delete=models.PROTECT, related_name="incoming_members", verbose_name=_("takes part in")
+    )
+    card_number = models.CharField(_("mobile member activity card number"), max_length=30, blank=True)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    source_lead = models.OneToOneField(
+        "enterprises.SurveyLead",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incoming_member",
+        verbose_name=_("found in the survey as"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IncomingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incoming mobile member")
+        verbose_name_plural = _("incoming mobile members")
+        ordering = ["-since", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number) if self.id_number else ""

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from buildingparty.models import PartyOrganization
-from buildingparty.services import stored
+from buildingparty.services import field_changes, plain_value, stored
+from enterprises.models import SurveyLead
+from enterprises.services import lead_close
 
 from .models import (
     ChangeProposal,
@@ -39,27 +41,8 @@ def name_initials(name: str) -> str:
     return "".join(letters).lower()[:20]
 
 
-def _plain(value):
-    """A JSON-friendly value for the history."""
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return str(value)
-    return value
-
-
 def changed_fields(old: Member | None, new: Member, fields=TRACKED_FIELDS) -> dict:
-    changes = {}
-    for field in fields:
-        attname = Member._meta.get_field(field).attname
-        before = getattr(old, attname) if old is not None else None
-        after = getattr(new, attname)
-        if before != after and not (before in (None, "") and after in (None, "")):
-            if field in ("organization", "enterprise", "user"):
-                before = str(getattr(old, field)) if old is not None and before is not None else before
-                after = str(getattr(new, field)) if after is not None else after
-            changes[field] = [_plain(before), _plain(after)]
-    return changes
+    return field_changes(old, new, fields)
 
 
 def record_change(
@@ -233,7 +216,7 @@ def lost_contact_set(*, member: Member, since: datetime.date | None, by, note: s
         action=MemberChange.Action.LOST_CONTACT,
         by=by,
         note=note,
-        changes={"lost_contact_since": [_plain(old), _plain(since)]},
+        changes={"lost_contact_since": [plain_value(old), plain_value(since)]},
     )
     return member
 
@@ -562,3 +545,46 @@ def transfer_reissue(
         ),
     )
     return new
+
+
+# --- survey leads (隐形党员) --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_to_transfer_in(
+    *,
+    lead,
+    member: Member,
+    by,
+    from_name: str,
+    letter_number: str,
+    issued_on: datetime.date,
+    validity_days: int,
+    reported_on: datetime.date,
+    dues_paid_until: datetime.date | None = None,
+) -> Transfer:
+    """A member found on a survey visit brings their relationship here: register the transfer in and close
+    the lead, together."""
+    lead_close(lead=lead, reason="", by=by, status=SurveyLead.Status.TRANSFERRED_IN)
+    member.source_lead = lead
+    return transfer_receive(
+        member=member,
+        from_name=from_name,
+        letter_number=letter_number,
+        issued_on=issued_on,
+        validity_days=validity_days,
+        reported_on=reported_on,
+        received_by=by,
+        dues_paid_until=dues_paid_until,
+        reason=stored(gettext_lazy("Found in the survey")),
+    )
+
+
+@transaction.atomic
+def lead_to_incoming(*, lead, incoming, by):
+    """A member found on a survey visit keeps their relationship elsewhere but joins one of our branches'
+    organisational life: record them as an incoming mobile member and close the lead, together."""
+    lead_close(lead=lead, reason="", by=by, status=SurveyLead.Status.MOBILE)
+    incoming.source_lead, incoming.created_by = lead, by
+    incoming.save()
+    return incoming

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import records, register, transfers
+from .views import leads, records, register, transfers
 
 app_name = "members"
 
@@ -30,4 +30,8 @@ urlpatterns = [
     path("transfers/<int:pk>/letter/", transfers.transfer_letter, name="transfer_letter"),
     path("transfers/<int:pk>/<slug:action>/", transfers.transfer_action, name="transfer_action"),
     path("<int:pk>/transfer/", transfers.transfer_create, name="transfer_create"),
+    # survey leads and incoming mobile members (流入党员)
+    path("leads/<int:pk>/transfer-in/", leads.lead_transfer_in, name="lead_transfer_in"),
+    path("leads/<int:pk>/incoming/", leads.lead_incoming, name="lead_incoming"),
+    path("incoming/", leads.incoming_list, name="incoming_list"),
 ]
