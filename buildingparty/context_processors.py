@@ -1,33 +1,111 @@
 """What each role finds in the navigation bar. Pages a role cannot use are not offered to it."""
 
+from dataclasses import dataclass
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-# (label, url name, icon, roles)
-NAV_ITEMS = [
-    (_("Home"), "home", "house", None),
-    (_("Organisations"), "organization_list", "diagram-3", {Role.ADMIN, Role.SECRETARY, Role.STREET}),
-    (_("Members"), "members:list", "people", {Role.ADMIN, Role.SECRETARY, Role.STREET}),
-    (_("Transfers"), "members:transfer_list", "envelope-paper", {Role.ADMIN, Role.SECRETARY, Role.STREET}),
-    (_("My record"), "members:mine", "person-vcard", {Role.MEMBER}),
-    (_("Enterprises"), "enterprises:list", "buildings", {Role.ADMIN, Role.SECRETARY, Role.STREET, Role.LIAISON}),
-    (_("My enterprise"), "enterprises:mine", "building", {Role.CONTACT}),
-    (_("Audit log"), "audit_list", "shield-check", {Role.ADMIN}),
+READERS = frozenset({Role.ADMIN, Role.SECRETARY, Role.STREET})
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    name: str  # URL name
+    icon: str
+    roles: frozenset | None  # None: everybody signed in
+
+
+@dataclass(frozen=True)
+class Group:
+    label: str
+    icon: str
+    items: tuple
+
+
+NAV = [
+    Item(_("Home"), "home", "house", None),
+    Group(
+        _("Members"),
+        "people",
+        (
+            Item(_("Member register"), "members:list", "people", READERS),
+            Item(_("Transfers"), "members:transfer_list", "envelope-paper", READERS),
+            Item(_("Proposed changes"), "members:proposals", "pencil-square", frozenset({Role.ADMIN, Role.SECRETARY})),
+            Item(_("Incoming mobile members"), "members:incoming_list", "person-walking", READERS),
+        ),
+    ),
+    Item(_("My record"), "members:mine", "person-vcard", frozenset({Role.MEMBER})),
+    Group(
+        _("Enterprises"),
+        "buildings",
+        (
+            Item(_("Enterprise registry"), "enterprises:list", "buildings", READERS | {Role.LIAISON}),
+            Item(_("Party coverage"), "enterprises:coverage", "pie-chart", READERS),
+            Item(_("Building survey"), "enterprises:campaign_list", "clipboard-check", READERS | {Role.LIAISON}),
+            Item(
+                _("Survey leads"),
+                "enterprises:lead_list",
+                "person-exclamation",
+                frozenset({Role.ADMIN, Role.SECRETARY, Role.LIAISON}),
+            ),
+        ),
+    ),
+    Item(_("My enterprise"), "enterprises:mine", "building", frozenset({Role.CONTACT})),
+    Group(
+        _("General branch"),
+        "flag",
+        (
+            Item(_("Organisations"), "organization_list", "diagram-3", READERS),
+            Item(_("Funding ledger"), "activities:fund_list", "cash-coin", READERS),
+            Item(_("Letters"), "activities:letter_list", "envelope", frozenset({Role.ADMIN, Role.SECRETARY})),
+            Item(_("Audit log"), "audit_list", "shield-check", frozenset({Role.ADMIN})),
+        ),
+    ),
 ]
 
 
+def _visible(item: Item, user) -> bool:
+    return item.roles is None or user.role in item.roles
+
+
 def navigation(request):
+    """``nav_items``: entries for the bar (an item, or a group with ``children``); ``nav_names``: the URL names
+    offered, flat. The active entry is the one whose URL is the longest prefix of the current path."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_names": []}
+    entries = []
+    for entry in NAV:
+        if isinstance(entry, Group):
+            children = [_entry(i) for i in entry.items if _visible(i, user)]
+            if len(children) == 1:
+                entries.append(children[0])
+            elif children:
+                entries.append(
+                    {
+                        "label": entry.label,
+                        "icon": entry.icon,
+                        "children": children,
+                        "active": False,
+                        "name": f"group:{entry.icon}",
+                    }
+                )
+        elif _visible(entry, user):
+            entries.append(_entry(entry))
+    flat = [c for e in entries for c in e.get("children", [e])]
     path = request.path
-    items = []
-    for label, name, icon, roles in NAV_ITEMS:
-        if roles is not None and user.role not in roles:
-            continue
-        url = reverse(name)
-        active = path == url if name == "home" else path.startswith(url)
-        items.append({"label": label, "url": url, "icon": icon, "active": active, "name": name})
-    return {"nav_items": items, "show_admin_site": user.is_staff}
+    matches = [c for c in flat if path == c["url"] or (c["name"] != "home" and path.startswith(c["url"]))]
+    if matches:
+        best = max(matches, key=lambda c: len(c["url"]))
+        best["active"] = True
+        for e in entries:
+            if best in e.get("children", []):
+                e["active"] = True
+    return {"nav_items": entries, "nav_names": [c["name"] for c in flat], "show_admin_site": user.is_staff}
+
+
+def _entry(item: Item) -> dict:
+    return {"label": item.label, "url": reverse(item.name), "icon": item.icon, "name": item.name, "active": False}

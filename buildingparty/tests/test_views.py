@@ -29,6 +29,11 @@ def test_english_is_available_through_the_language_switch(client):
     assert "Sign in" in response.content.decode()
 
 
+MEMBERS = ["members:list", "members:transfer_list"]
+ENTERPRISES = ["enterprises:list", "enterprises:coverage", "enterprises:campaign_list"]
+BRANCH = ["organization_list", "activities:fund_list"]
+
+
 @pytest.mark.parametrize(
     "persona, expected",
     [
@@ -36,28 +41,51 @@ def test_english_is_available_through_the_language_switch(client):
             "admin_user",
             [
                 "home",
-                "organization_list",
-                "members:list",
-                "members:transfer_list",
-                "enterprises:list",
+                *MEMBERS,
+                "members:proposals",
+                "members:incoming_list",
+                *ENTERPRISES,
+                "enterprises:lead_list",
+                *BRANCH,
+                "activities:letter_list",
                 "audit_list",
                 "admin",
             ],
         ),
-        ("secretary_a", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
-        ("liaison_user", ["home", "enterprises:list"]),
+        (
+            "secretary_a",
+            [
+                "home",
+                *MEMBERS,
+                "members:proposals",
+                "members:incoming_list",
+                *ENTERPRISES,
+                "enterprises:lead_list",
+                *BRANCH,
+                "activities:letter_list",
+            ],
+        ),
+        ("liaison_user", ["home", "enterprises:list", "enterprises:campaign_list", "enterprises:lead_list"]),
         ("member_user", ["home", "members:mine"]),
         ("contact_user", ["home", "enterprises:mine"]),
-        ("street_user", ["home", "organization_list", "members:list", "members:transfer_list", "enterprises:list"]),
+        ("street_user", ["home", *MEMBERS, "members:incoming_list", *ENTERPRISES, *BRANCH]),
     ],
 )
 def test_each_role_sees_its_own_navigation(request, client, persona, expected):
     client.force_login(request.getfixturevalue(persona))
     response = client.get("/")
     assert response.status_code == 200
-    assert [item["name"] for item in response.context["nav_items"]] + (
-        ["admin"] if response.context["show_admin_site"] else []
-    ) == expected
+    offered = response.context["nav_names"] + (["admin"] if response.context["show_admin_site"] else [])
+    assert offered == expected
+
+
+def test_the_navigation_groups_pages_and_marks_the_current_one(secretary_a_client):
+    response = secretary_a_client.get(reverse("members:transfer_list"))
+    groups = [e for e in response.context["nav_items"] if e.get("children")]
+    assert [len(g["children"]) for g in groups] == [4, 4, 3]
+    active = [c["name"] for g in groups for c in g["children"] if c["active"]]
+    assert active == ["members:transfer_list"]  # not the member register, whose URL is a shorter prefix
+    assert groups[0]["active"] and not groups[1]["active"]
 
 
 def test_secretary_home_shows_their_branch(secretary_a_client, branch_a):
