@@ -48,7 +48,9 @@ class LetterTemplate(models.Model):
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("text"), help_text=_("Merge fields in braces, e.g. {姓名}, {企业}, {房间}."))
     signature = models.CharField(_("signed"), max_length=100, default="中共慈溪中央大厦联合总支部委员会")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = BuildingScopedQuerySet.as_manager()
@@ -119,7 +121,9 @@ class FundEntry(models.Model):
     description = models.CharField(_("description"), max_length=200)
     voucher_number = models.CharField(_("voucher number"), max_length=50, blank=True)
     approver = models.CharField(_("approved by"), max_length=50, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = BuildingScopedQuerySet.as_manager()

@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -112,6 +113,11 @@ class Register:
     @property
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
+
+    @property
+    def import_headers(self) -> list[str]:
+        """The headers an import reads (export-only columns, such as counts, are left out)."""
+        return [c.header for c in self.columns if c.importable]
 
     def objects(self, user=None):
         return self.queryset(user)
@@ -233,7 +239,7 @@ def write_xlsx(fileobj, *, title: str, columns: list[Column], rows: Iterable[lis
     """Write the register to ``fileobj`` as xlsx with openpyxl's write-only workbook; returns the row count.
 
     The header row is bold and frozen; ID numbers and phones are text cells (Excel would show 3.3E+17 and lose
-    the last digits); dates are real dates shown as YYYY-MM-DD.
+    the last digits); dates are real dates shown as YYYY-MM-DD; whole numbers (counts, floors) are numbers.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -263,6 +269,11 @@ def write_xlsx(fileobj, *, title: str, columns: list[Column], rows: Iterable[lis
             if isinstance(value, datetime.date):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, int) and not isinstance(value, bool) and not column.text:
+                cell = WriteOnlyCell(sheet, value=value)  # a count or a floor: a number Excel can sum
+            elif isinstance(value, Decimal) and not column.text:
+                cell = WriteOnlyCell(sheet, value=value)  # money: a number with two decimals
+                cell.number_format = "#,##0.00"
             else:
                 text = _ILLEGAL_XLSX.sub("", _text(value))
                 cell = WriteOnlyCell(sheet, value=text or None)
@@ -470,3 +481,81 @@ def choice_parser(labels: dict[str, str], aliases: dict[str, str] | None = None)
             ) from None
 
     return parse
+
+
+def by_name(queryset, *, not_found: str, ambiguous: str, attribute: str = "name") -> Callable[[str], Any]:
+    """A parser finding one object of ``queryset`` by ``attribute`` (read once, on first use, so a register
+    built only to export costs no query). The messages take ``%(name)s``, the text of the cell."""
+    cache = None
+
+    def parse(value: str):
+        nonlocal cache
+        if cache is None:
+            cache = {}
+            for obj in queryset:
+                cache.setdefault(getattr(obj, attribute), []).append(obj)
+        matches = cache.get(value.strip(), [])
+        if not matches:
+            raise ValidationError(not_found % {"name": value}, code="not_found")
+        if len(matches) > 1:
+            raise ValidationError(ambiguous % {"name": value}, code="ambiguous")
+        return matches[0]
+
+    return parse
+
+
+# --- import plans -------------------------------------------------------------------------------------------
+
+NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do, row by row, before anything is written.
+
+    Each row has ``number``, ``kind`` (NEW, UPDATE or UNCHANGED once checked), ``changed`` (headers) and
+    ``errors``; ``file_errors`` refuse the file as a whole. Only a plan without errors is written.
+    """
+
+    rows: list = field(default_factory=list)
+    file_errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.file_errors + [e for row in self.rows for e in row.errors]
+
+    @property
+    def is_valid(self) -> bool:
+        return bool(self.rows) and not self.errors
+
+    @property
+    def counts(self) -> dict:
+        counts = {NEW: 0, UPDATE: 0, UNCHANGED: 0}
+        for row in self.rows:
+            if row.kind in counts and not row.errors:
+                counts[row.kind] += 1
+        return counts
+
+
+def read_for_import(register: Register, source) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    """The numbered rows of a file to import into ``register``, or the errors refusing the file as a whole:
+    it cannot be read, a required column is missing, or it has no rows."""
+    try:
+        headers, rows = read_rows(source)
+    except ValidationError as error:
+        return [], [RowError(None, "", " ".join(error.messages))]
+    missing = register.missing_headers(headers)
+    if missing:
+        message = _("The file has no column %(columns)s; download the template to see the columns.") % {
+            "columns": "、".join(f"「{h}」" for h in missing)
+        }
+        return [], [RowError(None, "", message)]
+    if not rows:
+        return [], [RowError(None, "", _("The file has no rows to import."))]
+    return rows, []
+
+
+def chunks(items: list, size: int = 500) -> Iterator[list]:
+    """``items`` in slices, for ``__in`` lookups that stay under the database's parameter limits."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -7,4 +7,8 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprises")
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers the home-page panels)
+        from . import (
+            panels,  # noqa: F401  (registers the home-page panels)
+            register,  # noqa: F401  (registers the enterprise register for exports and imports)
+            survey_panels,  # noqa: F401
+        )

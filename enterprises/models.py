@@ -356,7 +356,8 @@ class SurveyLead(models.Model):
     class Meta:
         verbose_name = _("survey lead")
         verbose_name_plural = _("survey leads")
-        ordering = ["status", "-pk"]
+        # Open leads first (the status codes do not sort that way by themselves), newest first within.
+        ordering = [models.Case(models.When(status="open", then=0), default=1), "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="closed") | ~Q(close_reason=""), name="lead_closed_needs_reason"

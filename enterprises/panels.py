@@ -6,6 +6,7 @@ from buildingparty import dashboard
 from buildingparty.models import Role
 
 from .models import Enterprise
+from .selectors import coverage_report, organizations_of
 
 
 @dashboard.register(template="enterprises/panels/overview.html", roles={Role.ADMIN, Role.STREET}, order=20)
@@ -36,3 +37,9 @@ def own_enterprise(request):
         .first()
     )
     return {"enterprise": enterprise}
+
+
+@dashboard.register(template="enterprises/panels/coverage.html", roles={Role.ADMIN}, order=25)
+def coverage_summary(request):
+    enterprises = Enterprise.objects.for_user(request.user)
+    return {"report": coverage_report(enterprises, organizations_of(enterprises))}

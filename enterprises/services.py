@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from buildingparty.services import field_changes
+from buildingparty.services import field_changes, stored
 
-from .models import Enterprise, EnterpriseChange, SurveyLead, SurveyVisit
+from .models import Enterprise, EnterpriseChange, FollowUp, SurveyLead, SurveyVisit
 
 TRACKED_FIELDS = [
     f.name for f in Enterprise._meta.concrete_fields if f.name not in {"id", "building", "created_at", "updated_at"}
@@ -121,7 +122,9 @@ def visit_record(*, visit: SurveyVisit, by) -> SurveyVisit:
             enterprise_update(
                 enterprise=enterprise,
                 changed_by=by,
-                note=_("Attitude found on the visit of %(date)s") % {"date": visit.visited_on.isoformat()},
+                note=stored(
+                    gettext_lazy("Attitude found on the visit of %(date)s"), {"date": visit.visited_on.isoformat()}
+                ),
             )
     return visit
 
@@ -138,3 +141,18 @@ def lead_close(*, lead: SurveyLead, reason: str, by, status: str = SurveyLead.St
     lead.closed_on, lead.closed_by = timezone.localdate(), by
     lead.save(update_fields=["status", "close_reason", "closed_on", "closed_by"])
     return lead
+
+
+@transaction.atomic
+def follow_up_complete(*, follow_up: FollowUp, done_on: datetime.date, outcome: str, by) -> FollowUp | None:
+    """Mark a follow-up done. Returns None when somebody else already did (it is then left as it is)."""
+    follow_up = FollowUp.objects.select_for_update().select_related("visit").get(pk=follow_up.pk)
+    if follow_up.done_on is not None:
+        return None
+    if done_on < follow_up.visit.visited_on:
+        raise ValidationError({"done_on": _("It cannot be done before the visit that asked for it.")})
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Say what came of it.")})
+    follow_up.done_on, follow_up.outcome = done_on, outcome.strip()
+    follow_up.save(update_fields=["done_on", "outcome"])
+    return follow_up

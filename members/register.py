@@ -26,7 +26,17 @@ from django.utils.translation import gettext_lazy
 
 from buildingparty import registers
 from buildingparty.models import AuditRecord, PartyOrganization
-from buildingparty.registers import Column, Register, RowError, choice_parser, parse_date
+from buildingparty.registers import (
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    Column,
+    ImportPlan,
+    Register,
+    RowError,
+    choice_parser,
+    parse_date,
+)
 from buildingparty.services import audit, stored
 from enterprises.models import Enterprise
 
@@ -144,26 +154,6 @@ def parse_mobile(value: str) -> str | None:
     return destination
 
 
-def _by_name(queryset, *, not_found: str, ambiguous: str):
-    """A parser finding one object by name in ``queryset`` (read once, on first use)."""
-    cache = None
-
-    def parse(value: str):
-        nonlocal cache
-        if cache is None:
-            cache = {}
-            for obj in queryset:
-                cache.setdefault(obj.name, []).append(obj)
-        matches = cache.get(value.strip(), [])
-        if not matches:
-            raise ValidationError(not_found % {"name": value}, code="not_found")
-        if len(matches) > 1:
-            raise ValidationError(ambiguous % {"name": value}, code="ambiguous")
-        return matches[0]
-
-    return parse
-
-
 # --- the register -------------------------------------------------------------------------------------------
 
 
@@ -179,12 +169,12 @@ def columns(user=None) -> list[Column]:
     if user is not None:
         organizations = organizations.for_user(user)
         enterprises = enterprises.for_user(user)
-    branch = _by_name(
+    branch = registers.by_name(
         organizations.only("pk", "name", "building_id"),
         not_found=_("“%(name)s” is not a branch you may import into."),
         ambiguous=_("Several branches are named “%(name)s”; import as a user of one building."),
     )
-    enterprise = _by_name(
+    enterprise = registers.by_name(
         enterprises.only("pk", "name", "room"),
         not_found=_("There is no enterprise named “%(name)s” in the building."),
         ambiguous=_("Several enterprises are named “%(name)s”."),
@@ -285,7 +275,6 @@ def example_member(user=None) -> Member:
 
 # --- import -------------------------------------------------------------------------------------------------
 
-NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
 # Model fields the file may set (the others are lost contact and mobile, which go through their services).
 MODEL_KEYS = (
     "name",
@@ -326,56 +315,13 @@ class ImportRow:
         return mask_id_number(self.id_number)
 
 
-@dataclass
-class ImportPlan:
-    rows: list[ImportRow] = field(default_factory=list)
-    file_errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.file_errors + [e for row in self.rows for e in row.errors]
-
-    @property
-    def is_valid(self) -> bool:
-        return bool(self.rows) and not self.errors
-
-    @property
-    def counts(self) -> dict:
-        counts = {NEW: 0, UPDATE: 0, UNCHANGED: 0}
-        for row in self.rows:
-            if row.kind in counts and not row.errors:
-                counts[row.kind] += 1
-        return counts
-
-
-def _chunks(items: list, size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def plan_import(*, source, user=None, today: datetime.date | None = None) -> ImportPlan:
     """Read and check a file without writing anything. ``user`` None is the command line: every branch."""
     today = today or timezone.localdate()
     plan = ImportPlan()
-    try:
-        headers, raw_rows = registers.read_rows(source)
-    except ValidationError as error:
-        plan.file_errors.append(RowError(None, "", " ".join(error.messages)))
-        return plan
     register = member_register(user)
-    missing = register.missing_headers(headers)
-    if missing:
-        plan.file_errors.append(
-            RowError(
-                None,
-                "",
-                _("The file has no column %(columns)s; download the template to see the columns.")
-                % {"columns": "、".join(f"「{h}」" for h in missing)},
-            )
-        )
-        return plan
-    if not raw_rows:
-        plan.file_errors.append(RowError(None, "", _("The file has no rows to import.")))
+    raw_rows, plan.file_errors = registers.read_for_import(register, source)
+    if plan.file_errors:
         return plan
 
     header_of = {c.key: c.header for c in register.columns if c.key}
@@ -404,14 +350,14 @@ def plan_import(*, source, user=None, today: datetime.date | None = None) -> Imp
     ids = list(first_row_of)
     existing, in_scope = {}, set()
     scoped = Member.objects.all() if user is None else Member.objects.for_user(user)
-    for chunk in _chunks(ids):
+    for chunk in registers.chunks(ids):
         existing.update(
             (m.id_number, m)
             for m in Member.objects.filter(id_number__in=chunk).select_related("organization", "enterprise")
         )
         in_scope.update(scoped.filter(id_number__in=chunk).values_list("id_number", flat=True))
     open_since = {}  # member pk → start of their open mobile period
-    for chunk in _chunks([m.pk for m in existing.values()]):
+    for chunk in registers.chunks([m.pk for m in existing.values()]):
         open_since.update(
             MobilePeriod.objects.filter(member_id__in=chunk, until__isnull=True).values_list("member_id", "since")
         )
@@ -548,7 +494,11 @@ def apply_import(
     if not plan.is_valid:
         raise ValueError("only a plan without errors is written")
     today = today or timezone.localdate()
-    note = (_("Imported from %(file)s") % {"file": source_name})[:300] if source_name else _("Imported")
+    note = (
+        stored(gettext_lazy("Imported from %(file)s"), {"file": source_name})[:300]
+        if source_name
+        else stored(gettext_lazy("Imported"))
+    )
     counts = plan.counts
     with transaction.atomic():
         for row in plan.rows:

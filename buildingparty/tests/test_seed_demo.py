@@ -14,10 +14,12 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
+from activities.models import FundEntry, LetterTemplate
 from buildingparty import demo
 from buildingparty.models import Building, PartyOrganization, Role, User
-from enterprises.models import Enterprise
-from enterprises.validators import validate_credit_code
+from enterprises.models import Enterprise, EnterpriseChange, FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
+from enterprises.selectors import JOINT_BRANCH_MAX_UNITS, coverage_report, organizations_of
+from enterprises.validators import validate_credit_code, validate_phone
 from members.demo import demo_members
 from members.models import ChangeProposal, Member, MemberChange, MobilePeriod, Transfer
 from members.validators import id_birth_date, id_gender, validate_id_number, validate_mobile
@@ -65,10 +67,104 @@ def snapshot() -> dict:
                 "is_superuser",
             )
         ),
-        "enterprises": sorted(
-            Enterprise.objects.values_list(
-                "credit_code", "name", "kind", "industry", "floor", "room", "status", "liaison__username"
-            )
+        "enterprises": _rows(
+            Enterprise.objects,
+            "credit_code",
+            "name",
+            "kind",
+            "industry",
+            "floor",
+            "room",
+            "status",
+            "liaison__username",
+            "employees",
+            "legal_representative",
+            "contact_name",
+            "contact_phone",
+            "attitude",
+            "party_org_status",
+            "party_organization__name",
+            "moved_in_on",
+            "moved_out_on",
+        ),
+        "enterprise_history": _rows(
+            EnterpriseChange.objects,
+            "enterprise__credit_code",
+            "action",
+            "changes",
+            "note",
+            "changed_by__username",
+            "changed_at",
+            json_fields=["changes"],
+        ),
+        "campaigns": _rows(
+            SurveyCampaign.objects,
+            "building__name",
+            "name",
+            "starts_on",
+            "ends_on",
+            "status",
+            "working_group",
+            "created_by__username",
+        ),
+        "visits": _rows(
+            SurveyVisit.objects,
+            "campaign__name",
+            "enterprise__credit_code",
+            "visited_on",
+            "visitors",
+            "met_with",
+            "enterprise_situation",
+            "members_found",
+            "relationships_note",
+            "members_thinking",
+            "owner_attitude",
+            "attitude_note",
+            "recorded_by__username",
+            "recorded_at",
+        ),
+        "follow_ups": _rows(
+            FollowUp.objects,
+            "visit__campaign__name",
+            "visit__enterprise__credit_code",
+            "visit__visited_on",
+            "action",
+            "due_on",
+            "assigned_to__username",
+            "done_on",
+            "outcome",
+        ),
+        "leads": _rows(
+            SurveyLead.objects,
+            "visit__campaign__name",
+            "visit__enterprise__credit_code",
+            "visit__visited_on",
+            "name",
+            "phone",
+            "relationship_location",
+            "note",
+            "status",
+            "closed_on",
+            "closed_by__username",
+            "close_reason",
+        ),
+        "fund_entries": _rows(
+            FundEntry.objects,
+            "building__name",
+            "date",
+            "voucher_number",
+            "direction",
+            "source",
+            "enterprise__credit_code",
+            "purpose",
+            "amount",
+            "description",
+            "approver",
+            "recorded_by__username",
+            "recorded_at",
+        ),
+        "letters": _rows(
+            LetterTemplate.objects, "building__name", "audience", "title", "body", "signature", "updated_by__username"
         ),
         "contacts": sorted(
             Enterprise.contacts.through.objects.values_list("enterprise__credit_code", "user__username")
@@ -380,6 +476,77 @@ def test_liaisons_look_after_twelve_enterprises_each(seeded):
         assert User.objects.get(username=username).liaison_enterprises.count() == 12
 
 
+def test_every_kind_of_coverage_and_every_coverage_flag_appears(seeded):
+    enterprises = Enterprise.objects.all()
+    report = coverage_report(enterprises, organizations_of(enterprises))
+    property_company = Enterprise.objects.get(name="慈溪市中央大厦物业管理有限公司")
+    assert property_company.party_org_status == Enterprise.PartyOrgStatus.OWN_BRANCH
+    assert property_company.party_organization.name == demo.PROPERTY_BRANCH
+    units = {org.name: org.units for org in report.joint_branches}
+    assert units[demo.ECOMMERCE_BRANCH] in (6, 7) and units[demo.SOCIAL_ORG_BRANCH] <= JOINT_BRANCH_MAX_UNITS
+    assert [org.name for org in report.oversized_joint_branches] == [demo.ECOMMERCE_BRANCH]
+    assert [e.party_org_status for e in report.should_form_branch] == [Enterprise.PartyOrgStatus.JOINT_BRANCH]
+    assert report.members_without_organization
+    assert all(row.total for row in report.rows)  # own branch, joint branch and none all occur
+
+
+def test_this_years_survey_is_part_way_and_last_years_is_closed(seeded):
+    current = SurveyCampaign.objects.get(status=SurveyCampaign.Status.ACTIVE)
+    today = timezone.localdate()
+    assert current.name == f"{current.starts_on.year} 年度楼宇排摸"
+    assert 80 <= (today - current.starts_on).days <= 100
+    assert all(who in current.working_group for who in ("浒山街道", "中央社区", "物业公司"))
+    active = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE)
+    visited = active.filter(visits__campaign=current).distinct().count()
+    assert 0.4 <= visited / active.count() <= 0.8
+    visits = list(current.visits.all())
+    complete = sum(v.is_complete for v in visits)
+    assert 0.75 <= complete / len(visits) < 1
+    assert any(not v.five_clears["thinking"] and v.five_clears["members"] for v in visits)
+    assert Counter(v.enterprise_id for v in visits).most_common(1)[0][1] == 2  # some visited twice
+    assert all(current.starts_on <= v.visited_on < today for v in visits)
+    previous = SurveyCampaign.objects.get(status=SurveyCampaign.Status.CLOSED)
+    assert previous.name == f"{current.starts_on.year - 1} 年度楼宇排摸"
+    assert 5 <= previous.visits.count() <= 8
+    assert all(previous.starts_on <= v.visited_on <= previous.ends_on for v in previous.visits.all())
+
+
+def test_the_survey_left_open_leads_one_closed_lead_and_an_overdue_follow_up(seeded):
+    leads = SurveyLead.objects.all()
+    assert 4 <= leads.filter(status=SurveyLead.Status.OPEN).count() <= 6
+    closed = leads.get(status=SurveyLead.Status.CLOSED)
+    assert closed.close_reason and closed.closed_on < timezone.localdate()
+    assert all(lead.name and lead.relationship_location for lead in leads)
+    today = timezone.localdate()
+    follow_ups = FollowUp.objects.all()
+    overdue = follow_ups.filter(done_on__isnull=True, due_on__lt=today).count()
+    assert 1 <= overdue <= 2
+    assert follow_ups.filter(done_on__isnull=False).exists()
+    assert follow_ups.filter(done_on__isnull=True, due_on__gte=today).exists()
+
+
+def test_the_funding_ledger_has_street_and_enterprise_money_and_a_positive_balance(seeded):
+    entries = list(FundEntry.objects.order_by("date", "pk"))
+    today = timezone.localdate()
+    years = {e.date.year for e in entries}
+    assert today.year - 1 in years and years <= {today.year - 1, today.year}
+    assert {e.source for e in entries if e.direction == FundEntry.Direction.INCOME} == {
+        FundEntry.Source.STREET,
+        FundEntry.Source.ENTERPRISE,
+    }
+    sponsors = [e for e in entries if e.source == FundEntry.Source.ENTERPRISE]
+    assert 4 <= len(sponsors) <= 8
+    assert all(e.enterprise.attitude == Enterprise.Attitude.SUPPORTIVE for e in sponsors)
+    balance = 0
+    for entry in entries:
+        entry.full_clean()
+        balance += entry.amount if entry.direction == FundEntry.Direction.INCOME else -entry.amount
+        assert balance > 0, entry
+    expenses = [e for e in entries if e.direction == FundEntry.Direction.EXPENSE]
+    assert len({e.purpose for e in expenses}) >= 5
+    assert all(e.voucher_number.startswith(f"记-{e.date.year}-") and e.approver for e in expenses)
+
+
 def test_running_the_seed_twice_changes_nothing(seeded):
     before = snapshot()
     second = seed()
@@ -425,6 +592,17 @@ def test_scale_two_gives_482_valid_enterprises_and_104_valid_members_plus_one_tr
     assert MobilePeriod.objects.filter(until__isnull=True).count() == Member.objects.filter(is_mobile=True).count() == 8
     assert Transfer.objects.count() == 10
     assert ChangeProposal.objects.filter(status=ChangeProposal.Status.PENDING).count() == 3
+    # Each unit of 241 has its survey visits and leads; the ledger and the rounds are the building's.
+    for unit in (enterprises[:241], enterprises[241:]):
+        assert SurveyVisit.objects.filter(enterprise__in=unit).count() > 100
+    assert SurveyLead.objects.filter(status=SurveyLead.Status.OPEN).count() == 10
+    assert SurveyCampaign.objects.count() == 2
+    assert not SurveyVisit.objects.exclude(enterprise__status=Enterprise.Status.ACTIVE).exists()
+    for enterprise in enterprises:
+        if enterprise.contact_phone:
+            validate_phone(enterprise.contact_phone)
+    report = coverage_report(Enterprise.objects.all(), PartyOrganization.objects.all())
+    assert report.should_form_branch and report.members_without_organization and report.oversized_joint_branches
 
 
 def test_scale_one_then_scale_two_gives_the_same_rows_as_scale_two_at_once():
@@ -439,11 +617,16 @@ def test_scale_one_then_scale_two_gives_the_same_rows_as_scale_two_at_once():
     seed("--scale", "2")
     step_by_step = snapshot()
 
-    # Only the password hashes differ: each is salted when it is made.
-    for rows in (at_once, step_by_step):
+    # Only the password hashes differ: each is salted when it is made. And the property company's visits:
+    # every unit's property staff work there, so a visit counts the members registered when it was made.
+    property_company = Enterprise.objects.get(name="慈溪市中央大厦物业管理有限公司").credit_code
+    for rows in (at_once, step_by_step, scale_one):
         rows["users"] = [(username, *rest) for username, _password, *rest in rows["users"]]
+        rows["visits"] = [
+            (*visit[:6], None, None, *visit[8:]) if visit[1] == property_company else visit for visit in rows["visits"]
+        ]
     assert step_by_step == at_once
-    for table in ("enterprises", "members", "transfers", "mobile_periods", "history", "proposals"):
+    for table in ("enterprises", "members", "transfers", "mobile_periods", "history", "proposals", "visits", "leads"):
         assert set(scale_one[table]) <= set(step_by_step[table])
 
 

@@ -1,36 +1,100 @@
+"""Registry views: the list, an enterprise's page, adding and editing, moving out and back in, coverage."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from buildingparty.models import Role
-from buildingparty.scope import role_required
+from buildingparty.scope import in_reach, role_required
 
-from ..models import Enterprise
+from .. import access, selectors, services
+from ..forms import EnterpriseFilterForm, EnterpriseForm, MoveForm
+from ..models import Enterprise, EnterpriseChange, SurveyCampaign
 
 PAGE_SIZE = 25
+HISTORY_LIMIT = 50
 
 
-@role_required(Role.ADMIN, Role.SECRETARY, Role.STREET, Role.LIAISON)
+def _enterprise_or_404(request, pk, *related):
+    return get_object_or_404(Enterprise.objects.for_user(request.user).select_related(*related), pk=pk)
+
+
+@role_required(*access.LIST_ROLES)
 def enterprise_list(request):
-    enterprises = (
-        Enterprise.objects.for_user(request.user).select_related("liaison").annotate(member_count=Count("members"))
-    )
-    q = request.GET.get("q", "").strip()
-    if q:
-        enterprises = enterprises.filter(Q(name__icontains=q) | Q(credit_code__iexact=q) | Q(room__icontains=q))
+    user = request.user
+    form = EnterpriseFilterForm(request.GET or None, user=user)
+    enterprises = form.filter(Enterprise.objects.for_user(user)).select_related("liaison", "party_organization")
     page = Paginator(enterprises.order_by("floor", "room", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "enterprises/enterprise_list.html", {"page": page, "q": q})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "enterprises/enterprise_list.html",
+        {
+            "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "can_create": access.can_create(user),
+            "can_transfer_register": user.role == Role.ADMIN,  # export and import
+            "can_see_coverage": user.role in access.COVERAGE_ROLES,
+            "min_full": selectors.FORM_BRANCH_MIN_FULL,
+        },
+    )
 
 
 def enterprise_detail(request, pk):
-    enterprise = get_object_or_404(
-        Enterprise.objects.for_user(request.user)
-        .select_related("building", "liaison")
-        .annotate(member_count=Count("members")),
-        pk=pk,
-    )
-    return render(request, "enterprises/enterprise_detail.html", {"enterprise": enterprise})
+    user = request.user
+    enterprise = _enterprise_or_404(request, pk, "building", "liaison", "party_organization")
+    counts = selectors.member_counts(enterprise)
+    facts = {"status": enterprise.status, "party_org_status": enterprise.party_org_status}
+    internal = access.can_see_internal(user)
+    can_edit = access.can_edit(user, enterprise)
+    context = {
+        "enterprise": enterprise,
+        "counts": counts,
+        "internal": internal,
+        "can_edit": can_edit,
+        "can_move": access.can_move(user, enterprise),
+        "contacts": list(enterprise.contacts.order_by("name")) if internal else [],
+        "should_form_branch": selectors.should_form_branch(**facts, full_members=counts["full"]),
+        "members_without_organization": selectors.members_without_organization(**facts, members=counts["total"]),
+        "min_full": selectors.FORM_BRANCH_MIN_FULL,
+        "show_members": access.can_see_member_names(user),
+        "show_building": user.role == Role.STREET,
+        "link_organization": enterprise.party_organization_id is not None
+        and (user.role == Role.STREET or in_reach(user, enterprise.party_organization_id)),
+        "today": timezone.localdate(),
+    }
+    if context["show_members"]:
+        members = sorted(
+            enterprise.members.for_user(user).select_related("organization"),
+            key=lambda m: (m.status != selectors.MEMBER_NORMAL, m.name),
+        )
+        shown_in_standing = sum(1 for m in members if m.status == selectors.MEMBER_NORMAL)
+        context.update(members=members, members_not_shown=max(counts["total"] - shown_in_standing, 0))
+    if internal:
+        visits = selectors.visits_with_open_follow_ups(enterprise, user)
+        context.update(
+            visits=visits,
+            open_follow_ups=sorted((f for v in visits for f in v.open_follow_ups), key=lambda f: f.due_on),
+            history=list(enterprise.changes.select_related("changed_by")[:HISTORY_LIMIT]),
+        )
+    if can_edit and enterprise.status == Enterprise.Status.ACTIVE:
+        context["active_campaign"] = (
+            SurveyCampaign.objects.for_user(user).filter(status=SurveyCampaign.Status.ACTIVE).first()
+        )
+    if context["can_move"]:
+        direction = MoveForm.OUT if enterprise.status == Enterprise.Status.ACTIVE else MoveForm.IN
+        context["move_form"] = MoveForm(
+            initial={"direction": direction, "on": timezone.localdate()}, enterprise=enterprise
+        )
+    return render(request, "enterprises/enterprise_detail.html", context)
 
 
 def my_enterprise(request):
@@ -40,8 +104,90 @@ def my_enterprise(request):
     return redirect(enterprise)
 
 
-def _todo(request, *args, **kwargs):  # replaced as the registry pages are built
-    raise Http404
+def enterprise_create(request):
+    user = request.user
+    if not access.can_create(user):
+        raise PermissionDenied
+    form = EnterpriseForm(request.POST or None, instance=Enterprise(building=user.building), user=user)
+    if request.method == "POST" and form.is_valid():
+        enterprise = services.enterprise_create(enterprise=form.save(commit=False), created_by=user)
+        form.save_m2m()
+        messages.success(request, _("%(name)s has been registered.") % {"name": enterprise.name})
+        return redirect(enterprise)
+    return render(request, "enterprises/enterprise_form.html", {"form": form, "creating": True})
 
 
-enterprise_create = enterprise_edit = enterprise_move = coverage = _todo
+def enterprise_edit(request, pk):
+    user = request.user
+    enterprise = _enterprise_or_404(request, pk, "building")
+    if not access.can_edit(user, enterprise):
+        raise PermissionDenied
+    form = EnterpriseForm(request.POST or None, instance=enterprise, user=user)
+    if request.method == "POST" and form.is_valid():
+        edited = form.save(commit=False)
+        changes = services.enterprise_update(enterprise=edited, changed_by=user)
+        if "contacts" in form.fields:
+            changes.update(_save_contacts(form, edited, user))
+        if changes:
+            messages.success(
+                request,
+                ngettext("Saved. %(n)d field changed.", "Saved. %(n)d fields changed.", len(changes))
+                % {"n": len(changes)},
+            )
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect(edited)
+    return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+def _save_contacts(form, enterprise, user) -> dict:
+    """The contacts are a many-to-many the field services do not track: save them and record the change."""
+    before = sorted(str(u) for u in enterprise.contacts.all())
+    after = sorted(str(u) for u in form.cleaned_data["contacts"])
+    if before == after:
+        return {}
+    form.save_m2m()
+    changes = {"contacts": [before, after]}
+    services.record_change(enterprise=enterprise, action=EnterpriseChange.Action.UPDATED, changes=changes, by=user)
+    return changes
+
+
+@require_POST
+def enterprise_move(request, pk):
+    """Move out of the building (``direction=out``) or back in (``direction=in``), with a date and a note."""
+    enterprise = _enterprise_or_404(request, pk)
+    if not access.can_move(request.user, enterprise):
+        raise PermissionDenied
+    form = MoveForm(request.POST, enterprise=enterprise)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(enterprise)
+    data = form.cleaned_data
+    move = services.enterprise_move_out if data["direction"] == MoveForm.OUT else services.enterprise_move_in
+    try:
+        move(enterprise=enterprise, on=data["on"], by=request.user, note=data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if data["direction"] == MoveForm.OUT:
+            messages.success(request, _("%(name)s has moved out of the building.") % {"name": enterprise.name})
+        else:
+            messages.success(request, _("%(name)s has moved back into the building.") % {"name": enterprise.name})
+    return redirect(enterprise)
+
+
+@role_required(*access.COVERAGE_ROLES)
+def coverage(request):
+    enterprises = Enterprise.objects.for_user(request.user)
+    report = selectors.coverage_report(enterprises, selectors.organizations_of(enterprises))
+    return render(
+        request,
+        "enterprises/coverage.html",
+        {
+            "report": report,
+            "chart_data": report.chart_data(),
+            "show_building": request.user.role == Role.STREET,
+            "min_full": selectors.FORM_BRANCH_MIN_FULL,
+            "max_units": selectors.JOINT_BRANCH_MAX_UNITS,
+        },
+    )

@@ -1,33 +1,19 @@
 """Register views: export (xlsx, csv), import with preview, the import template, the printable form."""
 
-import time
-import uuid
-from pathlib import Path
-
-from django import forms
-from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from buildingparty import registers
+from buildingparty import imports, registers
 from buildingparty.models import AuditRecord
 from buildingparty.services import audit
 
 from .. import access
 from ..forms import MemberFilterForm
 from ..models import Member
-from ..register import NAME, NEW, UNCHANGED, UPDATE, apply_import, example_member, plan_import
-
-SESSION_KEY = "members_import"
-UPLOAD_DIR = "imports"
-STALE_SECONDS = 24 * 3600
+from ..register import NAME, apply_import, example_member, plan_import
 
 
 @require_GET
@@ -67,144 +53,24 @@ def import_template(request):
 
 # --- import -------------------------------------------------------------------------------------------------
 
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Register file (.xlsx or .csv)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in registers.READABLE_SUFFIXES:
-            raise ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
-        if upload.size > registers.MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is larger than %(mb)d MB; split it into smaller files.")
-                % {"mb": registers.MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        if upload.size == 0:
-            raise ValidationError(_("The file is empty."))
-        return upload
-
-
-def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-
-
-def _pending_path(pending: dict) -> Path:
-    return _upload_dir() / f"{pending['token']}{pending['suffix']}"
-
-
-def _pending(request, token: str) -> dict | None:
-    """The upload waiting for confirmation: only in this user's session, only for this user."""
-    pending = request.session.get(SESSION_KEY)
-    if not pending or pending.get("token") != token or pending.get("user") != request.user.pk:
-        return None
-    if not _pending_path(pending).is_file():
-        return None
-    return pending
-
-
-def _discard(request):
-    pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        _pending_path(pending).unlink(missing_ok=True)
-
-
-def _store(request, upload) -> str:
-    """Keep the upload under MEDIA_ROOT/imports/<uuid>.<ext> until it is confirmed or replaced."""
-    _discard(request)
-    folder = _upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    # Uploads nobody confirmed are removed after a day.
-    cutoff = time.time() - STALE_SECONDS
-    for old in folder.iterdir():
-        if old.is_file() and old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token, suffix = uuid.uuid4().hex, Path(upload.name).suffix.lower()
-    with open(folder / f"{token}{suffix}", "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    request.session[SESSION_KEY] = {
-        "token": token,
-        "suffix": suffix,
-        "name": Path(upload.name).name[:200],
-        "user": request.user.pk,
-    }
-    return token
-
-
-def _plan(request, pending):
-    return plan_import(source=_pending_path(pending), user=request.user)
-
-
-def _preview(request, pending, plan):
-    return render(
-        request,
-        "members/register/import_preview.html",
-        {
-            "pending": pending,
-            "plan": plan,
-            "counts": plan.counts,
-            "kinds": {NEW: _("New"), UPDATE: _("Update"), UNCHANGED: _("Unchanged")},
-        },
-    )
+IMPORT_PAGES = imports.ImportPages(
+    register=NAME,
+    session_key="members_import",
+    url_name="members:import",
+    done_url_name="members:list",
+    upload_template="members/register/import_upload.html",
+    preview_template="members/register/import_preview.html",
+    plan=plan_import,
+    apply=apply_import,
+)
 
 
 @require_http_methods(["GET", "POST"])
 def import_members(request):
-    """Upload → preview (each row new / update / unchanged, and every error) → confirm writes all or nothing."""
+    """Upload → preview → confirm (buildingparty.imports), for those who may import members."""
     if not access.can_import(request.user):
         raise PermissionDenied
-    url = reverse("members:import")
-
-    if request.method == "POST" and "token" in request.POST:
-        pending = _pending(request, request.POST["token"])
-        if pending is None:
-            messages.error(request, _("This upload has expired or is not yours; please upload the file again."))
-            return redirect(url)
-        if "cancel" in request.POST:
-            _discard(request)
-            messages.info(request, _("The import was cancelled; nothing was written."))
-            return redirect(url)
-        if "confirm" not in request.POST:
-            return redirect(f"{url}?token={pending['token']}")
-        plan = _plan(request, pending)  # checked again: the register may have changed since the preview
-        if not plan.is_valid:
-            messages.error(request, _("The file has errors now; nothing was written."))
-            return _preview(request, pending, plan)
-        try:
-            counts = apply_import(plan=plan, user=request.user, source_name=pending["name"], request=request)
-        except (ValidationError, DatabaseError) as error:
-            detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, _("Nothing was imported: %(error)s") % {"error": detail})
-            return redirect(f"{url}?token={pending['token']}")
-        _discard(request)
-        messages.success(
-            request,
-            _("Imported: %(new)d new, %(update)d updated, %(same)d unchanged.")
-            % {"new": counts[NEW], "update": counts[UPDATE], "same": counts[UNCHANGED]},
-        )
-        return redirect("members:list")
-
-    if request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            token = _store(request, form.cleaned_data["file"])
-            return redirect(f"{url}?token={token}")
-        return _upload_page(request, form)
-
-    token = request.GET.get("token")
-    if token:
-        pending = _pending(request, token)
-        if pending is None:
-            messages.error(request, _("This upload has expired or is not yours; please upload the file again."))
-            return redirect(url)
-        return _preview(request, pending, _plan(request, pending))
-    return _upload_page(request, ImportUploadForm())
-
-
-def _upload_page(request, form):
-    headers = registers.get(NAME, user=request.user).headers
-    return render(request, "members/register/import_upload.html", {"form": form, "headers": headers})
+    return imports.import_pages(request, IMPORT_PAGES)
 
 
 # --- the printable form -------------------------------------------------------------------------------------
