@@ -127,6 +127,7 @@ def _preview(request, pages: ImportPages, pending: dict, plan):
             "plan": plan,
             "counts": plan.counts,
             "kinds": {NEW: _("New"), UPDATE: _("Update"), UNCHANGED: _("Unchanged")},
+            "import_url": reverse(pages.url_name),
         },
     )
 
