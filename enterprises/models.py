@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from buildingparty.models import Building, PartyOrganization, Role
 
@@ -178,7 +179,7 @@ class SurveyCampaign(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ACTIVE = "active", _("Under way")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("campaign", "Closed")
 
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("building")

@@ -65,7 +65,7 @@ class VisitForm(forms.ModelForm):
         choices=Enterprise.Attitude.choices,
         required=False,
         widget=forms.RadioSelect(attrs={"class": "btn-check", "autocomplete": "off"}),
-        help_text=_("\u201cNot yet known\u201d leaves this clear open."),
+        help_text=_("“Not yet known” leaves this clear open."),
     )
 
     class Meta:
