@@ -215,3 +215,32 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.subject} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """One message to one user: shown under the bell, and emailed unless they switched email off."""
+
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # Which thing and which occasion this is about: one notification per user and key, however often a job runs.
+    dedupe_key = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"], condition=~Q(dedupe_key=""), name="notification_once_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

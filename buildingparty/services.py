@@ -69,3 +69,25 @@ def field_changes(old, new, fields) -> dict:
                 after = str(getattr(new, name)) if after is not None else after
             changes[name] = [plain_value(before), plain_value(after)]
     return changes
+
+
+def email_notifications(*, ids) -> int:
+    """Send each notification's email once (to users who have an address and have not switched email off)."""
+    from django.core.mail import send_mail
+
+    from .models import Notification
+
+    sent = 0
+    for pk in ids:
+        with transaction.atomic():
+            note = Notification.objects.select_for_update(of=("self",)).select_related("user").filter(pk=pk).first()
+            if note is None or note.emailed_at is not None:
+                continue
+            user = note.user
+            if user.email and user.email_notifications and user.is_active:
+                link = f"\n\n{settings.SITE_URL}{note.url}" if note.url else ""
+                send_mail(note.title, note.body + link, None, [user.email], fail_silently=False)
+                sent += 1
+            note.emailed_at = timezone.now()
+            note.save(update_fields=["emailed_at"])
+    return sent

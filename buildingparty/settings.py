@@ -286,6 +286,8 @@ LOGGING = {
 }
 
 # --- Domain settings ------------------------------------------------------------------------------------
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 BUILDINGPARTY = {
     "TRANSFER_VALIDITY_DAYS": _int("TRANSFER_VALIDITY_DAYS", 30),
 }

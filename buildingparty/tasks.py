@@ -7,3 +7,9 @@ from . import services
 def heartbeat(name: str = "worker") -> None:
     """Idempotent: running it twice only moves the timestamp."""
     services.record_heartbeat(name=name)
+
+
+@shared_task(acks_late=True, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_emails(ids: list[int]) -> int:
+    """Email the notifications not yet emailed. Safe to run twice: each is marked when sent."""
+    return services.email_notifications(ids=ids)
