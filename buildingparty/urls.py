@@ -19,5 +19,6 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("activities/", include("activities.urls")),
+    path("services/", include("services.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Service views by subject: requests, reception point, library, statistics and the register."""
