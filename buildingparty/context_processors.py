@@ -55,6 +55,16 @@ NAV = [
     ),
     Item(_("My enterprise"), "enterprises:mine", "building", frozenset({Role.CONTACT})),
     Group(
+        _("Services"),
+        "life-preserver",
+        (
+            Item(_("Service requests"), "services:list", "inbox", frozenset(Role)),
+            Item(_("Reception point"), "services:reception_list", "door-open", frozenset({Role.ADMIN, Role.SECRETARY})),
+            Item(_("Study materials"), "services:material_list", "book", frozenset(Role) - {Role.STREET}),
+            Item(_("Service statistics"), "services:statistics", "bar-chart", READERS),
+        ),
+    ),
+    Group(
         _("General branch"),
         "flag",
         (

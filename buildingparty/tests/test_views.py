@@ -32,6 +32,7 @@ def test_english_is_available_through_the_language_switch(client):
 MEMBERS = ["members:list", "members:transfer_list"]
 ENTERPRISES = ["enterprises:list", "enterprises:coverage", "enterprises:campaign_list"]
 BRANCH = ["organization_list", "activities:fund_list"]
+SERVICES = ["services:list", "services:reception_list", "services:material_list", "services:statistics"]
 
 
 @pytest.mark.parametrize(
@@ -46,6 +47,7 @@ BRANCH = ["organization_list", "activities:fund_list"]
                 "members:incoming_list",
                 *ENTERPRISES,
                 "enterprises:lead_list",
+                *SERVICES,
                 *BRANCH,
                 "activities:letter_list",
                 "audit_list",
@@ -61,14 +63,27 @@ BRANCH = ["organization_list", "activities:fund_list"]
                 "members:incoming_list",
                 *ENTERPRISES,
                 "enterprises:lead_list",
+                *SERVICES,
                 *BRANCH,
                 "activities:letter_list",
             ],
         ),
-        ("liaison_user", ["home", "enterprises:list", "enterprises:campaign_list", "enterprises:lead_list"]),
-        ("member_user", ["home", "members:mine"]),
-        ("contact_user", ["home", "enterprises:mine"]),
-        ("street_user", ["home", *MEMBERS, "members:incoming_list", *ENTERPRISES, *BRANCH]),
+        (
+            "liaison_user",
+            [
+                "home",
+                "enterprises:list",
+                "enterprises:campaign_list",
+                "enterprises:lead_list",
+                "services:material_list",
+            ],
+        ),
+        ("member_user", ["home", "members:mine", "services:list", "services:material_list"]),
+        ("contact_user", ["home", "enterprises:mine", "services:list", "services:material_list"]),
+        (
+            "street_user",
+            ["home", *MEMBERS, "members:incoming_list", *ENTERPRISES, "services:list", "services:statistics", *BRANCH],
+        ),
     ],
 )
 def test_each_role_sees_its_own_navigation(request, client, persona, expected):
@@ -82,7 +97,7 @@ def test_each_role_sees_its_own_navigation(request, client, persona, expected):
 def test_the_navigation_groups_pages_and_marks_the_current_one(secretary_a_client):
     response = secretary_a_client.get(reverse("members:transfer_list"))
     groups = [e for e in response.context["nav_items"] if e.get("children")]
-    assert [len(g["children"]) for g in groups] == [4, 4, 3]
+    assert [len(g["children"]) for g in groups] == [4, 4, 4, 3]
     active = [c["name"] for g in groups for c in g["children"] if c["active"]]
     assert active == ["members:transfer_list"]  # not the member register, whose URL is a shorter prefix
     assert groups[0]["active"] and not groups[1]["active"]
