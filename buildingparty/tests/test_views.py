@@ -75,6 +75,7 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "enterprises:list",
                 "enterprises:campaign_list",
                 "enterprises:lead_list",
+                "services:list",
                 "services:material_list",
             ],
         ),
