@@ -33,6 +33,26 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
+    if settings.CELERY_BROKER_URL == "filesystem://":
+        # Each test session gets its own file-broker folders, so two runs on one machine never take each
+        # other's messages (with Redis, CI runs one session at a time).
+        import tempfile
+        from pathlib import Path
+
+        from buildingparty.celery import app
+
+        root = Path(tempfile.mkdtemp(prefix="bp-broker-"))
+        options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        for key, sub in (
+            ("data_folder_in", "out"),
+            ("data_folder_out", "out"),
+            ("processed_folder", "processed"),
+            ("control_folder", "control"),
+        ):
+            (root / sub).mkdir()
+            options[key] = str(root / sub)
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+        app.conf.broker_transport_options = options
 
 
 @pytest.fixture(autouse=True)
