@@ -49,7 +49,7 @@ def pytest_configure(config):
             ("processed_folder", "processed"),
             ("control_folder", "control"),
         ):
-            (root / sub).mkdir()
+            (root / sub).mkdir(exist_ok=True)
             options[key] = str(root / sub)
         settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
         app.conf.broker_transport_options = options
