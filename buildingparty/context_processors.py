@@ -119,3 +119,13 @@ def navigation(request):
 
 def _entry(item: Item) -> dict:
     return {"label": item.label, "url": reverse(item.name), "icon": item.icon, "name": item.name, "active": False}
+
+
+def notification_count(request):
+    """``unread_notifications``: how many unread notifications the signed-in user has (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from .notifications import unread_count
+
+    return {"unread_notifications": unread_count(user)}

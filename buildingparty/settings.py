@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "buildingparty.context_processors.navigation",
+                "buildingparty.context_processors.notification_count",
             ],
         },
     },

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import notification_views, views
 
 admin.site.site_header = "BuildingParty"
 admin.site.site_title = "BuildingParty"
@@ -21,4 +21,8 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("services/", include("services.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/read-all/", notification_views.notification_read_all, name="notification_read_all"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
+    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
 ]

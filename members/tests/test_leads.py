@@ -310,4 +310,4 @@ def test_the_incoming_list_runs_the_same_queries_at_1x_and_3x(
 
 # Session read, user, count, the page (with enterprise and branch joined), and the session write with its
 # savepoint and release.
-INCOMING_LIST_QUERIES = 7
+INCOMING_LIST_QUERIES = 8

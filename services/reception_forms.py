@@ -1,0 +1,56 @@
+"""Forms for the reception point: recording a walk-in and choosing the category of the request it becomes."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+
+from .models import ReceptionVisit, ServiceCategory
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ReceptionVisitForm(forms.ModelForm):
+    """Who came, when, how to reach them, what about, and what was done there and then."""
+
+    class Meta:
+        model = ReceptionVisit
+        fields = ["visited_at", "visitor_name", "member", "phone", "topic", "outcome"]
+        widgets = {"visited_at": DATETIME_WIDGET, "outcome": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "member": _("If the visitor is a party member of the building, choose them; the name fills in itself."),
+            "outcome": _("What was answered or done at the visit."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["visited_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["visitor_name"].required = False
+        self.fields["member"].queryset = (
+            Member.objects.for_user(user).select_related("organization").order_by("organization__name", "name")
+        )
+        self.fields["member"].label_from_instance = lambda m: f"{m.name}（{m.organization.name}）"
+
+    def clean_visited_at(self):
+        value = self.cleaned_data["visited_at"]
+        if value and value > timezone.now() + datetime.timedelta(minutes=5):
+            raise forms.ValidationError(_("This time is in the future."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("visitor_name") or "").strip() and not data.get("member"):
+            self.add_error("visitor_name", _("Enter the visitor's name or choose a member."))
+        return data
+
+
+class ToRequestForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.none())
+
+    def __init__(self, *args, building_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ServiceCategory.objects.filter(building_id=building_id, active=True)
