@@ -1,8 +1,361 @@
-from django.http import Http404
+"""Service request views: the list, submitting, one request with its timeline and actions, attachments.
+
+Each view fetches through ``ServiceRequest.objects.for_user`` (404 out of scope) and leaves the status rules
+and who may act to ``services.services``: its PermissionDenied becomes a 403, its ValidationError a form error
+or a message. The services are atomic, so a refusal leaves nothing half-written.
+"""
+
+import os
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from buildingparty.models import Role
+from buildingparty.scope import role_required
+from enterprises.models import Enterprise
+
+from .. import services
+from ..forms import (
+    ALL,
+    OPEN,
+    AssignForm,
+    CommentForm,
+    RateForm,
+    RequestFilterForm,
+    RequestForm,
+    StepForm,
+    attachment_content_type,
+)
+from ..models import Attachment, RequestEvent, ServiceCategory, ServiceRequest
+
+PAGE_SIZE = 25
+REQUESTERS = (Role.MEMBER, Role.CONTACT)
+HANDLERS = (Role.ADMIN, Role.SECRETARY, Role.LIAISON)
+Status = ServiceRequest.Status
 
 
-def _todo(request, *args, **kwargs):  # replaced as the pages are built
-    raise Http404
+def _requests(user):
+    return ServiceRequest.objects.for_user(user).select_related(
+        "category", "requester", "assigned_to", "member", "enterprise", "organization"
+    )
 
 
-request_list = request_create = request_detail = request_step = request_comment = request_rate = request_assign = attachment = _todo
+def _get_request(user, pk) -> ServiceRequest:
+    return get_object_or_404(_requests(user).select_related("transfer"), pk=pk)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _add_service_error(form, error: ValidationError) -> bool:
+    """Put a service's field errors on the form. False when the error is about the step itself."""
+    if not hasattr(error, "error_dict"):
+        return False
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+    return True
+
+
+# --- list --------------------------------------------------------------------------------------------------
+
+
+def request_list(request):
+    user, now = request.user, timezone.now()
+    data = request.GET.copy()
+    # Handlers start from what is still open; requesters from everything they asked.
+    data.setdefault("status", OPEN if user.role in HANDLERS else ALL)
+    form = RequestFilterForm(data, user=user)
+    requests = _requests(user)
+    if form.is_valid():
+        status = form.cleaned_data["status"] or ALL
+        if status == OPEN:
+            requests = requests.filter(status__in=ServiceRequest.OPEN_STATUSES)
+        elif status != ALL:
+            requests = requests.filter(status=status)
+        if form.cleaned_data["category"]:
+            requests = requests.filter(category=form.cleaned_data["category"])
+        if form.cleaned_data["overdue"]:
+            requests = requests.filter(status__in=ServiceRequest.OPEN_STATUSES, due_at__lt=now)
+        if form.cleaned_data["mine"]:
+            requests = requests.filter(assigned_to=user)
+    page = Paginator(requests.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for service_request in page:
+        service_request.overdue = service_request.is_overdue(now)
+    return render(
+        request,
+        "services/requests/request_list.html",
+        {
+            "page": page,
+            "form": form,
+            "is_requester_view": user.role in REQUESTERS,
+            "is_handler_view": user.role in HANDLERS,
+            "can_create": user.role in REQUESTERS,
+        },
+    )
+
+
+# --- submitting --------------------------------------------------------------------------------------------
+
+
+def _requester_context(user) -> dict:
+    """Who is asking, as ``request_submit`` wants it: a member with their record, or an enterprise contact
+    with their enterprises. Anybody else has no form to fill in (403)."""
+    if user.role == Role.MEMBER:
+        member = getattr(user, "member", None)
+        if member is None:
+            raise PermissionDenied
+        return {"audience": ServiceCategory.Audience.MEMBERS, "member": member, "enterprises": None}
+    if user.role == Role.CONTACT:
+        enterprises = Enterprise.objects.filter(contacts=user, building_id=user.building_id).order_by("name")
+        if not enterprises:
+            raise PermissionDenied
+        return {"audience": ServiceCategory.Audience.ENTERPRISES, "member": None, "enterprises": enterprises}
+    raise PermissionDenied
+
+
+def _stored_name(name: str) -> str:
+    """The uploaded name, cut to the column's length without losing the extension."""
+    stem, ext = os.path.splitext(os.path.basename(name))
+    return stem[: Attachment._meta.get_field("name").max_length - len(ext)] + ext
+
+
+@role_required(*REQUESTERS)
+def request_create(request):
+    user = request.user
+    who = _requester_context(user)
+    form = RequestForm(
+        request.POST or None,
+        request.FILES or None,
+        building=user.building,
+        audience=who["audience"],
+        enterprises=who["enterprises"],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        enterprise = data.get("enterprise") or (who["enterprises"][0] if who["enterprises"] else None)
+        # The request and its files stand or fall together.
+        with transaction.atomic():
+            service_request = services.request_submit(
+                category=data["category"],
+                requester=user,
+                title=data["title"],
+                description=data["description"],
+                member=who["member"],
+                enterprise=enterprise,
+                priority=data["priority"],
+            )
+            for file in data["attachments"]:
+                Attachment.objects.create(
+                    request=service_request,
+                    file=file,
+                    name=_stored_name(file.name),
+                    size=file.size,
+                    content_type=attachment_content_type(file.name),
+                    uploaded_by=user,
+                )
+        messages.success(
+            request,
+            _("Your request is submitted. It is due to be handled by %(due)s.")
+            % {"due": timezone.localtime(service_request.due_at).strftime("%Y-%m-%d %H:%M")},
+        )
+        return redirect(service_request)
+    return render(request, "services/requests/request_form.html", {"form": form, "member": who["member"]})
+
+
+# --- one request -------------------------------------------------------------------------------------------
+
+# The handler's steps in the order their buttons appear.
+HANDLER_STEP_ORDER = ["accept", "start", "resolve", "close", "reject"]
+STEP_BUTTONS = {
+    "accept": gettext_lazy("Accept"),
+    "start": gettext_lazy("Start work"),
+    "resolve": gettext_lazy("Mark resolved"),
+    "close": gettext_lazy("Close"),
+    "reject": gettext_lazy("Reject"),
+    "withdraw": gettext_lazy("Withdraw my request"),
+}
+STEP_DONE = {
+    "accept": gettext_lazy("The request is accepted."),
+    "start": gettext_lazy("Work on the request has started."),
+    "resolve": gettext_lazy("The request is marked resolved. The requester can now rate it."),
+    "close": gettext_lazy("The request is closed."),
+    "reject": gettext_lazy("The request is rejected; the requester is told why."),
+    "withdraw": gettext_lazy("Your request is withdrawn."),
+}
+
+
+def _possible(step: str, service_request: ServiceRequest) -> bool:
+    return service_request.status in services.TRANSITIONS[step][0]
+
+
+def _render_detail(request, service_request: ServiceRequest, *, bound=None, status=200):
+    """The page, with the forms the user may use; ``bound`` is a form that failed, shown with its errors."""
+    user, now = request.user, timezone.now()
+    handler = services.can_handle(user, service_request)
+    requester = services.is_requester(user, service_request)
+    events = service_request.events.select_related("actor")
+    if not handler:
+        events = events.filter(public=True)
+    events = list(events)
+    for event in events:
+        event.from_label = Status(event.from_status).label if event.from_status else ""
+        event.to_label = Status(event.to_status).label if event.to_status else ""
+    steps = []
+    if handler:
+        steps = [
+            {"step": step, "label": STEP_BUTTONS[step], "form": StepForm(prefix=step)}
+            for step in HANDLER_STEP_ORDER
+            if _possible(step, service_request)
+        ]
+    forms = {
+        "comment": CommentForm(handler=handler) if handler or requester else None,
+        "rate": RateForm()
+        if requester and service_request.rating is None and service_request.status in (Status.RESOLVED, Status.CLOSED)
+        else None,
+        "assign": AssignForm(request=service_request) if handler and service_request.is_open else None,
+    }
+    if bound is not None:
+        name, form = bound
+        if name in forms:
+            forms[name] = form
+        else:
+            for step in steps:
+                if step["step"] == name:
+                    step["form"] = form
+    service_request.overdue = service_request.is_overdue(now)
+    return render(
+        request,
+        "services/requests/request_detail.html",
+        {
+            "r": service_request,
+            "events": events,
+            "attachments": service_request.attachments.all(),
+            "is_handler": handler,
+            "is_requester": requester,
+            "steps": steps,
+            "can_withdraw": requester and _possible("withdraw", service_request),
+            "comment_form": forms["comment"],
+            "rate_form": forms["rate"],
+            "assign_form": forms["assign"],
+            "show_transfer": service_request.category.is_transfer and service_request.transfer_id is not None,
+            "comment_kind": RequestEvent.Kind.COMMENT,
+        },
+        status=status,
+    )
+
+
+def request_detail(request, pk):
+    return _render_detail(request, _get_request(request.user, pk))
+
+
+@require_POST
+def request_step(request, pk, step):
+    if step not in services.TRANSITIONS:
+        raise Http404
+    service_request = _get_request(request.user, pk)
+    form = StepForm(request.POST, prefix=step)
+    if not form.is_valid():
+        return _render_detail(request, service_request, bound=(step, form))
+    try:
+        services.request_step(request=service_request, step=step, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        if step != "withdraw" and _add_service_error(form, error):
+            return _render_detail(request, service_request, bound=(step, form))
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, STEP_DONE[step])
+    return redirect(service_request)
+
+
+@require_POST
+def request_comment(request, pk):
+    service_request = _get_request(request.user, pk)
+    handler = services.can_handle(request.user, service_request)
+    if not (handler or services.is_requester(request.user, service_request)):
+        raise PermissionDenied
+    form = CommentForm(request.POST, handler=handler)
+    if not form.is_valid():
+        return _render_detail(request, service_request, bound=("comment", form))
+    try:
+        event = services.request_comment(
+            request=service_request,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            public=form.cleaned_data.get("public", True),
+        )
+    except ValidationError as error:
+        if _add_service_error(form, error):
+            return _render_detail(request, service_request, bound=("comment", form))
+        messages.error(request, _error_text(error))
+        return redirect(service_request)
+    messages.success(request, _("Comment added.") if event.public else _("Internal note added."))
+    return redirect(service_request)
+
+
+@require_POST
+def request_rate(request, pk):
+    service_request = _get_request(request.user, pk)
+    if not services.is_requester(request.user, service_request):
+        raise PermissionDenied
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, service_request, bound=("rate", form))
+    try:
+        services.request_rate(request=service_request, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        if _add_service_error(form, error):
+            return _render_detail(request, service_request, bound=("rate", form))
+        messages.error(request, _error_text(error))
+        return redirect(service_request)
+    messages.success(request, _("Thank you for rating the service."))
+    return redirect(service_request)
+
+
+@require_POST
+def request_assign(request, pk):
+    service_request = _get_request(request.user, pk)
+    if not services.can_handle(request.user, service_request):
+        raise PermissionDenied
+    form = AssignForm(request.POST, request=service_request)
+    if not form.is_valid():
+        return _render_detail(request, service_request, bound=("assign", form))
+    to = form.cleaned_data["assigned_to"]
+    try:
+        services.request_assign(request=service_request, to=to, by=request.user)
+    except ValidationError as error:
+        if _add_service_error(form, error):
+            return _render_detail(request, service_request, bound=("assign", form))
+        messages.error(request, _error_text(error))
+        return redirect(service_request)
+    messages.success(request, _("The request is handed over to %(name)s.") % {"name": to.display_name})
+    # Someone who saw the request only as its handler may not see it any more.
+    if ServiceRequest.objects.for_user(request.user).filter(pk=service_request.pk).exists():
+        return redirect(service_request)
+    return redirect("services:list")
+
+
+# --- attachments -------------------------------------------------------------------------------------------
+
+
+def attachment(request, pk):
+    """An attachment, only to those who can see its request; files are never served from /media."""
+    in_scope = ServiceRequest.objects.for_user(request.user).values("pk")
+    item = get_object_or_404(Attachment.objects.filter(request__in=in_scope), pk=pk)
+    try:
+        file = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(file, as_attachment=True, filename=item.name, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response

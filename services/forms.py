@@ -1,0 +1,192 @@
+import os
+
+from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from buildingparty.models import Role, User
+
+from .models import ServiceCategory, ServiceRequest
+
+# --- attachments --------------------------------------------------------------------------------------------
+
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
+# The type we serve a file with comes from its extension, never from what the browser claimed.
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def attachment_content_type(name: str) -> str:
+    return ATTACHMENT_TYPES[os.path.splitext(name)[1].lower()]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+# --- submitting ---------------------------------------------------------------------------------------------
+
+
+class RequestForm(forms.Form):
+    """A new request. The categories are those for the requester's audience (members or enterprises)."""
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.none())
+    enterprise = forms.ModelChoiceField(label=_("For the enterprise"), queryset=None, required=False)
+    title = forms.CharField(label=_("Subject"), max_length=100)
+    description = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 5}), help_text=_("What you need, and by when.")
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=ServiceRequest.Priority.choices,
+        initial=ServiceRequest.Priority.NORMAL,
+        widget=forms.RadioSelect,
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Up to 5 files, 10 MB each: PDF, JPG, PNG, Word or Excel."),
+    )
+
+    def __init__(self, data=None, files=None, *, building, audience: str, enterprises=None, **kwargs):
+        super().__init__(data, files, **kwargs)
+        self.fields["category"].queryset = ServiceCategory.objects.filter(
+            building=building, audience=audience, active=True
+        ).order_by("order", "name")
+        self.fields["attachments"].widget.attrs["accept"] = ",".join(ATTACHMENT_TYPES)
+        # An enterprise contact with several enterprises says which one asks; with one, it is implied.
+        if enterprises is not None and len(enterprises) > 1:
+            self.fields["enterprise"].queryset = enterprises
+            self.fields["enterprise"].required = True
+        else:
+            del self.fields["enterprise"]
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("Attach at most %(max)d files; you chose %(count)d."),
+                code="too_many",
+                params={"max": MAX_ATTACHMENTS, "count": len(files)},
+            )
+        errors = []
+        for file in files:
+            if os.path.splitext(file.name)[1].lower() not in ATTACHMENT_TYPES:
+                errors.append(
+                    forms.ValidationError(
+                        _("%(name)s: only PDF, JPG, PNG, Word and Excel files can be attached."),
+                        code="file_type",
+                        params={"name": file.name},
+                    )
+                )
+            elif file.size > MAX_ATTACHMENT_SIZE:
+                errors.append(
+                    forms.ValidationError(
+                        _("%(name)s is %(size)s; a file can be at most 10 MB."),
+                        code="file_size",
+                        params={"name": file.name, "size": filesizeformat(file.size)},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+# --- the list -----------------------------------------------------------------------------------------------
+
+OPEN, ALL = "open", "all"
+
+
+class RequestFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(OPEN, _("Open")), (ALL, _("All"))] + ServiceRequest.Status.choices,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=ServiceCategory.objects.none(), required=False, empty_label=_("All categories")
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        categories = ServiceCategory.objects.order_by("audience", "order", "name")
+        if user.role != Role.STREET:
+            categories = categories.filter(building_id=user.building_id)
+        self.fields["category"].queryset = categories
+
+
+# --- actions on one request ---------------------------------------------------------------------------------
+
+
+class StepForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    public = forms.BooleanField(
+        label=_("Visible to the requester"),
+        required=False,
+        initial=True,
+        help_text=_("Untick for a note only the handlers see."),
+    )
+
+    def __init__(self, *args, handler: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not handler:
+            del self.fields["public"]  # a requester's comment is always public
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    feedback = forms.CharField(
+        label=_("Feedback"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none())
+
+    def __init__(self, *args, request: ServiceRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = (
+            User.objects.filter(building_id=request.building_id, role__in=(Role.ADMIN, Role.SECRETARY), is_active=True)
+            .exclude(pk=request.assigned_to_id)
+            .select_related("organization")
+            .order_by("role", "name")
+        )
+        self.fields["assigned_to"].label_from_instance = handler_label
+
+
+def handler_label(user) -> str:
+    where = user.organization.name if user.role == Role.SECRETARY and user.organization_id else ""
+    return f"{user.display_name}（{user.get_role_display()}{' · ' + where if where else ''}）"
