@@ -339,3 +339,25 @@ def sweep_due(*, now: datetime.datetime | None = None) -> dict:
 
 def open_requests_for_handler(user):
     return ServiceRequest.objects.filter(Q(assigned_to=user), status__in=ServiceRequest.OPEN_STATUSES)
+
+
+@transaction.atomic
+def request_link_transfer(*, request: ServiceRequest, transfer, by) -> ServiceRequest:
+    """Record which transfer a transfer request produced (the requester's own transfer, once)."""
+    request = _lock(request)
+    if not can_handle(by, request):
+        raise PermissionDenied
+    if not request.category.is_transfer:
+        raise ValidationError(_("Only a transfer request can be linked to a transfer."), code="not_transfer")
+    if request.member_id is None or transfer.member_id != request.member_id:
+        raise ValidationError({"transfer": _("Choose a transfer of the member who asked.")})
+    request.transfer = transfer
+    request.save(update_fields=["transfer"])
+    RequestEvent.objects.create(
+        request=request,
+        kind=RequestEvent.Kind.COMMENT,
+        actor=by,
+        public=True,
+        text=_("Linked to transfer %(number)s") % {"number": transfer.letter_number},
+    )
+    return request

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/comment/", requests.request_comment, name="comment"),
     path("<int:pk>/rate/", requests.request_rate, name="rate"),
     path("<int:pk>/assign/", requests.request_assign, name="assign"),
+    path("<int:pk>/link-transfer/", requests.request_link_transfer, name="link_transfer"),
     path("attachments/<int:pk>/", requests.attachment, name="attachment"),
     path("reception/", reception.reception_list, name="reception_list"),
     path("reception/new/", reception.reception_create, name="reception_create"),

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -439,3 +440,41 @@ def test_a_duplicate_code_is_a_form_error_not_a_crash(admin_client, categories):
     )
     assert response.status_code == 200
     assert "code" in response.context["adminform"].form.errors
+
+
+# --- linking a transfer request to the transfer it produced ---------------------------------------------------
+
+
+def test_the_secretary_links_a_transfer_request_to_the_members_letter(login_as, secretary_a, categories, member_user):
+    request = submit(categories["transfer"], member_user, title="组织关系转出")
+    letter = TransferFactory(member=member_user.member)
+    client = login_as(secretary_a)
+    page = client.get(request.get_absolute_url())
+    assert [t.pk for t in page.context["linkable_transfers"]] == [letter.pk]
+    assert client.post(reverse("services:link_transfer", args=[request.pk]), {"transfer": letter.pk}).status_code == 302
+    request.refresh_from_db()
+    assert request.transfer == letter
+    assert letter.letter_number in client.get(request.get_absolute_url()).content.decode()
+
+
+def test_only_a_transfer_of_the_requesting_member_can_be_linked(secretary_a, categories, member_user, branch_a):
+    request = submit(categories["transfer"], member_user, title="组织关系转出")
+    someone_elses = TransferFactory(member=MemberFactory(organization=branch_a))
+    with pytest.raises(ValidationError):
+        services.request_link_transfer(request=request, transfer=someone_elses, by=secretary_a)
+
+
+def test_a_request_of_another_category_cannot_be_linked(secretary_a, categories, member_user):
+    request = submit(categories["legal-advice"], member_user)
+    with pytest.raises(ValidationError):
+        services.request_link_transfer(
+            request=request, transfer=TransferFactory(member=member_user.member), by=secretary_a
+        )
+
+
+def test_the_requester_cannot_link_and_linking_is_a_post(member_client, categories, member_user):
+    request = submit(categories["transfer"], member_user, title="组织关系转出")
+    letter = TransferFactory(member=member_user.member)
+    url = reverse("services:link_transfer", args=[request.pk])
+    assert member_client.get(url).status_code == 405
+    assert member_client.post(url, {"transfer": letter.pk}).status_code == 403

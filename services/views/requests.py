@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 from enterprises.models import Enterprise
+from members.models import Transfer
 
 from .. import services
 from ..forms import (
@@ -248,6 +249,7 @@ def _render_detail(request, service_request: ServiceRequest, *, bound=None, stat
             "rate_form": forms["rate"],
             "assign_form": forms["assign"],
             "show_transfer": service_request.category.is_transfer and service_request.transfer_id is not None,
+            "linkable_transfers": _linkable_transfers(request.user, service_request) if handler else [],
             "comment_kind": RequestEvent.Kind.COMMENT,
         },
         status=status,
@@ -342,6 +344,32 @@ def request_assign(request, pk):
     if ServiceRequest.objects.for_user(request.user).filter(pk=service_request.pk).exists():
         return redirect(service_request)
     return redirect("services:list")
+
+
+@require_POST
+def request_link_transfer(request, pk):
+    """A handler records which transfer letter the request produced."""
+    service_request = _get_request(request.user, pk)
+    if not services.can_handle(request.user, service_request):
+        raise PermissionDenied
+    transfer = Transfer.objects.for_user(request.user).filter(pk=request.POST.get("transfer")).first()
+    if transfer is None:
+        messages.error(request, _("Choose a transfer of the member who asked."))
+        return redirect(service_request)
+    try:
+        services.request_link_transfer(request=service_request, transfer=transfer, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Linked to transfer %(number)s.") % {"number": transfer.letter_number})
+    return redirect(service_request)
+
+
+def _linkable_transfers(user, service_request):
+    """The member's transfers this handler can see, for a transfer request not yet linked."""
+    if not (service_request.category.is_transfer and service_request.member_id and not service_request.transfer_id):
+        return []
+    return list(Transfer.objects.for_user(user).filter(member_id=service_request.member_id).order_by("-issued_on"))
 
 
 # --- attachments -------------------------------------------------------------------------------------------
