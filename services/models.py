@@ -107,7 +107,7 @@ class ServiceRequest(models.Model):
     OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS)
 
     class Priority(models.TextChoices):
-        NORMAL = "normal", _("Normal")
+        NORMAL = "normal", pgettext_lazy("priority", "Normal")
         URGENT = "urgent", _("Urgent")
 
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="service_requests")
@@ -330,7 +330,7 @@ class Loan(models.Model):
         REQUESTED = "requested", _("Requested")
         LENT = "lent", _("On loan")
         RETURNED = "returned", _("Returned")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("loan", "Cancelled")
 
     ACTIVE_STATUSES = (Status.REQUESTED, Status.LENT)
 

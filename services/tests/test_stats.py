@@ -140,12 +140,12 @@ def test_per_category_volume_open_overdue_resolved_median_and_satisfaction(fixtu
     transfer = lines["组织关系接转"]
     assert (transfer.volume, transfer.open, transfer.overdue, transfer.resolved) == (4, 1, 1, 3)
     assert transfer.median_hours == 30
-    assert transfer.median_display == "30 h"
+    assert transfer.median_display == "30 小时"
     assert (transfer.average_rating, transfer.rating_count) == (4.5, 2)
 
     legal = lines["法律咨询"]
     assert (legal.volume, legal.open, legal.overdue, legal.resolved, legal.rejected) == (4, 2, 1, 1, 1)
-    assert legal.median_hours == 4 * 24 and legal.median_display == "4 days"
+    assert legal.median_hours == 4 * 24 and legal.median_display == "4 天"
     assert (legal.average_rating, legal.rating_count) == (3, 1)
 
     assert lines["困难帮扶"].volume == 0 and lines["困难帮扶"].median_display == "—"
@@ -161,7 +161,7 @@ def test_per_handler_with_the_unassigned_last(fixture, admin_user, secretary_a):
     assert [(line.label, line.volume, line.overdue) for line in result.by_handler] == [
         (secretary_a.display_name, 4, 1),
         ("李助理", 3, 0),
-        ("Not yet assigned", 1, 1),
+        ("尚未分配", 1, 1),
     ]
 
 
