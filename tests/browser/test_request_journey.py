@@ -86,8 +86,13 @@ def test_a_member_asks_for_legal_advice_and_rates_the_answer(page):
     assert page.console_errors == []
     sign_out(page)
 
-    # 3. member1 sees the answer and rates it five stars.
+    # 3. member1 is told, sees the answer and rates it five stars.
+    member1 = User.objects.get(username="member1")
+    assert Notification.objects.filter(user=member1, event="request_status", url=request.get_absolute_url()).exists()
+    assert Notification.objects.filter(user=member1, event="request_comment", url=request.get_absolute_url()).exists()
     sign_in(page, "member1", DEMO_PASSWORD)
+    page.goto(page.base_url + "/notifications/")
+    assert SUBJECT in page.locator("main").inner_text()
     page.goto(request_url)
     assert page.locator("[data-testid=request-status] [data-status=resolved]").is_visible()
     assert "劳务合同不能替代劳动合同" in page.get_by_test_id("request-timeline").inner_text()
@@ -109,3 +114,36 @@ def test_a_member_asks_for_legal_advice_and_rates_the_answer(page):
     assert page.context.request.get(attachment_url).status == 404
     page.goto(page.base_url + "/services/")
     assert SUBJECT not in page.locator("main").inner_text()
+
+
+def test_the_due_time_sweep_tells_the_secretary_of_an_overdue_request(page):
+    """A request left open past its due time shows up under secretary1's bell after the sweep, once."""
+    import datetime
+
+    from django.utils import timezone
+
+    from services.categories import ensure_default_categories
+    from services.models import ServiceCategory
+    from services.services import request_submit, sweep_due
+
+    call_command("seed_demo", verbosity=0)
+    member1 = User.objects.get(username="member1")
+    ensure_default_categories(member1.building)
+    category = ServiceCategory.objects.get(building=member1.building, code="legal-advice")
+    late = request_submit(
+        category=category,
+        requester=member1,
+        title="逾期未办的法律咨询",
+        description="测试",
+        member=member1.member,
+        now=timezone.now() - datetime.timedelta(days=30),
+    )
+    sweep_due()
+    sweep_due()  # a second run adds nothing
+    secretary1 = User.objects.get(username="secretary1")
+    assert (
+        Notification.objects.filter(user=secretary1, event="request_overdue", url=late.get_absolute_url()).count() == 1
+    )
+    sign_in(page, "secretary1", DEMO_PASSWORD)
+    page.goto(page.base_url + "/notifications/")
+    assert "逾期未办的法律咨询" in page.locator("main").inner_text()
