@@ -291,4 +291,6 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 BUILDINGPARTY = {
     "TRANSFER_VALIDITY_DAYS": _int("TRANSFER_VALIDITY_DAYS", 30),
+    "LOAN_LIMIT": _int("LOAN_LIMIT", 3),
+    "LOAN_DAYS": _int("LOAN_DAYS", 30),
 }

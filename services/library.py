@@ -22,16 +22,15 @@ from members.models import Member
 from .models import Loan, Material
 
 Status = Loan.Status
-DEFAULT_LOAN_DAYS = 30
 
 
 def loan_limit() -> int:
     """Active loans (requested or lent) one member may hold at once."""
-    return settings.BUILDINGPARTY.get("LOAN_LIMIT", 3)
+    return settings.BUILDINGPARTY["LOAN_LIMIT"]
 
 
 def loan_days() -> int:
-    return settings.BUILDINGPARTY.get("LOAN_DAYS", DEFAULT_LOAN_DAYS)
+    return settings.BUILDINGPARTY["LOAN_DAYS"]
 
 
 # --- reading ------------------------------------------------------------------------------------------------
