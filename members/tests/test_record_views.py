@@ -338,3 +338,9 @@ def test_enterprise_choices_only_offer_the_users_enterprises(secretary_a_client,
     foreign = EnterpriseFactory(building=outsider.building)
     form = secretary_a_client.get(reverse("members:create")).context["form"]
     assert foreign not in form.fields["enterprise"].queryset
+
+
+def test_page_links_keep_the_filters(secretary_a_client, branch_a):
+    MemberFactory.create_batch(30, organization=branch_a)
+    body = secretary_a_client.get(reverse("members:list"), {"category": "full"}).content.decode()
+    assert "?category=full&amp;page=2" in body
