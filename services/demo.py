@@ -11,8 +11,6 @@ a material by its title, a loan by its material and member: a second run adds no
 """
 
 import datetime
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -25,29 +23,8 @@ from enterprises import demo as enterprise_demo
 from members.models import Member
 
 from . import services
+from .categories import ensure_default_categories
 from .models import Loan, Material, ReceptionVisit, RequestEvent, ServiceCategory, ServiceRequest
-
-Audience, Handler = ServiceCategory.Audience, ServiceCategory.Handler
-
-# Used only while services/categories.py is missing; the same codes, names, handlers and limits.
-FALLBACK_CATEGORIES = [
-    ("transfer", "组织关系接转", Audience.MEMBERS, Handler.SECRETARY, 5, True),
-    ("party-dues", "党费代缴", Audience.MEMBERS, Handler.SECRETARY, 5, False),
-    ("party-class", "党课教育", Audience.MEMBERS, Handler.ADMINS, 10, False),
-    ("study-materials", "学习资料借阅", Audience.MEMBERS, Handler.ADMINS, 3, False),
-    ("residence-permit", "暂住证办理", Audience.MEMBERS, Handler.ADMINS, 5, False),
-    ("employment", "就业指导", Audience.MEMBERS, Handler.ADMINS, 10, False),
-    ("housing", "租房联系", Audience.MEMBERS, Handler.ADMINS, 5, False),
-    ("legal-advice", "法律咨询", Audience.MEMBERS, Handler.SECRETARY, 5, False),
-    ("hardship", "困难帮扶", Audience.MEMBERS, Handler.SECRETARY, 5, False),
-    ("member-other", "其他", Audience.MEMBERS, Handler.SECRETARY, 5, False),
-    ("investment", "招商引资", Audience.ENTERPRISES, Handler.ADMINS, 10, False),
-    ("investment-guide", "投资指南", Audience.ENTERPRISES, Handler.ADMINS, 5, False),
-    ("school-enrolment", "子女入学", Audience.ENTERPRISES, Handler.ADMINS, 10, False),
-    ("household-registration", "落户登记", Audience.ENTERPRISES, Handler.ADMINS, 10, False),
-    ("policy-advice", "政策咨询", Audience.ENTERPRISES, Handler.ADMINS, 5, False),
-    ("enterprise-other", "其他", Audience.ENTERPRISES, Handler.ADMINS, 5, False),
-]
 
 # A plan names its category by a few spellings of the code (the issue wrote them with underscores).
 CODES = {
@@ -341,29 +318,8 @@ def seed_services(*, building, scale, stdout):
 
 
 def _ensure_categories(building) -> dict[str, ServiceCategory]:
-    """The building's default categories (another engineer's service when it exists), by code."""
-    module = _categories_module()
-    ensure = getattr(module, "ensure_default_categories", None) if module is not None else None
-    if ensure is not None:
-        ensure(building)
-    else:
-        existing = set(ServiceCategory.objects.filter(building=building).values_list("code", flat=True))
-        ServiceCategory.objects.bulk_create(
-            ServiceCategory(
-                building=building,
-                code=code,
-                name=name,
-                audience=audience,
-                handler_kind=handler_kind,
-                limit_days=limit_days,
-                is_transfer=is_transfer,
-                order=order,
-            )
-            for order, (code, name, audience, handler_kind, limit_days, is_transfer) in enumerate(
-                FALLBACK_CATEGORIES, start=1
-            )
-            if code not in existing
-        )
+    """The building's default categories, by the plan's keys."""
+    ensure_default_categories(building)
     by_code = {c.code: c for c in ServiceCategory.objects.filter(building=building, active=True)}
     found = {}
     for key, codes in CODES.items():
@@ -371,11 +327,6 @@ def _ensure_categories(building) -> dict[str, ServiceCategory]:
         if category is not None:
             found[key] = category
     return found
-
-
-def _categories_module():
-    name = f"{__package__}.categories"
-    return importlib.import_module(name) if importlib.util.find_spec(name) is not None else None
 
 
 def _at(day: datetime.date, days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
