@@ -12,6 +12,7 @@ from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 from enterprises.models import SurveyLead
@@ -38,15 +39,6 @@ def _already_dealt_with(request):
     return redirect("enterprises:lead_list")
 
 
-def _add_service_error(form, error: ValidationError) -> bool:
-    """Put a service's field errors on the form. False when the error is about the lead itself."""
-    if not hasattr(error, "error_dict"):
-        return False
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-    return True
-
-
 @role_required(*MANAGERS)
 def lead_transfer_in(request, pk):
     """The lead brings their relationship here: register them as a member arrived with a letter."""
@@ -65,7 +57,7 @@ def lead_transfer_in(request, pk):
                 lead=lead, member=member, by=request.user, **letter_form.cleaned_data
             )
         except ValidationError as error:
-            if not _add_service_error(letter_form, error):
+            if not add_service_errors(letter_form, error):
                 # Someone converted or closed the lead a moment ago.
                 messages.error(request, " ".join(error.messages))
                 return redirect("enterprises:lead_list")

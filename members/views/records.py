@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from buildingparty.forms import add_service_errors
 from buildingparty.models import AuditRecord, Role
 from buildingparty.scope import role_required
 from buildingparty.services import audit
@@ -35,15 +36,6 @@ def _member_or_404(request, pk, *related):
     return get_object_or_404(
         Member.objects.for_user(request.user).select_related("organization", "enterprise", "user", *related), pk=pk
     )
-
-
-def _apply_errors(form, error: ValidationError):
-    """Put a service's ValidationError next to the field it names, or at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
@@ -180,7 +172,8 @@ def propose_change(request, pk):
         try:
             services.proposal_submit(member=member, values=form.cleaned_data, proposed_by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            if not add_service_errors(form, error):
+                form.add_error(None, error)
         else:
             messages.success(request, _("Your change has been sent to your branch secretary for approval."))
             return redirect(member)

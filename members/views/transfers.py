@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from buildingparty.forms import add_service_errors
 from buildingparty.models import AuditRecord, Role
 from buildingparty.scope import role_required
 from buildingparty.services import audit
@@ -62,15 +63,6 @@ def _flag(transfer: Transfer, today: datetime.date) -> Transfer:
     )
     transfer.days_left = (transfer.expires_on - today).days
     return transfer
-
-
-def _add_service_error(form, error: ValidationError) -> bool:
-    """Put a service's field errors on the form. False when the error is about the step itself."""
-    if not hasattr(error, "error_dict"):
-        return False
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-    return True
 
 
 def _concurrent_change(request):
@@ -123,7 +115,7 @@ def transfer_create(request, pk):
         try:
             transfer = services.transfer_issue(member=member, issued_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            if not _add_service_error(form, error):
+            if not add_service_errors(form, error):
                 messages.error(request, " ".join(error.messages))
         except IntegrityError:
             if Transfer.objects.filter(letter_number=form.cleaned_data["letter_number"]).exists():
@@ -167,7 +159,7 @@ def transfer_in(request):
         try:
             transfer = services.transfer_receive(member=member, received_by=request.user, **letter_form.cleaned_data)
         except ValidationError as error:
-            if not _add_service_error(letter_form, error):
+            if not add_service_errors(letter_form, error):
                 messages.error(request, " ".join(error.messages))
         except IntegrityError:
             # Someone registered the same person or letter a moment ago: say which, next to the field.
@@ -304,7 +296,7 @@ def transfer_action(request, pk, action):
     try:
         result = _run(action, transfer, form.cleaned_data, request.user)
     except ValidationError as error:
-        if _add_service_error(form, error):
+        if add_service_errors(form, error):
             return _render_detail(request, transfer, bound=form)
         messages.error(request, " ".join(error.messages))
         return redirect(transfer)

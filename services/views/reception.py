@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 
@@ -21,14 +22,6 @@ from ..reception_forms import ReceptionVisitForm, ToRequestForm
 
 PAGE_SIZE = 25
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
-
-
-def _add_service_error(form, error: ValidationError) -> bool:
-    if not hasattr(error, "error_dict"):
-        return False
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-    return True
 
 
 @role_required(*READERS)
@@ -53,7 +46,7 @@ def reception_create(request):
         try:
             visit = reception_record(recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            if not _add_service_error(form, error):
+            if not add_service_errors(form, error):
                 messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("The visit of %(name)s is recorded.") % {"name": visit.visitor_name})

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 from enterprises.models import Enterprise
@@ -56,15 +57,6 @@ def _get_request(user, pk) -> ServiceRequest:
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _add_service_error(form, error: ValidationError) -> bool:
-    """Put a service's field errors on the form. False when the error is about the step itself."""
-    if not hasattr(error, "error_dict"):
-        return False
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-    return True
 
 
 # --- list --------------------------------------------------------------------------------------------------
@@ -271,7 +263,7 @@ def request_step(request, pk, step):
     try:
         services.request_step(request=service_request, step=step, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
-        if step != "withdraw" and _add_service_error(form, error):
+        if step != "withdraw" and add_service_errors(form, error):
             return _render_detail(request, service_request, bound=(step, form))
         messages.error(request, _error_text(error))
     else:
@@ -296,7 +288,7 @@ def request_comment(request, pk):
             public=form.cleaned_data.get("public", True),
         )
     except ValidationError as error:
-        if _add_service_error(form, error):
+        if add_service_errors(form, error):
             return _render_detail(request, service_request, bound=("comment", form))
         messages.error(request, _error_text(error))
         return redirect(service_request)
@@ -315,7 +307,7 @@ def request_rate(request, pk):
     try:
         services.request_rate(request=service_request, by=request.user, **form.cleaned_data)
     except ValidationError as error:
-        if _add_service_error(form, error):
+        if add_service_errors(form, error):
             return _render_detail(request, service_request, bound=("rate", form))
         messages.error(request, _error_text(error))
         return redirect(service_request)
@@ -335,7 +327,7 @@ def request_assign(request, pk):
     try:
         services.request_assign(request=service_request, to=to, by=request.user)
     except ValidationError as error:
-        if _add_service_error(form, error):
+        if add_service_errors(form, error):
             return _render_detail(request, service_request, bound=("assign", form))
         messages.error(request, _error_text(error))
         return redirect(service_request)
