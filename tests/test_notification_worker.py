@@ -12,15 +12,7 @@ from buildingparty.celery import app
 from buildingparty.models import Notification
 from buildingparty.notifications import notify
 from tests.factories import BuildingFactory, UserFactory
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+from tests.test_celery_worker import wait_for
 
 
 class Request:
