@@ -294,3 +294,14 @@ BUILDINGPARTY = {
     "LOAN_LIMIT": _int("LOAN_LIMIT", 3),
     "LOAN_DAYS": _int("LOAN_DAYS", 30),
 }
+
+# Party dues (DOMAIN.md §6): rounding of the monthly amount is local practice. The quantum is "0.01" (to the
+# fen), "0.1" (to the jiao) or "1" (to the yuan); the mode is one of Python's decimal rounding names.
+DUES_ROUNDING_QUANTUM = env.str("DUES_ROUNDING_QUANTUM", default="0.01")
+DUES_ROUNDING = env.str("DUES_ROUNDING", default="ROUND_HALF_UP")
+if DUES_ROUNDING_QUANTUM not in ("0.01", "0.1", "1"):
+    raise ImproperlyConfigured(f"DUES_ROUNDING_QUANTUM must be 0.01, 0.1 or 1, not {DUES_ROUNDING_QUANTUM!r}")
+if DUES_ROUNDING not in ("ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_UP", "ROUND_DOWN"):
+    raise ImproperlyConfigured(f"DUES_ROUNDING is not a rounding mode this system supports: {DUES_ROUNDING!r}")
+# Points (DOMAIN.md §8): the yearly base score when the building has not set one for the year.
+POINTS_BASE_SCORE = _int("POINTS_BASE_SCORE", 60)

@@ -540,3 +540,8 @@ class IncomingMobileMember(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number) if self.id_number else ""
+
+
+# Dues and points live in their own modules; imported here so Django and the migrations see them.
+from .dues_models import DuesAllocation, DuesBill, DuesKind, DuesPayment, DuesStandard  # noqa: E402, F401
+from .points_models import PointEntry, PointRule, PointYear  # noqa: E402, F401
