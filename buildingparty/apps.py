@@ -9,7 +9,7 @@ class BuildingPartyConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import panels  # noqa: F401  (registers the home-page panels)
+        from . import builtin_jobs, panels  # noqa: F401  (registers the home-page panels and the built-in jobs)
         from .schedules import ensure_periodic_tasks
 
         post_migrate.connect(ensure_periodic_tasks, sender=self)

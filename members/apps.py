@@ -7,8 +7,13 @@ class MembersConfig(AppConfig):
     verbose_name = _("Party members")
 
     def ready(self):
-        from . import (
+        from . import (  # noqa: F401  (each module registers panels, registers or jobs)
+            dues_jobs,
+            dues_panels,
+            jobs,
             panels,  # noqa: F401  (registers the home-page panels)
+            points_jobs,
+            points_panels,
             register,  # noqa: F401  (registers the member register for exports and imports)
-            transfer_panels,  # noqa: F401
+            transfer_panels,
         )

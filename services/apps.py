@@ -7,4 +7,4 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self):
-        from . import register  # noqa: F401  (registers the service register for exports)
+        from . import jobs, register  # noqa: F401  (the service register for exports; scheduled jobs)

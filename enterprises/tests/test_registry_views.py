@@ -169,7 +169,7 @@ def listed(building, branch_a, joint_branch, liaison_user, other_liaison):
     make(building=building, name="房间", floor=3, room="1808")
     make(building=building, name="法人", legal_representative="欧阳法人", floor=3, room="305")
     make(building=building, name="联系人", contact_name="司马联系", floor=3, room="306")
-    make(building=building, name="九楼", floor=9, room="901")
+    make(building=building, name="二十五楼", floor=25, room="2501")  # the factory uses floors 2–21
     make(building=building, name="社会组织", kind="social_org", floor=3, room="307")
     make(building=building, name="行业", industry="律师服务", floor=3, room="308")
     make(building=building, name="迁出", status="moved_out", moved_out_on=datetime.date(2026, 1, 1), floor=3, room="1")
@@ -208,7 +208,7 @@ def listed(building, branch_a, joint_branch, liaison_user, other_liaison):
         ({"q": "1808"}, {"房间"}),
         ({"q": "欧阳"}, {"法人"}),
         ({"q": "司马"}, {"联系人"}),
-        ({"floor": "9"}, {"九楼"}),
+        ({"floor": "25"}, {"二十五楼"}),
         ({"kind": "social_org"}, {"社会组织"}),
         ({"industry": "律师服务"}, {"行业"}),
         ({"status": "moved_out"}, {"迁出"}),

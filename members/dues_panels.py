@@ -1,0 +1,1 @@
+"""Home-page panels (see buildingparty/dashboard.py)."""

@@ -1,0 +1,3 @@
+"""URLs under /members/ (included by members/urls.py, in the members namespace)."""
+
+urlpatterns = []
