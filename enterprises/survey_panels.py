@@ -10,7 +10,14 @@ from buildingparty import dashboard
 from buildingparty.models import Role
 
 from .models import FollowUp, SurveyLead, SurveyVisit
-from .survey_selectors import INCOMPLETE, NOT_VISITED, active_campaign, campaign_progress, campaigns_overview
+from .survey_selectors import (
+    INCOMPLETE,
+    NOT_VISITED,
+    active_campaign,
+    campaign_progress,
+    campaigns_overview,
+    overdue_follow_ups,
+)
 
 PANEL_ROWS = 8
 
@@ -36,9 +43,7 @@ def liaison_survey(request):
 def survey_work(request):
     user, today = request.user, timezone.localdate()
     leads_open = SurveyLead.objects.for_user(user).filter(status=SurveyLead.Status.OPEN).count()
-    overdue = FollowUp.objects.filter(
-        visit__in=SurveyVisit.objects.for_user(user), done_on__isnull=True, due_on__lt=today
-    )
+    overdue = overdue_follow_ups(FollowUp.objects.filter(visit__in=SurveyVisit.objects.for_user(user)), today)
     overdue_count = overdue.count()
     campaign = active_campaign(user)
     if not (leads_open or overdue_count or campaign):

@@ -166,6 +166,16 @@ def campaign_progress(
     return progress
 
 
+def overdue_follow_ups(follow_ups, today: datetime.date):
+    """Follow-ups not done and past their due date (the home panel and the reminder job)."""
+    return follow_ups.filter(done_on__isnull=True, due_on__lt=today)
+
+
+def follow_ups_due_soon(follow_ups, today: datetime.date, days: int):
+    """Follow-ups not done and due from today to ``days`` days ahead (the reminder job)."""
+    return follow_ups.filter(done_on__isnull=True, due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+
+
 def tally(rows) -> Tally:
     """Visited and complete over some rows of a campaign's progress (e.g. one liaison's enterprises)."""
     result = Tally()

@@ -1,1 +1,203 @@
-"""Scheduled jobs (see buildingparty/jobs.py); imported by the AppConfig so they register."""
+"""Scheduled reminders from the member register: transfer letters, conversions due, members out of contact.
+
+Each job reads with the query behind the matching home panel (``transfer_panels``, ``panels``), tells the
+secretaries who reach the thing — and the member, where it is theirs to act — and returns how many
+notifications it wrote. A notification's ``dedupe_key`` names the thing and the occasion; the database keeps
+one notification per user and key, so a second run, or two runs at once, add nothing.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buildingparty import jobs
+from buildingparty.models import PartyOrganization, Role, User
+from buildingparty.notifications import notify
+
+from .models import Member, Transfer, months_between
+from .panels import conversions_due, lost_contact_candidates
+from .transfer_panels import EXPIRING_DAYS, expires_between, receipt_overdue, validity_lengths
+
+
+def job_day(today: str | None) -> datetime.date:
+    """The day a job runs for: ``today`` as "YYYY-MM-DD" (tests, re-runs), else the building's date now."""
+    return datetime.date.fromisoformat(today) if today else timezone.localdate()
+
+
+class Officers:
+    """Who is told about things of some organisations: the active secretaries who reach them, or, where no
+    secretary does, the building's admins, so that no reminder goes unread.
+
+    A secretary reaches their organisation and everything below it (``buildingparty.scope.in_reach``); the tree
+    is at most three levels deep, so a thing's organisation, its parent and its grandparent are all there is.
+    Three queries for any number of things.
+    """
+
+    def __init__(self, organization_ids):
+        ids = {pk for pk in organization_ids if pk is not None}
+        rows = PartyOrganization.objects.filter(pk__in=ids).values_list(
+            "pk", "parent_id", "parent__parent_id", "building_id"
+        )
+        self._above = {pk: {pk, parent, grandparent} - {None} for pk, parent, grandparent, _b in rows}
+        self._building = {pk: building for pk, _p, _g, building in rows}
+        self._secretaries = defaultdict(list)
+        reach = set().union(*self._above.values())
+        for user in User.objects.filter(role=Role.SECRETARY, is_active=True, organization_id__in=reach).order_by("pk"):
+            self._secretaries[user.organization_id].append(user)
+        self._admins = defaultdict(list)
+        buildings = set(self._building.values())
+        for user in User.objects.filter(role=Role.ADMIN, is_active=True, building_id__in=buildings).order_by("pk"):
+            self._admins[user.building_id].append(user)
+
+    def of(self, *organization_ids) -> list:
+        ids = [pk for pk in organization_ids if pk in self._above]
+        secretaries = {u.pk: u for pk in ids for above in self._above[pk] for u in self._secretaries[above]}
+        if secretaries:
+            return list(secretaries.values())
+        admins = {u.pk: u for pk in ids for u in self._admins[self._building[pk]]}
+        return list(admins.values())
+
+
+# --- transfer letters -----------------------------------------------------------------------------------------
+
+
+@jobs.job(
+    "members.transfer_reminders",
+    schedule=jobs.crontab(minute="0", hour="8"),
+    description=_(
+        "Remind secretaries and members of transfer letters about to expire or past validity, and secretaries "
+        "of receipts overdue."
+    ),
+)
+def transfer_reminders(*, today: str | None = None) -> dict:
+    """Letters expiring within a week, letters past validity without reporting, receipts overdue.
+
+    1. Expiring (valid until today … today + 7) and past validity: the secretaries who reach the member's branch
+       or either end of the letter, and the member (it is the member who must report).
+    2. Receipt overdue (reported, receipt due date passed): the secretaries only; the receipt is the branches'
+       business.
+
+    Dedupe keys ``transfer:<id>:expiring``, ``transfer:<id>:expired``, ``transfer:<id>:receipt_overdue``: once
+    per letter and occasion, never repeated. The letter stays on the secretaries' home panel until somebody acts,
+    and a re-issued letter is a new letter with its own reminders. Counts: notifications written per occasion.
+    """
+    day = job_day(today)
+    transfers = Transfer.objects.select_related("member__user")
+    lengths = validity_lengths(transfers)
+    occasions = {
+        "expiring": transfers.filter(
+            expires_between(lengths, first=day, last=day + datetime.timedelta(days=EXPIRING_DAYS))
+        ),
+        "expired": transfers.filter(expires_between(lengths, last=day - datetime.timedelta(days=1))),
+        "receipt_overdue": transfers.filter(receipt_overdue(day)),
+    }
+    due = {occasion: list(rows.order_by("pk")) for occasion, rows in occasions.items()}
+    officers = Officers(
+        pk
+        for rows in due.values()
+        for t in rows
+        for pk in (t.member.organization_id, t.from_organization_id, t.to_organization_id)
+    )
+    counts = dict.fromkeys(due, 0)
+    for occasion, rows in due.items():
+        for transfer in rows:
+            key = f"transfer:{transfer.pk}:{occasion}"
+            context = {"transfer": transfer, "member": transfer.member}
+            with transaction.atomic():
+                made = notify(
+                    users=officers.of(
+                        transfer.member.organization_id, transfer.from_organization_id, transfer.to_organization_id
+                    ),
+                    event=f"transfer_{occasion}",
+                    context=context,
+                    url=transfer.get_absolute_url(),
+                    dedupe_key=key,
+                )
+                if occasion != "receipt_overdue":
+                    made += notify(
+                        users=[transfer.member.user],
+                        event=f"transfer_{occasion}_member",
+                        context=context,
+                        url=reverse("members:mine"),
+                        dedupe_key=key,
+                    )
+            counts[occasion] += len(made)
+    return counts
+
+
+# --- conversions and lost contact ---------------------------------------------------------------------------
+
+
+@jobs.job(
+    "members.conversion_reminders",
+    schedule=jobs.crontab(minute="10", hour="8"),
+    description=_(
+        "Remind secretaries and probationary members of a probationary period ending within 30 days or ended."
+    ),
+)
+def conversion_reminders(*, today: str | None = None) -> dict:
+    """Probationary members whose probation ends within 30 days, or has ended without conversion: their
+    branch's secretaries (prepare the branch meeting) and the member (hand in the application).
+
+    Dedupe key ``conversion:<member id>:<expected date>``: once per member and expected conversion date. A
+    probation extended to a new date reminds again for that date. Counts: notifications written.
+    """
+    day = job_day(today)
+    members = list(conversions_due(Member.objects.select_related("user"), day).order_by("pk"))
+    officers = Officers(m.organization_id for m in members)
+    counts = {"conversions": 0}
+    for member in members:
+        key = f"conversion:{member.pk}:{member.expected_full_on.isoformat()}"
+        context = {"member": member, "past": member.expected_full_on < day}
+        with transaction.atomic():
+            made = notify(
+                users=officers.of(member.organization_id),
+                event="conversion_due",
+                context=context,
+                url=member.get_absolute_url(),
+                dedupe_key=key,
+            )
+            made += notify(
+                users=[member.user],
+                event="conversion_due_member",
+                context=context,
+                url=reverse("members:mine"),
+                dedupe_key=key,
+            )
+        counts["conversions"] += len(made)
+    return counts
+
+
+@jobs.job(
+    "members.lost_contact_reminders",
+    schedule=jobs.crontab(minute="20", hour="8"),
+    description=_(
+        "Tell secretaries of members out of contact for six months, candidates for suspending their party standing."
+    ),
+)
+def lost_contact_reminders(*, today: str | None = None) -> dict:
+    """Members in normal standing out of contact for six months or more: their branch's secretaries, who
+    decide (DOMAIN.md §4). The member is not told: they are out of contact.
+
+    Dedupe key ``lost_contact:<member id>:<since>``: once per member and spell of lost contact; a member found
+    and then lost again is a new spell. Counts: notifications written.
+    """
+    day = job_day(today)
+    members = list(lost_contact_candidates(Member.objects.all(), day).order_by("pk"))
+    officers = Officers(m.organization_id for m in members)
+    counts = {"lost_contact": 0}
+    for member in members:
+        with transaction.atomic():
+            made = notify(
+                users=officers.of(member.organization_id),
+                event="lost_contact",
+                context={"member": member, "months": months_between(member.lost_contact_since, day)},
+                url=member.get_absolute_url(),
+                dedupe_key=f"lost_contact:{member.pk}:{member.lost_contact_since.isoformat()}",
+            )
+        counts["lost_contact"] += len(made)
+    return counts

@@ -1,9 +1,10 @@
 from celery import shared_task
 
-from . import services
+from buildingparty import jobs
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_request_due_times() -> dict:
-    """Notify handlers of requests due soon or overdue. Idempotent: one notification per request and occasion."""
-    return services.sweep_due()
+    """The old name of the ``services.request_due_times`` job (see ``services.jobs``), kept so that a message
+    or schedule still naming it runs the job, recorded like any other run."""
+    return jobs.run_now("services.request_due_times")
