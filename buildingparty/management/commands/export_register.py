@@ -6,9 +6,9 @@ from buildingparty.models import User
 
 class Command(BaseCommand):
     help = (
-        "Export a register (members now; enterprises, services and dues as they arrive) to an xlsx or CSV "
-        "file. Without --user it exports everything; with --user it exports what that user may see. Every "
-        "export is recorded in the audit log."
+        "Export a register (members, enterprises, services, funds, dues) to an xlsx or CSV file. Without --user "
+        "it exports everything; with --user it exports what that user may see; --filter narrows the rows of "
+        "registers that take filters. Every export is recorded in the audit log."
     )
 
     def add_arguments(self, parser):
@@ -19,8 +19,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--full-ids", action="store_true", help="write full ID numbers (with --user: only if that user may)"
         )
+        parser.add_argument(
+            "--filter",
+            dest="filters",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="narrow the rows, for registers that take filters (e.g. dues: year=2026, month=3, branch=NAME)",
+        )
 
-    def handle(self, *args, name, fmt, output, user, full_ids, **options):
+    def handle(self, *args, name, fmt, output, user, full_ids, filters, **options):
         actor = None
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
@@ -36,6 +44,23 @@ class Command(BaseCommand):
             if full_ids and not register.may_export_full(actor):
                 raise CommandError(f"{actor.username} may not export full ID numbers")
 
-        count = registers.write_file(register, register.objects(actor), fmt, output, full=full_ids)
-        registers.record_export(register, actor=actor, fmt=fmt, row_count=count, full=full_ids, command_line=True)
+        chosen = {}
+        for item in filters:
+            key, equals, value = item.partition("=")
+            if not equals:
+                raise CommandError(f"write a filter as KEY=VALUE, not {item!r}")
+            chosen[key.strip()] = value.strip()
+        objects = register.objects(actor)
+        if chosen:
+            narrow = register.options.get("filter")
+            if narrow is None:
+                raise CommandError(f"the {name} register takes no filters")
+            try:
+                objects = narrow(objects, chosen)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+        count = registers.write_file(register, objects, fmt, output, full=full_ids)
+        registers.record_export(
+            register, actor=actor, fmt=fmt, row_count=count, full=full_ids, filters=chosen, command_line=True
+        )
         self.stdout.write(self.style.SUCCESS(f"{register.title}: {count} 行 → {output}"))
