@@ -1,1 +1,151 @@
-"""Scheduled jobs (see buildingparty/jobs.py); imported by the AppConfig so they register."""
+"""Scheduled jobs (see buildingparty/jobs.py); imported by the AppConfig so they register.
+
+Party dues (DOMAIN.md §6): the month's bills on the 1st, a reminder on the 20th to members who have not paid
+the month, and a daily look at arrears (3 months: remind the member and the secretary; 6 consecutive months
+without a valid reason: flag the member to the secretary as a 按自行脱党处理 candidate). Each notification has a
+dedupe key per member and month or arrears run, so a job run twice, or twice at once, tells each person once.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buildingparty import jobs
+from buildingparty.models import Role, User
+from buildingparty.notifications import notify
+
+from . import dues_services
+from .dues_models import DuesBill, first_of_month, month_label
+from .dues_selectors import OPEN, arrears_map
+from .models import Member
+
+
+def _today(today: str | None) -> datetime.date:
+    return datetime.date.fromisoformat(today) if today else timezone.localdate()
+
+
+@jobs.job(
+    "members.generate_dues",
+    schedule=jobs.crontab(minute="10", hour="1", day_of_month="1"),
+    description=_(
+        "Make the month's party dues bills for every paying member (month as YYYY-MM, default the current "
+        "month). Members without a confirmed dues standard are counted, not billed."
+    ),
+)
+def generate_dues(*, month: str | None = None, building_id: int | None = None) -> dict:
+    day = dues_services.parse_month(month) if month else timezone.localdate()
+    return dues_services.generate_bills(month=day, building_id=building_id)
+
+
+@jobs.job(
+    "members.dues_reminders",
+    schedule=jobs.crontab(minute="0", hour="9", day_of_month="20"),
+    description=_("Remind members who have not yet paid this month's party dues. Once per member and month."),
+)
+def dues_reminders(*, today: str | None = None) -> dict:
+    month = first_of_month(_today(today))
+    bills = (
+        DuesBill.objects.filter(
+            OPEN, month=month, member__status=Member.Status.NORMAL, member__user__isnull=False, amount__gt=0
+        )
+        .select_related("member__user")
+        .order_by("member_id")
+    )
+    url = reverse("members:my_dues")
+    counts = {"unpaid": 0, "reminded": 0}
+    for bill in bills.iterator(chunk_size=500):
+        counts["unpaid"] += 1
+        with transaction.atomic():
+            made = notify(
+                users=[bill.member.user],
+                event="dues_reminder",
+                context={"month": month_label(month), "amount": bill.outstanding},
+                url=url,
+                dedupe_key=f"dues:reminder:{bill.member_id}:{month:%Y-%m}",
+            )
+        counts["reminded"] += len(made)
+    return counts
+
+
+def _branch_secretaries(branch_ids) -> dict[int, list[User]]:
+    """Each branch's active secretaries; a branch without one goes to its building's admins."""
+    by_branch = defaultdict(list)
+    for user in dues_services.secretaries_of(branch_ids):
+        by_branch[user.organization_id].append(user)
+    return by_branch
+
+
+@jobs.job(
+    "members.arrears_flags",
+    schedule=jobs.crontab(minute="30", hour="8"),
+    description=_(
+        "Look at party dues arrears: three unpaid months remind the member and their secretary; six consecutive "
+        "months without a valid reason flag the member to the secretary as a candidate to be treated as having "
+        "left the party (a person decides). Once per member and arrears run."
+    ),
+)
+def arrears_flags(*, today: str | None = None) -> dict:
+    day = _today(today)
+    current = first_of_month(day)
+    members = {
+        m.pk: m
+        for m in Member.objects.filter(
+            status=Member.Status.NORMAL,
+            pk__in=DuesBill.objects.filter(OPEN, month__lt=current).values("member_id"),
+        ).select_related("organization", "user")
+    }
+    arrears = arrears_map(members, today=day)
+    branches = {m.pk: dues_services.branch_id(m.organization) for m in members.values()}
+    secretaries = _branch_secretaries(set(branches.values()))
+    admins = defaultdict(list)
+    for user in User.objects.filter(role=Role.ADMIN, is_active=True, building__isnull=False):
+        admins[user.building_id].append(user)
+    counts = {"in_arrears": len(arrears), "member_reminders": 0, "secretary_reminders": 0, "candidates": 0}
+    for member_id, debt in sorted(arrears.items()):
+        if not debt.needs_reminder:
+            continue
+        member = members[member_id]
+        staff = secretaries.get(branches[member_id]) or admins.get(member.organization.building_id, [])
+        context = {
+            "name": member.name,
+            "branch": member.organization,
+            "count": debt.count,
+            "oldest": month_label(debt.oldest),
+            "owed": debt.owed,
+        }
+        run_key = f"{member_id}:{debt.oldest:%Y-%m}"
+        with transaction.atomic():
+            if member.user is not None:
+                counts["member_reminders"] += len(
+                    notify(
+                        users=[member.user],
+                        event="dues_arrears",
+                        context=context,
+                        url=reverse("members:my_dues"),
+                        dedupe_key=f"dues:arrears:{run_key}",
+                    )
+                )
+            counts["secretary_reminders"] += len(
+                notify(
+                    users=staff,
+                    event="dues_arrears_secretary",
+                    context=context,
+                    url=reverse("members:member_dues", args=[member_id]),
+                    dedupe_key=f"dues:arrears:{run_key}",
+                )
+            )
+            if debt.is_candidate:
+                counts["candidates"] += len(
+                    notify(
+                        users=staff,
+                        event="dues_candidate",
+                        context={**context, "run": debt.longest_run, "since": month_label(debt.longest_run_start)},
+                        url=reverse("members:dues_arrears") + "?candidates=on",
+                        dedupe_key=f"dues:candidate:{member_id}:{debt.longest_run_start:%Y-%m}",
+                    )
+                )
+    return counts

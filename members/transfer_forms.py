@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization
 
+from .dues_selectors import paid_up_to
 from .forms import DATE_WIDGET, MemberForm
 from .models import Member, Transfer, add_months
 from .services import default_validity_days
@@ -109,6 +110,8 @@ class TransferIssueForm(forms.Form):
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
+        # "党费已交到" on the letter: what the dues records say, unless the secretary types otherwise.
+        self.fields["dues_paid_until"].initial = paid_up_to(member)
         self.fields["to_organization"].queryset = (
             PartyOrganization.objects.filter(
                 building_id=member.organization.building_id,
@@ -267,7 +270,10 @@ def action_form(action: str, transfer: Transfer, data=None) -> forms.Form:
     """The form for one step, bound to ``data`` when given; the re-issue form starts from the old letter."""
     initial = {}
     if action == "reissue":
-        initial = {"validity_days": transfer.validity_days, "dues_paid_until": transfer.dues_paid_until}
+        initial = {
+            "validity_days": transfer.validity_days,
+            "dues_paid_until": paid_up_to(transfer.member) or transfer.dues_paid_until,
+        }
     return ACTION_FORMS[action](data, initial=initial, prefix=action)
 
 

@@ -1,0 +1,130 @@
+"""Party dues end to end: secretary1 records three months at once and a 代缴 by an enterprise; member1 sees
+her bills and "党费已交到"; the arrears list shows the member six months behind."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from buildingparty import demo
+from buildingparty.models import PartyOrganization
+from members.dues_models import DuesBill, DuesPayment
+from members.dues_selectors import arrears_map, paid_up_to, standards_in_force
+from members.models import Member, add_months
+
+from .conftest import ARTIFACTS, axe_violations, sign_in, sign_out
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def label(month) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def payers_of_the_first_branch() -> list[tuple[Member, object]]:
+    """secretary1's members (not member1) with an enterprise, each with the first month they have not paid and
+    whose next three months are untouched, so a payment of three full months fits."""
+    branch = PartyOrganization.objects.get(name=demo.BRANCH_1)
+    year = timezone.localdate().year
+    members = Member.objects.filter(
+        organization_id__in=branch.subtree_ids(),
+        status=Member.Status.NORMAL,
+        user__isnull=True,
+        enterprise__isnull=False,
+    ).order_by("pk")
+    found = []
+    for member in members:
+        up_to = paid_up_to(member)
+        if up_to is None or member.pk in arrears_map([member.pk]):
+            continue
+        first = add_months(up_to, 1)
+        touched = DuesBill.objects.filter(
+            member=member, month__gte=first, month__lte=add_months(first, 2), paid_amount__gt=0
+        ).exists()
+        if not touched and first <= add_months(timezone.localdate().replace(day=1), 4):
+            found.append((member, first))
+    assert len(found) >= 2 and all(standards_in_force([m.pk], year) for m, _ in found)
+    return found
+
+
+def test_secretary_records_dues_member_sees_them_and_arrears_show_the_candidate(page):
+    call_command("seed_demo", verbosity=0)
+    (quarterly, first), (by_enterprise, proxy_month) = payers_of_the_first_branch()[:2]
+    amount = standards_in_force([quarterly.pk], timezone.localdate().year)[quarterly.pk].amount
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    # 1. secretary1 opens the month's dues, then the member's page, and records three months at once.
+    sign_in(page, "secretary1", DEMO_PASSWORD)
+    page.goto(page.base_url + reverse("members:dues_month"))
+    assert page.get_by_test_id("dues-totals").is_visible()
+    assert axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / "dues-month.png"), full_page=True)
+    page.goto(page.base_url + reverse("members:member_dues", args=[quarterly.pk]))
+    page.get_by_test_id("record-payment").click()
+    page.wait_for_url(f"**{reverse('members:record_payment', args=[quarterly.pk])}")
+    form = page.get_by_test_id("payment-form")
+    assert not form.locator("input[name=consent]").is_visible()  # one month needs no consent
+    form.locator("input[name=first_month]").fill(f"{first:%Y-%m}")
+    form.locator("input[name=last_month]").fill(f"{add_months(first, 2):%Y-%m}")
+    form.locator("input[name=consent]").check()
+    form.locator("input[name=consent_note]").fill("支委会同意按季度交纳")
+    form.locator("input[name=amount]").fill(str(amount * 3))
+    form.locator("select[name=method]").select_option("wechat")
+    assert not form.locator("select[name=payer_enterprise]").is_visible()
+    form.locator("input[name=receipt_number]").fill("JOURNEY-001")
+    assert axe_violations(page) == []
+    page.get_by_test_id("record-payment-submit").click()
+    page.wait_for_url(f"**{reverse('members:member_dues', args=[quarterly.pk])}")
+    assert label(add_months(first, 2)) in page.get_by_test_id("paid-up-to").inner_text()
+    payment = DuesPayment.objects.get(receipt_number="JOURNEY-001")
+    assert payment.month_count == 3 and payment.consent_by.username == "secretary1"
+
+    # 2. A month paid by the member's enterprise (代缴); a mistake first: the payer is missing.
+    page.goto(page.base_url + reverse("members:record_payment", args=[by_enterprise.pk]))
+    form = page.get_by_test_id("payment-form")
+    form.locator("input[name=first_month]").fill(f"{proxy_month:%Y-%m}")
+    form.locator("input[name=last_month]").fill(f"{proxy_month:%Y-%m}")
+    form.locator("select[name=method]").select_option("proxy")
+    page.get_by_test_id("record-payment-submit").click()
+    page.wait_for_load_state()
+    assert "请填写代缴的企业或代缴人" in page.get_by_test_id("payment-form").inner_text()
+    form = page.get_by_test_id("payment-form")
+    form.locator("select[name=payer_enterprise]").select_option(str(by_enterprise.enterprise_id))
+    page.screenshot(path=str(ARTIFACTS / "dues-payment-form.png"), full_page=True)
+    page.get_by_test_id("record-payment-submit").click()
+    page.wait_for_url(f"**{reverse('members:member_dues', args=[by_enterprise.pk])}")
+    assert by_enterprise.enterprise.name in page.get_by_test_id("member-payments").inner_text()
+    assert DuesPayment.objects.get(member=by_enterprise, first_month=proxy_month).payer_enterprise_id == (
+        by_enterprise.enterprise_id
+    )
+    assert page.console_errors == []
+    sign_out(page)
+
+    # 3. member1 sees this month's bill and "paid up to" at home, then all her bills.
+    sign_in(page, "member1", DEMO_PASSWORD)
+    member1 = Member.objects.get(user__username="member1")
+    panel = page.get_by_test_id("my-dues-panel")
+    assert label(paid_up_to(member1)) in panel.inner_text()
+    panel.get_by_role("link").click()
+    page.wait_for_url(f"**{reverse('members:my_dues')}")
+    assert "党费已交到" in page.get_by_test_id("paid-up-to").inner_text()
+    bills = page.get_by_test_id("member-bills").inner_text()
+    assert label(timezone.localdate()) in bills and "已交清" in bills
+    assert page.get_by_test_id("record-payment").count() == 0
+    assert axe_violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / "dues-member1.png"), full_page=True)
+    sign_out(page)
+
+    # 4. The arrears list shows the member six months behind, highlighted, with the way to decide.
+    candidate = next(d for d in arrears_map(Member.objects.values_list("pk", flat=True)).values() if d.is_candidate)
+    candidate_member = Member.objects.get(pk=candidate.member_id)
+    sign_in(page, "admin", DEMO_PASSWORD)
+    page.goto(page.base_url + reverse("members:dues_arrears") + "?candidates=on")
+    row = page.locator("[data-testid=arrears-table] tr[data-candidate='1']")
+    assert row.count() == 1 and candidate_member.name in row.inner_text()
+    assert "拟按自行脱党处理" in row.inner_text()
+    assert row.locator(f"a[href='{candidate_member.get_absolute_url()}#manage']").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "dues-arrears.png"), full_page=True)
+    assert page.console_errors == []
