@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
         from . import (  # noqa: F401  (each module registers panels, registers or jobs)
             dues_jobs,
             dues_panels,
+            dues_register,
             jobs,
             panels,  # noqa: F401  (registers the home-page panels)
             points_jobs,
