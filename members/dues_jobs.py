@@ -7,7 +7,6 @@ dedupe key per member and month or arrears run, so a job run twice, or twice at 
 """
 
 import datetime
-from collections import defaultdict
 
 from django.db import transaction
 from django.urls import reverse
@@ -15,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
-from buildingparty.models import Role, User
 from buildingparty.notifications import notify
+from buildingparty.officers import Officers
 
 from . import dues_services
 from .dues_models import DuesBill, first_of_month, month_label
@@ -71,14 +70,6 @@ def dues_reminders(*, today: str | None = None) -> dict:
     return counts
 
 
-def _branch_secretaries(branch_ids) -> dict[int, list[User]]:
-    """Each branch's active secretaries; a branch without one goes to its building's admins."""
-    by_branch = defaultdict(list)
-    for user in dues_services.secretaries_of(branch_ids):
-        by_branch[user.organization_id].append(user)
-    return by_branch
-
-
 @jobs.job(
     "members.arrears_flags",
     schedule=jobs.crontab(minute="30", hour="8"),
@@ -99,17 +90,13 @@ def arrears_flags(*, today: str | None = None) -> dict:
         ).select_related("organization", "user")
     }
     arrears = arrears_map(members, today=day)
-    branches = {m.pk: dues_services.branch_id(m.organization) for m in members.values()}
-    secretaries = _branch_secretaries(set(branches.values()))
-    admins = defaultdict(list)
-    for user in User.objects.filter(role=Role.ADMIN, is_active=True, building__isnull=False):
-        admins[user.building_id].append(user)
+    officers = Officers(m.organization_id for m in members.values())
     counts = {"in_arrears": len(arrears), "member_reminders": 0, "secretary_reminders": 0, "candidates": 0}
     for member_id, debt in sorted(arrears.items()):
         if not debt.needs_reminder:
             continue
         member = members[member_id]
-        staff = secretaries.get(branches[member_id]) or admins.get(member.organization.building_id, [])
+        staff = officers.of(member.organization_id)
         context = {
             "name": member.name,
             "branch": member.organization,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buildingparty.models import PartyOrganization, Role, User
+from buildingparty.models import PartyOrganization
 from buildingparty.notifications import notify
 
 from .dues_models import DuesAllocation, DuesBill, DuesPayment, DuesStandard, first_of_month, month_label
@@ -50,11 +50,6 @@ def branch_id(organization: PartyOrganization) -> int:
     if organization.kind == PartyOrganization.Kind.GROUP and organization.parent_id:
         return organization.parent_id
     return organization.pk
-
-
-def secretaries_of(organization_ids) -> list[User]:
-    """Active secretaries of these branches, in one query."""
-    return list(User.objects.filter(role=Role.SECRETARY, organization_id__in=organization_ids, is_active=True))
 
 
 def paying_members(*, month: datetime.date, building_id: int | None = None):

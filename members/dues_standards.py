@@ -28,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buildingparty.models import PartyOrganization, Role, User
+from buildingparty.models import Role
 from buildingparty.notifications import notify
+from buildingparty.officers import officers_of
 from buildingparty.scope import in_reach
 from buildingparty.services import stored
 
@@ -154,13 +155,6 @@ def describe(standard: DuesStandard) -> str:
     return stored(gettext_lazy("%(year)s dues: %(kind)s, base %(base)s yuan, %(amount)s yuan a month"), params)
 
 
-def secretaries_of(member: Member) -> list[User]:
-    """The active secretaries whose branch holds the member (a group's branch included)."""
-    org = member.organization
-    ids = [org.pk] + ([org.parent_id] if org.kind == PartyOrganization.Kind.GROUP and org.parent_id else [])
-    return list(User.objects.filter(role=Role.SECRETARY, organization_id__in=ids, is_active=True))
-
-
 # --- the member declares ------------------------------------------------------------------------------------
 
 
@@ -216,7 +210,7 @@ def declare_standard(
     standard.declared_by, standard.declared_at = by, timezone.now()
     standard.save()
     notify(
-        users=secretaries_of(member),
+        users=officers_of(member.organization_id),
         event="dues_declared",
         context={"member": member, "standard": standard},
         url=reverse("members:dues_standard", args=[member.pk, year]),

@@ -35,8 +35,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buildingparty.models import Building, Role, User
+from buildingparty.models import Building
 from buildingparty.notifications import notify
+from buildingparty.officers import officers_of
 from buildingparty.services import stored
 
 from .dues_models import DuesBill, month_label
@@ -453,12 +454,8 @@ def evidence_content_type(name: str) -> str:
 
 
 def _notify_branch(member: Member, *, event: str, context: dict, url: str, dedupe_key: str):
-    """The secretaries of the member's branch; the building's admins when the branch has none."""
-    branch = member.organization.branch
-    users = list(User.objects.filter(role=Role.SECRETARY, organization=branch, is_active=True))
-    if not users:
-        users = list(User.objects.filter(role=Role.ADMIN, building_id=branch.building_id, is_active=True))
-    notify(users=users, event=event, context=context, url=url, dedupe_key=dedupe_key)
+    """The secretaries who reach the member's branch; the building's admins when none does."""
+    notify(users=officers_of(member.organization_id), event=event, context=context, url=url, dedupe_key=dedupe_key)
 
 
 def _check_date(occurred_on: datetime.date, field: str = "occurred_on"):

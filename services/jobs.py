@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
 from buildingparty.notifications import notify
-from members.jobs import Officers, job_day
+from buildingparty.officers import Officers
+from members.jobs import job_day
 from members.models import months_between
 
 from . import library, services
