@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Role
 
 READERS = frozenset({Role.ADMIN, Role.SECRETARY, Role.STREET})
+MEMBER = frozenset({Role.MEMBER})
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,22 @@ NAV = [
         ),
     ),
     Item(_("My record"), "members:mine", "person-vcard", frozenset({Role.MEMBER})),
+    Group(
+        _("Dues and points"),
+        "wallet2",
+        (
+            Item(_("Dues collection"), "members:dues_month", "wallet2", READERS),
+            Item(_("Dues arrears"), "members:dues_arrears", "exclamation-diamond", READERS),
+            Item(_("Dues standards"), "members:dues_standards", "calculator", READERS),
+            Item(_("Dues reports"), "members:dues_ledger", "journal-text", READERS),
+            Item(_("My dues"), "members:my_dues", "wallet2", MEMBER),
+            Item(_("Declare my dues base"), "members:dues_declare", "calculator", MEMBER),
+            Item(_("My points"), "members:points_mine", "star", MEMBER),
+            Item(_("Points leaderboard"), "members:points_board", "trophy", READERS | MEMBER),
+            Item(_("Points claims"), "members:points_claims", "check2-square", frozenset({Role.ADMIN, Role.SECRETARY})),
+            Item(_("Point rules"), "members:points_rules", "sliders", frozenset({Role.ADMIN})),
+        ),
+    ),
     Group(
         _("Enterprises"),
         "buildings",

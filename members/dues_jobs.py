@@ -136,3 +136,18 @@ def arrears_flags(*, today: str | None = None) -> dict:
                     )
                 )
     return counts
+
+
+@jobs.job(
+    "members.dues_declaration_round",
+    schedule=jobs.crontab(minute="0", hour="9", day_of_month="1", month_of_year="12"),
+    description=_(
+        "On 1 December, ask every paying member with an account to declare their dues base for the coming year, "
+        "so their secretary can confirm it before January's bills. Once per member and year."
+    ),
+)
+def dues_declaration_round(*, year: int | None = None, today: str | None = None) -> dict:
+    from .dues_standards import ask_to_declare
+
+    year = int(year) if year else _today(today).year + 1
+    return ask_to_declare(members=Member.objects.all(), year=year)

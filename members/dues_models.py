@@ -57,7 +57,7 @@ class DuesScopedQuerySet(models.QuerySet):
 
 class DuesStandard(models.Model):
     class Payer(models.TextChoices):
-        SELF = "self", _("The member")
+        SELF = "self", _("The member themself")
         ENTERPRISE = "enterprise", _("Their enterprise (代缴)")
         OTHER = "other", _("Another person (代缴)")
 

@@ -69,10 +69,6 @@ class StandardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.member, self.year = member, year
         self.fields["kind"].choices = DuesKind.choices
-        # "The member" is translated elsewhere as a heading; here it is who pays.
-        self.fields["payer"].choices = [(DuesStandard.Payer.SELF, _("The member themself"))] + [
-            c for c in DuesStandard.Payer.choices if c[0] != DuesStandard.Payer.SELF
-        ]
         self.fields["declared_base"].required = False
         self.fields["declared_base"].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0"})
         self.fields["payer_enterprise"].queryset = Enterprise.objects.filter(

@@ -452,6 +452,12 @@ def open_declaration_round(
         members = Member.objects.filter(organization__building=building)
     else:
         raise ValueError("open_declaration_round needs organization_ids or building")
+    return ask_to_declare(members=members, year=year)
+
+
+def ask_to_declare(*, members, year: int) -> dict:
+    """Notify the paying members among ``members`` who have no standard for ``year`` yet (once per year each).
+    The declaration round's work, shared by the button and the December job."""
     members = list(paying_in_year(members, year).select_related("user").order_by("pk"))
     declared = set(
         DuesStandard.objects.filter(year=year, member_id__in=[m.pk for m in members]).values_list(

@@ -32,6 +32,7 @@ def test_english_is_available_through_the_language_switch(client):
 MEMBERS = ["members:list", "members:transfer_list"]
 ENTERPRISES = ["enterprises:list", "enterprises:coverage", "enterprises:campaign_list"]
 BRANCH = ["organization_list", "activities:fund_list"]
+DUES = ["members:dues_month", "members:dues_arrears", "members:dues_standards", "members:dues_ledger"]
 SERVICES = ["services:list", "services:reception_list", "services:material_list", "services:statistics"]
 
 
@@ -45,6 +46,10 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 *MEMBERS,
                 "members:proposals",
                 "members:incoming_list",
+                *DUES,
+                "members:points_board",
+                "members:points_claims",
+                "members:points_rules",
                 *ENTERPRISES,
                 "enterprises:lead_list",
                 *SERVICES,
@@ -61,6 +66,9 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 *MEMBERS,
                 "members:proposals",
                 "members:incoming_list",
+                *DUES,
+                "members:points_board",
+                "members:points_claims",
                 *ENTERPRISES,
                 "enterprises:lead_list",
                 *SERVICES,
@@ -79,11 +87,33 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "services:material_list",
             ],
         ),
-        ("member_user", ["home", "members:mine", "services:list", "services:material_list"]),
+        (
+            "member_user",
+            [
+                "home",
+                "members:mine",
+                "members:my_dues",
+                "members:dues_declare",
+                "members:points_mine",
+                "members:points_board",
+                "services:list",
+                "services:material_list",
+            ],
+        ),
         ("contact_user", ["home", "enterprises:mine", "services:list", "services:material_list"]),
         (
             "street_user",
-            ["home", *MEMBERS, "members:incoming_list", *ENTERPRISES, "services:list", "services:statistics", *BRANCH],
+            [
+                "home",
+                *MEMBERS,
+                "members:incoming_list",
+                *DUES,
+                "members:points_board",
+                *ENTERPRISES,
+                "services:list",
+                "services:statistics",
+                *BRANCH,
+            ],
         ),
     ],
 )
@@ -98,7 +128,7 @@ def test_each_role_sees_its_own_navigation(request, client, persona, expected):
 def test_the_navigation_groups_pages_and_marks_the_current_one(secretary_a_client):
     response = secretary_a_client.get(reverse("members:transfer_list"))
     groups = [e for e in response.context["nav_items"] if e.get("children")]
-    assert [len(g["children"]) for g in groups] == [4, 4, 4, 3]
+    assert [len(g["children"]) for g in groups] == [4, 6, 4, 4, 3]
     active = [c["name"] for g in groups for c in g["children"] if c["active"]]
     assert active == ["members:transfer_list"]  # not the member register, whose URL is a shorter prefix
     assert groups[0]["active"] and not groups[1]["active"]

@@ -137,3 +137,23 @@ def test_a_branch_without_a_secretary_is_reported_to_the_admins(branch_b, admin_
     dues_jobs.arrears_flags()
 
     assert events(admin_user) == ["dues_arrears_secretary"]
+
+
+# --- the December declaration round -------------------------------------------------------------------------
+
+
+def test_the_december_round_asks_members_without_next_years_standard_once(branch_a, branch_b):
+    asked = member_with_account(branch_a, "asked")
+    elsewhere = member_with_account(branch_b, "elsewhere")
+    done = member_with_account(branch_a, "done")
+    from .dues_bill_factories import StandardFactory
+
+    StandardFactory(member=done, year=2027)
+
+    first = jobs.run_now("members.dues_declaration_round", today="2026-12-01")
+    again = dues_jobs.dues_declaration_round(today="2026-12-01")
+
+    assert first["notified"] == 2 and again["notified"] == 0
+    assert events(asked.user) == events(elsewhere.user) == ["dues_declare"]
+    assert events(done.user) == []
+    assert "2027" in Notification.objects.filter(user=asked.user).get().title
