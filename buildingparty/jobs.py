@@ -21,15 +21,17 @@ JSON values (ids, dates as ``YYYY-MM-DD`` text), never objects, and must be safe
 time: unique constraints, row locks and a notification ``dedupe_key`` per reminder and period.
 
 The schedule is written into django-celery-beat's tables once (``buildingparty.schedules``, after migrate) and
-from then on belongs to the admins, who edit it on the job page.
+from then on belongs to the admins, who edit it on the job page (``/jobs/``). To start a job from a web request
+(the job page's "run now"), enqueue it through ``buildingparty.outbox`` so a broker outage never loses it.
 """
 
 import dataclasses
+import datetime
 import logging
 import traceback
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = 5
 BACKOFF_SECONDS = 30  # 30 s, 60 s, 120 s, 240 s, 480 s
 BACKOFF_MAX_SECONDS = 15 * 60
+STUCK_AFTER_SECONDS = 60 * 60  # a run "running" this long has died with its worker (or hangs)
+RUN_KEEP_DAYS = 180
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
@@ -86,11 +90,18 @@ class Job:
     schedule: Crontab | Every | None
     description: str
     task: object = None
+    history_days: int | None = None  # successful runs kept this long (frequent jobs); None: the general rule
 
     @property
     def label(self):
         """The description's first sentence, for lists."""
         return str(self.description).split("。")[0].split(". ")[0]
+
+    @property
+    def details(self):
+        """The description after its first sentence."""
+        text = str(self.description)
+        return text[len(self.label) :].lstrip("。. ").strip()
 
 
 _registry: dict[str, Job] = {}
@@ -104,11 +115,24 @@ def get(name: str) -> Job:
     return _registry[name]
 
 
-def job(name: str, *, schedule: Crontab | Every | None, description):
-    """Register a job function and make its Celery task (named ``name``)."""
+def find(name: str) -> Job | None:
+    return _registry.get(name)
+
+
+def backoff(retries: int) -> int:
+    """Seconds to wait before the next attempt after ``retries`` retries: doubling, capped."""
+    return min(BACKOFF_SECONDS * 2**retries, BACKOFF_MAX_SECONDS)
+
+
+def job(name: str, *, schedule: Crontab | Every | None, description, history_days: int | None = None):
+    """Register a job function and make its Celery task (named ``name``).
+
+    ``history_days``: for jobs that run every minute or so, how long their successful runs are kept (failures
+    follow the general rule), so the run history stays small.
+    """
 
     def decorator(function):
-        spec = Job(name=name, function=function, schedule=schedule, description=description)
+        spec = Job(name=name, function=function, schedule=schedule, description=description, history_days=history_days)
 
         @shared_task(name=name, bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
         def task(self, **kwargs):
@@ -120,8 +144,9 @@ def job(name: str, *, schedule: Crontab | Every | None, description):
             except TRANSIENT_ERRORS as exc:
                 if last_attempt:
                     raise
-                countdown = min(BACKOFF_SECONDS * 2**self.request.retries, BACKOFF_MAX_SECONDS)
-                raise self.retry(exc=exc, countdown=countdown, kwargs=kwargs) from exc
+                if self.request.is_eager:  # tests: Celery would raise Retry here; make the next attempt now
+                    return self.apply(kwargs=kwargs, retries=self.request.retries + 1, throw=True).get()
+                raise self.retry(exc=exc, countdown=backoff(self.request.retries), kwargs=kwargs) from exc
 
         spec.task = task
         _registry[name] = spec
@@ -129,6 +154,14 @@ def job(name: str, *, schedule: Crontab | Every | None, description):
         return function
 
     return decorator
+
+
+def unregister(name: str) -> None:
+    """Forget a job and its task (tests that register jobs of their own clean up with this)."""
+    from .celery import app
+
+    _registry.pop(name, None)
+    app.tasks.pop(name, None)
 
 
 def run(spec: Job, kwargs: dict, *, task_id: str = "", attempt: int = 1, final: bool = True):
@@ -156,11 +189,23 @@ def run_now(name: str, **kwargs):
 def _finish(record, *, outcome, counts=None, error=""):
     from .models import JobRun
 
-    try:
+    def write():
         JobRun.objects.filter(pk=record.pk).update(
             outcome=outcome, finished_at=timezone.now(), counts=counts or {}, error=error
         )
-    except Exception:  # the database itself is what failed; the run stays "running" and shows as stuck
+
+    try:
+        write()
+        return
+    except Exception:
+        if transaction.get_connection().in_atomic_block:
+            logger.exception("could not record the end of job run %s", record.pk)
+            return
+    # The job lost its database connection (the transient error it is being retried for): try a fresh one.
+    try:
+        connection.close()
+        write()
+    except Exception:  # the database itself is away; the run stays "running" and shows as stuck after an hour
         logger.exception("could not record the end of job run %s", record.pk)
 
 
@@ -168,3 +213,91 @@ def _jsonable(counts) -> dict:
     if not isinstance(counts, dict):
         return {"result": str(counts)}
     return {str(k): (v if isinstance(v, (int, float, str, bool)) or v is None else str(v)) for k, v in counts.items()}
+
+
+# --- reading and pruning the record --------------------------------------------------------------------------
+
+
+def stuck_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    """Runs still "running" that started before this are stuck."""
+    return (now or timezone.now()) - datetime.timedelta(seconds=STUCK_AFTER_SECONDS)
+
+
+def problem_runs(*, days: int = 7, now: datetime.datetime | None = None):
+    """Failed runs, and runs stuck "running", of the last ``days`` days, newest first (a queryset)."""
+    from django.db.models import Q
+
+    from .models import JobRun
+
+    now = now or timezone.now()
+    return JobRun.objects.filter(started_at__gte=now - datetime.timedelta(days=days)).filter(
+        Q(outcome=JobRun.Outcome.FAILED) | Q(outcome=JobRun.Outcome.RUNNING, started_at__lt=stuck_before(now))
+    )
+
+
+def health(*, now: datetime.datetime | None = None) -> dict:
+    """For /healthz: failed runs in the last 24 hours, and runs stuck "running" (of the last 7 days). One query."""
+    from django.db.models import Count, Q
+
+    from .models import JobRun
+
+    now = now or timezone.now()
+    counts = problem_runs(now=now).aggregate(
+        failed_24h=Count(
+            "pk", filter=Q(outcome=JobRun.Outcome.FAILED, started_at__gte=now - datetime.timedelta(hours=24))
+        ),
+        stuck=Count("pk", filter=Q(outcome=JobRun.Outcome.RUNNING)),
+    )
+    return {"failed_24h": counts["failed_24h"], "stuck": counts["stuck"]}
+
+
+def overview(names, *, now: datetime.datetime | None = None) -> dict:
+    """For each job name: its last run, last success and failures in the last 7 days. Two queries whatever
+    the number of jobs or runs."""
+    from django.db.models import Count, Max, Q
+
+    from .models import JobRun
+
+    now = now or timezone.now()
+    names = list(names)
+    runs = JobRun.objects.filter(job__in=names)
+    last_ids = runs.values("job").annotate(last=Max("pk")).values("last")
+    success_ids = runs.filter(outcome=JobRun.Outcome.SUCCEEDED).values("job").annotate(last=Max("pk")).values("last")
+    latest, succeeded = {}, {}
+    # The two rows of a job, at most: its last run is the newer, its last success the succeeded one.
+    for run in JobRun.objects.filter(Q(pk__in=last_ids) | Q(pk__in=success_ids)).order_by("pk"):
+        latest[run.job] = run
+        if run.outcome == JobRun.Outcome.SUCCEEDED:
+            succeeded[run.job] = run
+    failures = dict(
+        runs.filter(outcome=JobRun.Outcome.FAILED, started_at__gte=now - datetime.timedelta(days=7))
+        .values("job")
+        .annotate(n=Count("pk"))
+        .values_list("job", "n")
+    )  # the second query
+    cutoff = stuck_before(now)
+    result = {}
+    for name in names:
+        last = latest.get(name)
+        if last is not None:
+            last.stuck = last.outcome == JobRun.Outcome.RUNNING and last.started_at < cutoff
+        result[name] = {"last": last, "last_success": succeeded.get(name), "failures_7d": failures.get(name, 0)}
+    return result
+
+
+def prune_runs(*, now: datetime.datetime | None = None) -> int:
+    """Delete runs older than ``RUN_KEEP_DAYS``, and the successful runs of jobs with a shorter
+    ``history_days``; bulk deletes, no rows loaded."""
+    from .models import JobRun
+
+    now = now or timezone.now()
+    deleted, _ = JobRun.objects.filter(started_at__lt=now - datetime.timedelta(days=RUN_KEEP_DAYS)).delete()
+    for spec in registered():
+        if spec.history_days:
+            n, _ = JobRun.objects.filter(
+                job=spec.name,
+                outcome=JobRun.Outcome.SUCCEEDED,
+                started_at__lt=now - datetime.timedelta(days=spec.history_days),
+            ).delete()
+            deleted += n
+    return deleted

@@ -1,9 +1,10 @@
 """The one notification service every app uses.
 
-``notify`` writes the in-app notifications in the caller's transaction and sends the emails through Celery
-after it commits. Each event has a template, ``templates/notifications/<event>.txt``: its first line is the
-title, the rest the text; it is rendered in the site's language, as it is stored. A ``dedupe_key`` makes a
-notification happen once per user and key however often a job runs.
+``notify`` writes the in-app notifications in the caller's transaction and queues their emails through the
+outbox (``buildingparty.outbox``): sent to Celery after the commit, or kept until the broker is back. Each
+event has a template, ``templates/notifications/<event>.txt``: its first line is the title, the rest the text;
+it is rendered in the site's language, as it is stored. A ``dedupe_key`` makes a notification happen once per
+user and key however often a job runs.
 """
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import outbox
 from .models import Notification
 
 
@@ -40,7 +42,7 @@ def notify(*, users, event: str, context: dict | None = None, url: str = "", ded
     if created:
         from .tasks import send_notification_emails
 
-        send_notification_emails.delay_on_commit([n.pk for n in created])
+        outbox.enqueue(send_notification_emails, [n.pk for n in created])
     return created
 
 

@@ -1,12 +1,8 @@
+"""Celery tasks of the ground floor that are not scheduled jobs (those are in builtin_jobs.py)."""
+
 from celery import shared_task
 
 from . import services
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def heartbeat(name: str = "worker") -> None:
-    """Idempotent: running it twice only moves the timestamp."""
-    services.record_heartbeat(name=name)
 
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

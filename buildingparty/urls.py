@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import notification_views, views
+from . import job_views, notification_views, views
 
 admin.site.site_header = "BuildingParty"
 admin.site.site_title = "BuildingParty"
@@ -14,6 +14,9 @@ urlpatterns = [
     path("organizations/", views.organization_list, name="organization_list"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("jobs/", job_views.job_list, name="job_list"),
+    path("jobs/<str:name>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<str:name>/run/", job_views.job_run_now, name="job_run_now"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("members/", include("members.urls")),

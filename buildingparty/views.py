@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import dashboard
+from . import dashboard, jobs, outbox
 from .models import PartyOrganization, Role
 from .scope import role_required
 from .selectors import last_heartbeat
@@ -53,7 +53,8 @@ def organization_detail(request, pk):
 @never_cache
 @require_GET
 def healthz(request):
-    """State of the database, the broker and the heartbeat. 200 while the database answers, else 503."""
+    """State of the database, the broker, the heartbeat, failed jobs and the outbox. 200 while the database
+    answers, else 503; the broker check gives up after a couple of seconds."""
     body = {"time": timezone.localtime().isoformat()}
     try:
         with connection.cursor() as cursor:
@@ -72,6 +73,12 @@ def healthz(request):
             "age_seconds": round(beat.age_seconds, 1),
             "count": beat.count,
         }
+    body["jobs"] = jobs.health()
+    waiting = outbox.pending()
+    body["outbox"] = {
+        "unsent": waiting["unsent"],
+        "oldest": timezone.localtime(waiting["oldest"]).isoformat() if waiting["oldest"] else None,
+    }
     return JsonResponse(body, status=200)
 
 

@@ -1,0 +1,113 @@
+"""The job page (admins only): every scheduled job, its schedule, its last run and failures, and the outbox.
+
+A job's own page shows its run history, lets an admin change its schedule (django-celery-beat's PeriodicTask,
+which beat reloads by itself) and start it now (through the outbox, so a broker outage keeps the request).
+"""
+
+import logging
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import jobs, outbox, schedules
+from .job_forms import ScheduleForm
+from .models import JobRun, Role
+from .scope import role_required
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+
+
+def _job_or_404(name: str) -> jobs.Job:
+    try:
+        return jobs.get(name)
+    except KeyError:
+        raise Http404 from None
+
+
+@role_required(Role.ADMIN)
+def job_list(request):
+    specs = jobs.registered()
+    names = [spec.name for spec in specs]
+    tasks = schedules.periodic_tasks(names)
+    state = jobs.overview(names)
+    rows = []
+    for spec in specs:
+        task = tasks.get(spec.name)
+        rows.append(
+            {
+                "job": spec,
+                "schedule": schedules.describe(task if task is not None else spec.schedule),
+                "enabled": task.enabled if task is not None else None,
+                **state[spec.name],
+            }
+        )
+    return render(
+        request,
+        "buildingparty/jobs/job_list.html",
+        {"rows": rows, "outbox": outbox.pending(), "problems": sum(1 for r in rows if _in_trouble(r))},
+    )
+
+
+def _in_trouble(row: dict) -> bool:
+    last = row["last"]
+    return row["failures_7d"] > 0 or (last is not None and (last.outcome == JobRun.Outcome.FAILED or last.stuck))
+
+
+@role_required(Role.ADMIN)
+def job_detail(request, name):
+    """The run history, the schedule form (POST saves it) and the "run now" button."""
+    spec = _job_or_404(name)
+    task = schedules.periodic_tasks([spec.name]).get(spec.name)
+    form = None
+    if spec.schedule is not None or task is not None:
+        form = ScheduleForm.for_task(request.POST or None, job=spec, task=task)
+        if request.method == "POST" and form.is_valid():
+            task = schedules.update_schedule(job=spec, enabled=form.cleaned_data["enabled"], schedule=form.schedule())
+            logger.info("%s changed the schedule of %s to %s", request.user.username, spec.name, form.cleaned_data)
+            messages.success(
+                request,
+                _("The schedule is saved: %(schedule)s, %(state)s.")
+                % {
+                    "schedule": schedules.describe(task),
+                    "state": _("enabled") if task.enabled else _("switched off"),
+                },
+            )
+            return redirect("job_detail", name=spec.name)
+    elif request.method == "POST":
+        raise Http404  # nothing to edit: the job has no schedule
+    runs = JobRun.objects.filter(job=spec.name).order_by("-started_at", "-pk")
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    cutoff = jobs.stuck_before()
+    for run in page:
+        run.stuck = run.outcome == JobRun.Outcome.RUNNING and run.started_at < cutoff
+    return render(
+        request,
+        "buildingparty/jobs/job_detail.html",
+        {
+            "job": spec,
+            "task": task,
+            "schedule": schedules.describe(task if task is not None else spec.schedule),
+            "default_schedule": schedules.describe(spec.schedule),
+            "form": form,
+            "page": page,
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def job_run_now(request, name):
+    """Queue one run of the job now, with its default arguments."""
+    spec = _job_or_404(name)
+    outbox.enqueue(spec.name)
+    logger.info("%s started %s by hand", request.user.username, spec.name)
+    messages.success(
+        request, _("“%(job)s” is queued. Its run shows below once a worker has taken it.") % {"job": spec.label}
+    )
+    return redirect("job_detail", name=spec.name)
