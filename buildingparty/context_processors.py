@@ -89,6 +89,7 @@ NAV = [
             Item(_("Funding ledger"), "activities:fund_list", "cash-coin", READERS),
             Item(_("Letters"), "activities:letter_list", "envelope", frozenset({Role.ADMIN, Role.SECRETARY})),
             Item(_("Audit log"), "audit_list", "shield-check", frozenset({Role.ADMIN})),
+            Item(_("Scheduled jobs"), "job_list", "clock-history", frozenset({Role.ADMIN})),
         ),
     ),
 ]

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Building(models.Model):
@@ -255,13 +256,15 @@ class JobRun(models.Model):
         RETRYING = "retrying", _("Failed, will retry")
         FAILED = "failed", _("Failed")
 
-    job = models.CharField(_("job"), max_length=100)
+    job = models.CharField(pgettext_lazy("background job", "job"), max_length=100)
     task_id = models.CharField(_("task id"), max_length=255, blank=True, help_text=_("Empty when run by a command."))
     attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
     arguments = models.JSONField(_("arguments"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.RUNNING)
+    outcome = models.CharField(
+        pgettext_lazy("background job", "outcome"), max_length=20, choices=Outcome.choices, default=Outcome.RUNNING
+    )
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
 

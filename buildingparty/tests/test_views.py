@@ -56,6 +56,7 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 *BRANCH,
                 "activities:letter_list",
                 "audit_list",
+                "job_list",
                 "admin",
             ],
         ),
