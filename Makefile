@@ -4,7 +4,8 @@
 #   make run    set up .venv, migrate, collect static files, seed the demo data once, then run the web
 #               server (http://127.0.0.1:8000/) and a Celery worker with embedded beat; Ctrl-C stops both
 #   make test   set up .venv with the test requirements and run the whole pytest suite
-#               (SQLite unless DATABASE_URL is set; extra arguments: make test PYTEST_ARGS="-k dues -x")
+#               (SQLite unless DATABASE_URL is set; extra arguments: make test PYTEST_ARGS="-k dues -x";
+#               PYTEST_WORKERS=0 runs in one process)
 #
 # `make help` lists every target.
 
@@ -17,6 +18,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
+# Two test processes (pytest-xdist) on the two cores; each gets its own test database and Redis database.
+PYTEST_WORKERS ?= 2
 # Follows settings.py: the runtime folder is BUILDINGPARTY_VAR_DIR when set, else var/.
 VAR_DIR := $(or $(BUILDINGPARTY_VAR_DIR),var)
 # One seed stamp per database, so pointing DATABASE_URL at a new database seeds that one too.
@@ -44,7 +47,7 @@ run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/
 	bin/run-dev
 
 test: $(DEV_STAMP) ## run the whole pytest suite (PYTEST_ARGS="..." passes arguments on)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 check: $(DEV_STAMP) ## Django system checks, "no missing migrations", lint and formatting
 	$(MANAGE) check

@@ -4,6 +4,8 @@ Personas follow STYLE.md: an admin, a secretary of branch A and of branch B, a m
 outsider (a member of another building). Each is a logged-in ``Client`` fixture as well as a user.
 """
 
+import os
+
 import pytest
 from django.conf import settings
 
@@ -33,6 +35,18 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if settings.CELERY_BROKER_URL.startswith("redis://") and worker.startswith("gw"):
+        # Under pytest-xdist each process gets its own Redis database, so one process's real worker never takes
+        # another's messages (PostgreSQL test databases are suffixed per process by pytest-django already).
+        from urllib.parse import urlsplit, urlunsplit
+
+        from buildingparty.celery import app
+
+        parts = urlsplit(settings.CELERY_BROKER_URL)
+        url = urlunsplit(parts._replace(path=f"/{1 + int(worker[2:]) % 15}"))
+        settings.CELERY_BROKER_URL = url
+        app.conf.broker_url = url
     if settings.CELERY_BROKER_URL == "filesystem://":
         # Each test session gets its own file-broker folders, so two runs on one machine never take each
         # other's messages (with Redis, CI runs one session at a time).

@@ -285,6 +285,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if CELERY_BROKER_URL == "filesystem://":
+    # The file broker has no host, and kombu says so on every connection ("No hostname was supplied").
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
 # --- Domain settings ------------------------------------------------------------------------------------
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

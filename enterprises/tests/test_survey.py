@@ -155,9 +155,9 @@ def test_the_per_floor_breakdown_adds_up_to_the_building(campaign, five_enterpri
 def test_a_liaisons_progress_covers_their_enterprises_only(campaign, five_enterprises, building):
     liaison = UserFactory(username="liaison_x", role="liaison", building=building)
     mine = five_enterprises[:2]
-    for e in mine:
-        e.liaison = liaison
-        e.save(update_fields=["liaison"])
+    for n, e in enumerate(mine, start=1):
+        e.liaison, e.room = liaison, f"30{n}"  # rows go by floor and room; the factory's rooms may sort either way
+        e.save(update_fields=["liaison", "room"])
     VisitFactory(campaign=campaign, enterprise=mine[0], **FIVE_CLEARS)
     LeadFactory(visit=VisitFactory(campaign=campaign, enterprise=five_enterprises[3]))  # not theirs
     progress = campaign_progress(campaign, liaison=liaison)

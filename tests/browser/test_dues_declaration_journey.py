@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.dues_models import DuesAllocation, DuesBill, DuesPayment, DuesStandard
-from tests.browser.conftest import axe_violations, browser, page, sign_in, sign_out  # noqa: F401  (fixtures)
+from tests.browser.conftest import axe_violations, sign_in, sign_out
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
