@@ -262,11 +262,12 @@ def test_a_rule_out_of_use_cannot_be_claimed(member_client, rule):
 # --- the evidence -------------------------------------------------------------------------------------------
 
 
-def test_the_member_and_their_secretary_download_the_evidence(login_as, claim_a, member_user, secretary_a):
+def test_the_member_and_their_secretary_see_the_evidence_in_the_browser(login_as, claim_a, member_user, secretary_a):
     for user in (member_user, secretary_a):
         response = login_as(user).get(url("points_evidence", claim_a.pk))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"].startswith("inline") and response["Content-Security-Policy"] == "sandbox"
         assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
         assert b"".join(response.streaming_content) == PDF
 

@@ -170,13 +170,16 @@ def evidence(request, pk):
     except FileNotFoundError:
         raise Http404 from None
     extension = os.path.splitext(entry.evidence.name)[1].lower()
+    # Shown in the browser (a photo or a PDF the secretary looks at), not downloaded; only the checked types are
+    # stored, and the sandbox keeps a crafted file from running anything in the site's origin.
     response = FileResponse(
         file,
-        as_attachment=True,
+        as_attachment=False,
         filename=f"{entry.member.name}-{entry.occurred_on:%Y%m%d}{extension}",
         content_type=points.evidence_content_type(entry.evidence.name),
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
     patch_cache_control(response, private=True, no_store=True)
     return response
 
