@@ -16,6 +16,7 @@ from . import jobs, outbox, services
         "Heartbeat. Proves that beat, the broker, the worker and the database work together; shown on /healthz."
     ),
     history_days=2,
+    counts={"count": _("heartbeats recorded")},
 )
 def heartbeat(*, name: str = "worker") -> dict:
     """Idempotent: running it twice only moves the timestamp."""
@@ -29,6 +30,11 @@ def heartbeat(*, name: str = "worker") -> dict:
         "Send the outbox. Hands the broker the work that waited in the outbox while the broker was unreachable."
     ),
     history_days=2,
+    counts={
+        "sent": _("tasks sent to the broker"),
+        "unsent": _("tasks still waiting"),
+        "failed": _("stopped by a broker failure"),
+    },
 )
 def flush_outbox(*, limit: int = 1000) -> dict:
     return outbox.flush(limit=limit)
@@ -41,6 +47,7 @@ def flush_outbox(*, limit: int = 1000) -> dict:
         "Prune old records. Deletes outbox messages sent more than 7 days ago and job runs older than 180 days "
         "(successful runs of the every-minute jobs after 2 days)."
     ),
+    counts={"outbox_deleted": _("outbox messages deleted"), "runs_deleted": _("job runs deleted")},
 )
 def prune_history(*, today: str | None = None) -> dict:
     now = timezone.now()

@@ -39,6 +39,9 @@ def job_list(request):
     rows = []
     for spec in specs:
         task = tasks.get(spec.name)
+        last = state[spec.name]["last"]
+        if last is not None:
+            last.labelled_counts = spec.labelled_counts(last.counts)
         rows.append(
             {
                 "job": spec,
@@ -86,6 +89,7 @@ def job_detail(request, name):
     cutoff = jobs.stuck_before()
     for run in page:
         run.stuck = run.outcome == JobRun.Outcome.RUNNING and run.started_at < cutoff
+        run.labelled_counts = spec.labelled_counts(run.counts)
     return render(
         request,
         "buildingparty/jobs/job_detail.html",

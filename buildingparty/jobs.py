@@ -9,6 +9,7 @@ imports a higher one)::
         "members.generate_dues",
         schedule=jobs.crontab(minute="10", hour="1", day_of_month="1"),
         description=_("Make the month's dues bills for every paying member."),
+        counts={"created": _("bills made"), "existing": _("bills already made")},  # labels on the job page
     )
     def generate_dues(*, month: str | None = None) -> dict:
         ...
@@ -91,6 +92,11 @@ class Job:
     description: str
     task: object = None
     history_days: int | None = None  # successful runs kept this long (frequent jobs); None: the general rule
+    counts: dict = dataclasses.field(default_factory=dict)  # count key → its (lazily translated) label
+
+    def labelled_counts(self, counts: dict | None) -> list[tuple[str, object]]:
+        """A run's counts as (label, value) pairs in their order; a key without a label shows as itself."""
+        return [(self.counts.get(key, key), value) for key, value in (counts or {}).items()]
 
     @property
     def label(self):
@@ -124,15 +130,31 @@ def backoff(retries: int) -> int:
     return min(BACKOFF_SECONDS * 2**retries, BACKOFF_MAX_SECONDS)
 
 
-def job(name: str, *, schedule: Crontab | Every | None, description, history_days: int | None = None):
+def job(
+    name: str,
+    *,
+    schedule: Crontab | Every | None,
+    description,
+    history_days: int | None = None,
+    counts: dict[str, str] | None = None,
+):
     """Register a job function and make its Celery task (named ``name``).
 
     ``history_days``: for jobs that run every minute or so, how long their successful runs are kept (failures
     follow the general rule), so the run history stays small.
+    ``counts``: a label for each key of the dict the function returns, lazily translated
+    (``{"created": _("bills made")}``), shown on the job page instead of the key.
     """
 
     def decorator(function):
-        spec = Job(name=name, function=function, schedule=schedule, description=description, history_days=history_days)
+        spec = Job(
+            name=name,
+            function=function,
+            schedule=schedule,
+            description=description,
+            history_days=history_days,
+            counts=dict(counts or {}),
+        )
 
         @shared_task(name=name, bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
         def task(self, **kwargs):

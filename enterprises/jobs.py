@@ -29,6 +29,10 @@ def owner_of(follow_up: FollowUp):
     "enterprises.follow_up_reminders",
     schedule=jobs.crontab(minute="40", hour="8"),
     description=_("Remind whoever a survey follow-up is given to when it comes due and when it is past due."),
+    counts={
+        "due_soon": _("reminders of follow-ups due soon"),
+        "overdue": _("reminders of follow-ups past due"),
+    },
 )
 def follow_up_reminders(*, today: str | None = None) -> dict:
     """Follow-ups not done and due within three days, or past due: the person it is assigned to, else the

@@ -34,6 +34,15 @@ def _today(today: str | None) -> datetime.date:
         "Make the month's party dues bills for every paying member (month as YYYY-MM, default the current "
         "month). Members without a confirmed dues standard are counted, not billed."
     ),
+    counts={
+        "month": _("month"),
+        "paying": _("paying members"),
+        "created": _("bills made"),
+        "existing": _("bills already made"),
+        "exempt": _("bills of zero (exempt)"),
+        "missing_standard": _("members without a confirmed standard"),
+        "notified": _("members notified"),
+    },
 )
 def generate_dues(*, month: str | None = None, building_id: int | None = None) -> dict:
     day = dues_services.parse_month(month) if month else timezone.localdate()
@@ -44,6 +53,7 @@ def generate_dues(*, month: str | None = None, building_id: int | None = None) -
     "members.dues_reminders",
     schedule=jobs.crontab(minute="0", hour="9", day_of_month="20"),
     description=_("Remind members who have not yet paid this month's party dues. Once per member and month."),
+    counts={"unpaid": _("members not yet paid"), "reminded": _("reminders sent")},
 )
 def dues_reminders(*, today: str | None = None) -> dict:
     month = first_of_month(_today(today))
@@ -78,6 +88,12 @@ def dues_reminders(*, today: str | None = None) -> dict:
         "months without a valid reason flag the member to the secretary as a candidate to be treated as having "
         "left the party (a person decides). Once per member and arrears run."
     ),
+    counts={
+        "in_arrears": _("members in arrears"),
+        "member_reminders": _("reminders to members"),
+        "secretary_reminders": _("reminders to secretaries"),
+        "candidates": _("candidate notices to secretaries"),
+    },
 )
 def arrears_flags(*, today: str | None = None) -> dict:
     day = _today(today)
@@ -145,6 +161,12 @@ def arrears_flags(*, today: str | None = None) -> dict:
         "On 1 December, ask every paying member with an account to declare their dues base for the coming year, "
         "so their secretary can confirm it before January's bills. Once per member and year."
     ),
+    counts={
+        "paying": _("paying members"),
+        "already": _("members with a standard already"),
+        "without_account": _("members without an account"),
+        "notified": _("members notified"),
+    },
 )
 def dues_declaration_round(*, year: int | None = None, today: str | None = None) -> dict:
     from .dues_standards import ask_to_declare

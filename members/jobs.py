@@ -37,6 +37,11 @@ def job_day(today: str | None) -> datetime.date:
         "Remind secretaries and members of transfer letters about to expire or past validity, and secretaries "
         "of receipts overdue."
     ),
+    counts={
+        "expiring": _("reminders of letters about to expire"),
+        "expired": _("reminders of letters past validity"),
+        "receipt_overdue": _("reminders of receipts overdue"),
+    },
 )
 def transfer_reminders(*, today: str | None = None) -> dict:
     """Letters expiring within a week, letters past validity without reporting, receipts overdue.
@@ -103,6 +108,7 @@ def transfer_reminders(*, today: str | None = None) -> dict:
     description=_(
         "Remind secretaries and probationary members of a probationary period ending within 30 days or ended."
     ),
+    counts={"conversions": _("conversion reminders sent")},
 )
 def conversion_reminders(*, today: str | None = None) -> dict:
     """Probationary members whose probation ends within 30 days, or has ended without conversion: their
@@ -143,6 +149,7 @@ def conversion_reminders(*, today: str | None = None) -> dict:
     description=_(
         "Tell secretaries of members out of contact for six months, candidates for suspending their party standing."
     ),
+    counts={"lost_contact": _("out-of-contact notices sent")},
 )
 def lost_contact_reminders(*, today: str | None = None) -> dict:
     """Members in normal standing out of contact for six months or more: their branch's secretaries, who

@@ -20,6 +20,13 @@ def _date(value: str | None) -> datetime.date | None:
         "Credit automatic points (dues paid on time, and later attendance, volunteering and study hours). "
         "Each record is credited once, within each rule's yearly cap."
     ),
+    counts={
+        "credited": _("entries credited"),
+        "capped": _("entries cut by the yearly cap"),
+        "points": _("points credited"),
+        "existing": _("records credited before"),
+        "no_rule": _("sources without a rule in use"),
+    },
 )
 def credit_points(*, building_id: int | None = None, since: str | None = None, until: str | None = None) -> dict:
     """``since`` and ``until`` as YYYY-MM-DD; by default from the start of last year to today."""

@@ -27,6 +27,7 @@ from .models import Loan
     description=_(
         "Remind borrowers and their branch secretaries of study materials not returned on time, monthly while overdue."
     ),
+    counts={"overdue": _("overdue loan reminders sent")},
 )
 def loan_reminders(*, today: str | None = None) -> dict:
     """Loans past their due date (``library.overdue``): the borrower and the secretaries of their branch.
@@ -66,6 +67,10 @@ def loan_reminders(*, today: str | None = None) -> dict:
     "services.request_due_times",
     schedule=jobs.crontab(minute="5"),
     description=_("Tell handlers of service requests due within a day, and handlers and admins of requests past due."),
+    counts={
+        "due_soon": _("reminders of requests due soon"),
+        "overdue": _("reminders of requests past due"),
+    },
 )
 def request_due_times(*, now: str | None = None) -> dict:
     """``services.sweep_due`` on the job machinery, hourly; ``now`` an ISO date-time for tests and re-runs.

@@ -11,10 +11,10 @@ from buildingparty.models import JobRun
 
 
 @contextlib.contextmanager
-def temporary_job(function, *, schedule=None, description="测试任务。检查运行记录。"):
+def temporary_job(function, *, schedule=None, description="测试任务。检查运行记录。", counts=None):
     """Register ``function`` as a job with a fresh name (Celery keeps a task per name) for the block."""
     name = f"tests.{function.__name__}_{uuid.uuid4().hex[:8]}"
-    jobs.job(name, schedule=schedule, description=description)(function)
+    jobs.job(name, schedule=schedule, description=description, counts=counts)(function)
     try:
         yield jobs.get(name)
     finally:

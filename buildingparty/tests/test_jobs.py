@@ -229,3 +229,33 @@ def test_the_built_in_jobs_are_registered_with_their_schedules():
     assert jobs.get("buildingparty.prune_history").schedule == jobs.crontab(minute="40", hour="3")
     assert isinstance(jobs.get("buildingparty.heartbeat").schedule, jobs.Every)
     assert outbox.BREAKER_SECONDS <= 60
+
+
+# --- count labels --------------------------------------------------------------------------------------------
+
+
+def test_a_runs_counts_are_labelled_in_order_and_an_unknown_key_stays_as_it_is():
+    with temporary_job(count_bills, counts={"created": "新生成账单"}) as job:
+        assert job.labelled_counts({"created": 3, "month": "2026-03"}) == [("新生成账单", 3), ("month", "2026-03")]
+        assert job.labelled_counts({}) == [] and job.labelled_counts(None) == []
+
+
+def english_and_chinese(text) -> tuple[str, str]:
+    with override("en"):
+        english = str(text)
+    with override("zh-hans"):
+        return english, str(text)
+
+
+def test_every_registered_job_has_its_description_and_count_labels_in_chinese():
+    for job in jobs.registered():
+        assert job.counts, f"{job.name} labels none of its counts"
+        for text in [job.description, *job.counts.values()]:
+            english, chinese = english_and_chinese(text)
+            assert chinese != english, f"{job.name}: “{english}” has no Chinese translation"
+
+
+def test_every_key_a_registered_job_returns_on_an_empty_database_has_a_label():
+    for job in jobs.registered():
+        counts = jobs.run_now(job.name)
+        assert set(counts) <= set(job.counts), f"{job.name} returns unlabelled {set(counts) - set(job.counts)}"

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import PeriodicTask
 
 from buildingparty import job_views, jobs
@@ -71,7 +72,22 @@ def test_a_successful_last_run_shows_when_how_long_and_its_counts(admin_client):
     started = timezone.make_aware(datetime.datetime(2026, 3, 1, 1, 10))
     job_run(DUES, started_at=started, counts={"runs_deleted": 4})
     body = admin_client.get(reverse("job_list")).content.decode()
-    assert "2026-03-01 01:10" in body and "2.0 秒" in body and "runs_deleted: 4" in body
+    assert "2026-03-01 01:10" in body and "2.0 秒" in body and "已删除的任务运行记录: 4" in body
+    assert "runs_deleted" not in body
+
+
+def test_a_runs_counts_show_with_their_chinese_labels_and_an_unknown_key_as_itself(admin_client):
+    def make_bills() -> dict:
+        return {"created": 51, "missing_standard": 2}
+
+    counts = {"created": _("bills made"), "missing_standard": _("members without a confirmed standard")}
+    with temporary_job(make_bills, counts=counts) as job:
+        job_run(job.name, counts={"created": 51, "missing_standard": 2, "surprise": 7})
+        for url in (reverse("job_list"), reverse("job_detail", args=[job.name])):
+            body = admin_client.get(url).content.decode()
+            assert "新生成账单: 51" in body and "无已确认标准的党员: 2" in body
+            assert "surprise: 7" in body  # no label: the key itself
+            assert "created:" not in body and "missing_standard" not in body
 
 
 def test_the_list_shows_work_waiting_in_the_outbox(admin_client):
