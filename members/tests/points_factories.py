@@ -1,8 +1,13 @@
-"""Helpers for points tests (kept here rather than in tests/factories.py, which others own)."""
+"""Helpers and fixtures for points tests (kept here rather than in tests/factories.py, which others own).
+
+A test module takes the fixtures by importing them in the ``from .points_factories import rule as rule`` form:
+pytest finds a fixture among the module's names, and the redundant alias tells ruff the import is meant.
+"""
 
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -12,6 +17,22 @@ from members.points_models import PointRule
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type /Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Evidence files go to the test's own folder, not to the project's media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def rule(building):
+    return rules(building)
+
+
+@pytest.fixture
+def member_a(member_user):
+    return member_user.member
 
 
 def this_year() -> int:

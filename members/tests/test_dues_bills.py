@@ -13,6 +13,7 @@ from buildingparty.models import JobRun, Notification
 from members import dues_services
 from members.dues_models import DuesBill
 from members.models import Member
+from tests.concurrency import at_the_same_moment
 from tests.factories import MemberFactory, UserFactory
 
 from .dues_bill_factories import StandardFactory, month, paying_member, this_month
@@ -188,30 +189,17 @@ def test_the_command_refuses_a_month_that_is_not_year_month(db):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once need PostgreSQL")
 def test_two_runs_at_the_same_moment_and_a_third_leave_one_bill_per_paying_member(branch_a, branch_b):
-    import threading
-
     members = [paying_member(branch_a) for _ in range(6)] + [paying_member(branch_b) for _ in range(6)]
     MemberFactory(organization=branch_a)  # no standard
-    barrier, results, errors = threading.Barrier(2), [], []
 
     def run():
-        try:
-            barrier.wait()
-            results.append(jobs.run_now("members.generate_dues"))
-        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(exc)
-        finally:
-            connection.close()
+        return jobs.run_now("members.generate_dues")
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    third = jobs.run_now("members.generate_dues")
+    outcomes = at_the_same_moment(run, run)
+    third = run()
 
-    assert errors == []
-    assert sorted(r["created"] for r in results) == [0, 12]
+    assert [o.error for o in outcomes] == [None, None]
+    assert sorted(o.result["created"] for o in outcomes) == [0, 12]
     assert third["created"] == 0 and third["existing"] == 12
     assert bills_of(this_month()).count() == 12
     assert set(bills_of(this_month()).values_list("member_id", flat=True)) == {m.pk for m in members}

@@ -13,6 +13,7 @@ from members import dues_services
 from members.dues_models import DuesAllocation, DuesBill, DuesPayment
 from members.dues_selectors import paid_up_to, paid_up_to_map, standards_in_force
 from members.models import Member
+from tests.concurrency import at_the_same_moment
 from tests.factories import MemberFactory, UserFactory
 
 from .dues_bill_factories import StandardFactory, month, open_bill, paid_bill, paying_member
@@ -298,28 +299,13 @@ def test_the_standard_in_force_is_this_years_or_the_latest_earlier_one(branch_a,
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once need PostgreSQL")
 def test_two_secretaries_recording_the_same_month_at_once_do_not_pay_it_twice(branch_a, secretary_a, admin_user):
-    import threading
-
     member = paying_member(branch_a)
     open_bill(member, 0)
-    barrier, outcomes = threading.Barrier(2), []
 
-    def record(by):
-        try:
-            barrier.wait()
-            pay(member, by)
-            outcomes.append("recorded")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    outcomes = at_the_same_moment(lambda: pay(member, secretary_a), lambda: pay(member, admin_user))
 
-    threads = [threading.Thread(target=record, args=(u,)) for u in (secretary_a, admin_user)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["recorded", "refused"]
+    recorded = [o for o in outcomes if o.error is None]
+    refused = [o for o in outcomes if isinstance(o.error, ValidationError)]
+    assert (len(recorded), len(refused)) == (1, 1), outcomes
     assert DuesBill.objects.get().paid_amount == Decimal("120.00")
     assert DuesAllocation.objects.count() == 1

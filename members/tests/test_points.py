@@ -13,28 +13,17 @@ from buildingparty import jobs
 from buildingparty.models import JobRun, Notification
 from members import points, points_selectors, timeline
 from members.points_models import PointEntry, PointRule, PointYear
+from tests.concurrency import at_the_same_moment
 from tests.factories import BuildingFactory, MemberFactory, OrganizationFactory, UserFactory
 
 from .points_factories import claim, days_ago, paid_bill, rules, this_year, upload
+from .points_factories import member_a as member_a  # fixtures (see points_factories)
+from .points_factories import private_media as private_media
+from .points_factories import rule as rule
 
 pytestmark = pytest.mark.django_db
 
 Status = PointEntry.Status
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def rule(building):
-    return rules(building)
-
-
-@pytest.fixture
-def member_a(member_user):
-    return member_user.member
 
 
 def last_year_month(month: int) -> datetime.date:
@@ -233,33 +222,20 @@ def test_the_celery_task_credits_like_the_function(rule, member_a):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_runs_at_the_same_moment_credit_each_bill_once_within_the_cap(building, branch_a):
-    import threading
-
     points.ensure_default_rules(building)
     PointRule.objects.filter(building=building, code="dues_on_time").update(yearly_cap=9)
     members = [MemberFactory(organization=branch_a) for _ in range(3)]
     for member in members:
         for month in range(1, 13):
             paid_bill(member, last_year_month(month))
-    barrier, results, errors = threading.Barrier(2), [], []
 
     def run():
-        try:
-            barrier.wait()
-            results.append(points.credit_automatic(building_id=building.pk))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return points.credit_automatic(building_id=building.pk)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_the_same_moment(run, run)
 
-    assert errors == []
-    assert sorted(r["credited"] for r in results) == [0, 36]
+    assert [o.error for o in outcomes] == [None, None]
+    assert sorted(o.result["credited"] for o in outcomes) == [0, 36]
     for member in members:
         entries = list(dues_entries(member))
         assert len(entries) == 12 and len({e.source for e in entries}) == 12

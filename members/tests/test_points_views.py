@@ -11,27 +11,15 @@ from members import points
 from members.points_models import PointEntry, PointRule, PointYear
 from tests.factories import BuildingFactory, MemberFactory, OrganizationFactory, UserFactory
 
-from .points_factories import PDF, PNG, claim, days_ago, paid_bill, rules, this_year, upload
+from .points_factories import PDF, PNG, claim, days_ago, paid_bill, this_year, upload
+from .points_factories import member_a as member_a  # fixtures (see points_factories)
+from .points_factories import private_media as private_media
+from .points_factories import rule as rule
 
 pytestmark = pytest.mark.django_db
 
 Status = PointEntry.Status
 MAX = points.MAX_EVIDENCE_SIZE
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def rule(building):
-    return rules(building)
-
-
-@pytest.fixture
-def member_a(member_user):
-    return member_user.member
 
 
 @pytest.fixture

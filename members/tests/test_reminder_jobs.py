@@ -13,6 +13,7 @@ from buildingparty import jobs
 from buildingparty.models import JobRun, Notification
 from members import jobs as member_jobs
 from members.models import Member, Transfer
+from tests.concurrency import at_the_same_moment
 from tests.factories import MemberFactory, UserFactory
 
 from .transfer_factories import TransferFactory
@@ -295,25 +296,13 @@ def test_lost_contact_reminders_through_celery_notify_once_and_are_recorded(bran
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once need PostgreSQL")
 def test_two_transfer_reminder_runs_at_the_same_moment_notify_once(member_user, secretary_a):
-    import threading
-
     TransferFactory(member=member_user.member, issued_on=before(25), validity_days=30)
-    barrier, errors = threading.Barrier(2), []
 
     def run():
-        try:
-            barrier.wait()
-            jobs.run_now("members.transfer_reminders", today=TODAY)
-        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(exc)
-        finally:
-            connection.close()
+        return jobs.run_now("members.transfer_reminders", today=TODAY)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = at_the_same_moment(run, run)
+
+    assert [o.error for o in outcomes] == [None, None]
     assert sorted(told()) == ["member_a", "sec_a"] and Notification.objects.count() == 2
     assert JobRun.objects.filter(outcome="succeeded").count() == 2

@@ -12,6 +12,7 @@ from buildingparty.models import JobRun, Notification
 from services import jobs as service_jobs
 from services import services
 from services.models import Loan, Material, ServiceCategory, ServiceRequest
+from tests.concurrency import at_the_same_moment
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,26 +110,15 @@ def test_loan_reminders_run_twice_and_through_celery_notify_once(material, membe
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once need PostgreSQL")
 def test_two_loan_reminder_runs_at_the_same_moment_notify_once(material, member_user, secretary_a):
-    import threading
-
     lent(material, member_user.member)
-    barrier, errors = threading.Barrier(2), []
 
     def run():
-        try:
-            barrier.wait()
-            jobs.run_now("services.loan_reminders", today=TODAY)
-        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
-            errors.append(exc)
-        finally:
-            connection.close()
+        return jobs.run_now("services.loan_reminders", today=TODAY)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [] and Notification.objects.count() == 2
+    outcomes = at_the_same_moment(run, run)
+
+    assert [o.error for o in outcomes] == [None, None]
+    assert Notification.objects.count() == 2
 
 
 # --- service requests nearing or past their due time --------------------------------------------------------
