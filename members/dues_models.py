@@ -176,6 +176,15 @@ class DuesBill(models.Model):
         blank=True,
         help_text=_("Recorded by the secretary, e.g. an approved deferral; the month is not counted as arrears."),
     )
+    excused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reason recorded by"),
+    )
+    excused_at = models.DateTimeField(_("reason recorded at"), null=True, blank=True)
     standard = models.ForeignKey(
         DuesStandard, on_delete=models.SET_NULL, null=True, blank=True, related_name="bills", editable=False
     )

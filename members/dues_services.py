@@ -339,6 +339,9 @@ def excuse_bill(*, bill: DuesBill, reason: str, by) -> DuesBill:
     reason = (reason or "").strip()
     if bill.is_paid:
         raise ValidationError({"excused_reason": _("This month is paid; there is nothing to excuse.")})
+    # Who excused a month, and when, is kept: an excused month stops the six-month count towards 自行脱党.
     bill.excused_reason = reason
-    bill.save(update_fields=["excused_reason"])
+    bill.excused_by = by if reason and by is not None and by.is_authenticated else None
+    bill.excused_at = timezone.now() if reason else None
+    bill.save(update_fields=["excused_reason", "excused_by", "excused_at"])
     return bill

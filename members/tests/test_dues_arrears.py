@@ -80,3 +80,15 @@ def test_arrears_of_any_number_of_members_cost_one_query(branch_a, members_count
         debts = arrears_map([m.pk for m in members])
 
     assert len(debts) == members_count and all(d.count == 4 for d in debts.values())
+
+
+def test_excusing_a_month_keeps_who_recorded_the_reason_and_when(branch_a, secretary_a):
+    from members import dues_services
+
+    from .dues_bill_factories import open_bill, paying_member
+
+    bill = open_bill(paying_member(branch_a), -2)
+    bill = dues_services.excuse_bill(bill=bill, reason="经支部同意缓交", by=secretary_a)
+    assert (bill.excused_by, bill.excused_at is not None) == (secretary_a, True)
+    bill = dues_services.excuse_bill(bill=bill, reason="", by=secretary_a)  # withdrawn: nobody excused it
+    assert (bill.excused_reason, bill.excused_by, bill.excused_at) == ("", None, None)

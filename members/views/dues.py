@@ -96,7 +96,7 @@ def dues_month(request):
     totals = _collection(bills)
     shown = (
         filter_state(bills, state)
-        .select_related("member", "organization")
+        .select_related("member", "organization", "excused_by")
         .order_by("organization__name", "member__name", "pk")
     )
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -163,7 +163,9 @@ def _render_member(request, member: Member, *, form=None, status: int = 200):
     today = timezone.localdate()
     user = request.user
     standard = standards_in_force([member.pk], today.year).get(member.pk)
-    bill_rows = Paginator(member.dues_bills.order_by("-month"), MEMBER_BILLS).get_page(request.GET.get("page"))
+    bill_rows = Paginator(member.dues_bills.select_related("excused_by").order_by("-month"), MEMBER_BILLS).get_page(
+        request.GET.get("page")
+    )
     _with_state(bill_rows)
     open_months = sorted(
         DuesBill.objects.filter(member=member, paid_amount__lt=F("amount"), excused_reason="").values_list(
