@@ -41,16 +41,19 @@ def standard_in_force(member, year: int) -> DuesStandard | None:
     return standards_in_force([member.pk], year).get(member.pk)
 
 
-# A bill is settled when it is paid in full or excused with a valid reason; otherwise it is open.
-SETTLED = Q(paid_amount__gte=F("amount")) | ~Q(excused_reason="")
+# A bill is open (arrears once its month is over) unless paid in full or excused with a valid reason.
 OPEN = Q(paid_amount__lt=F("amount"), excused_reason="")
+PAID = Q(paid_amount__gte=F("amount"))
+UNPAID = Q(paid_amount__lt=F("amount"))
 
 
 def paid_up_to_map(member_ids: Iterable[int]) -> dict[int, datetime.date | None]:
     """ "党费已交到" for each member, in one query.
 
-    The month before the member's first open bill (neither paid in full nor excused); when no bill is open,
-    the latest settled month; None for a member without bills. Months are first days of the month.
+    The month before the member's first bill not paid in full; when every bill is paid, the latest month;
+    None for a member without bills. Months are first days of the month. An excused month (an approved
+    deferral) is not arrears but is not paid either, so it stops "paid up to"; an exemption is a bill of 0,
+    paid when it is made.
     """
     member_ids = list(member_ids)
     result: dict[int, datetime.date | None] = dict.fromkeys(member_ids)
@@ -59,7 +62,7 @@ def paid_up_to_map(member_ids: Iterable[int]) -> dict[int, datetime.date | None]
     rows = (
         DuesBill.objects.filter(member_id__in=member_ids)
         .values("member_id")
-        .annotate(first_open=Min("month", filter=OPEN), last_settled=Max("month", filter=SETTLED))
+        .annotate(first_open=Min("month", filter=UNPAID), last_settled=Max("month", filter=PAID))
         .order_by()
     )
     for row in rows:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from buildingparty.models import Notification
 from members import dues_services
 from members.dues_models import DuesAllocation, DuesBill, DuesPayment
-from members.dues_selectors import paid_up_to, paid_up_to_map, standards_in_force
+from members.dues_selectors import arrears_map, paid_up_to, paid_up_to_map, standards_in_force
 from members.models import Member
 from tests.concurrency import at_the_same_moment
 from tests.factories import MemberFactory, UserFactory
@@ -232,7 +232,7 @@ def test_no_dues_are_recorded_for_a_member_not_in_normal_standing(branch_a, secr
         pay(suspended, secretary_a)
 
 
-def test_an_excused_month_is_settled_and_a_paid_month_cannot_be_excused(member, secretary_a):
+def test_an_excused_month_is_not_arrears_nor_paid_and_a_paid_month_cannot_be_excused(member, secretary_a):
     unpaid, paid = open_bill(member, -1), paid_bill(member, -2)
 
     dues_services.excuse_bill(bill=unpaid, reason="经支部同意缓交", by=secretary_a)
@@ -241,10 +241,12 @@ def test_an_excused_month_is_settled_and_a_paid_month_cannot_be_excused(member, 
 
     unpaid.refresh_from_db()
     assert unpaid.state == "excused" and unpaid.excused_reason == "经支部同意缓交"
-    assert paid_up_to(member) == month(-1)
+    assert paid_up_to(member) == month(-2)  # a deferral is not a payment: the letter must not say it was paid
+    assert arrears_map([member.pk]) == {}
 
     dues_services.excuse_bill(bill=unpaid, reason="", by=secretary_a)
     assert paid_up_to(member) == month(-2)
+    assert list(arrears_map([member.pk])[member.pk].months) == [month(-1)]
 
 
 # --- 党费已交到 and the standard in force --------------------------------------------------------------------
