@@ -52,7 +52,7 @@ def flush_outbox(*, limit: int = 1000) -> dict:
 def prune_history(*, today: str | None = None) -> dict:
     now = timezone.now()
     if today:  # "YYYY-MM-DD": prune as of that day's start (tests, a catch-up by hand)
-        now = timezone.make_aware(datetime.datetime.combine(datetime.date.fromisoformat(today), datetime.time()))
+        now = timezone.make_aware(datetime.datetime.combine(jobs.job_day(today), datetime.time()))
     return {
         "outbox_deleted": outbox.prune(now=now),
         "runs_deleted": jobs.prune_runs(now=now),

@@ -76,6 +76,11 @@ class Every:
     seconds: int
 
 
+def job_day(today: str | None) -> datetime.date:
+    """The day a job runs for: ``today`` as "YYYY-MM-DD" (tests, re-runs, catch-ups), else the building's date."""
+    return datetime.date.fromisoformat(today) if today else timezone.localdate()
+
+
 def crontab(**fields) -> Crontab:
     return Crontab(**{k: str(v) for k, v in fields.items()})
 

@@ -1,9 +1,6 @@
 """Scheduled reminders from the building survey: follow-ups of visits coming due and past due."""
 
-import datetime
-
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
@@ -42,7 +39,7 @@ def follow_up_reminders(*, today: str | None = None) -> dict:
     a follow-up handed to someone else reaches the new person too (the key is per user). Overdue ones stay on
     the admins' and secretaries' home panel. Counts: notifications written per occasion.
     """
-    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    day = jobs.job_day(today)
     follow_ups = FollowUp.objects.select_related("visit__enterprise__liaison", "assigned_to")
     due = {
         "due_soon": list(follow_ups_due_soon(follow_ups, day, DUE_SOON_DAYS).order_by("pk")),

@@ -6,8 +6,6 @@ without a valid reason: flag the member to the secretary as a 按自行脱党处
 dedupe key per member and month or arrears run, so a job run twice, or twice at once, tells each person once.
 """
 
-import datetime
-
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +19,6 @@ from . import dues_services
 from .dues_models import DuesBill, first_of_month, month_label
 from .dues_selectors import OPEN, arrears_map
 from .models import Member
-
-
-def _today(today: str | None) -> datetime.date:
-    return datetime.date.fromisoformat(today) if today else timezone.localdate()
 
 
 @jobs.job(
@@ -56,7 +50,7 @@ def generate_dues(*, month: str | None = None, building_id: int | None = None) -
     counts={"unpaid": _("members not yet paid"), "reminded": _("reminders sent")},
 )
 def dues_reminders(*, today: str | None = None) -> dict:
-    month = first_of_month(_today(today))
+    month = first_of_month(jobs.job_day(today))
     bills = (
         DuesBill.objects.filter(
             OPEN, month=month, member__status=Member.Status.NORMAL, member__user__isnull=False, amount__gt=0
@@ -96,7 +90,7 @@ def dues_reminders(*, today: str | None = None) -> dict:
     },
 )
 def arrears_flags(*, today: str | None = None) -> dict:
-    day = _today(today)
+    day = jobs.job_day(today)
     current = first_of_month(day)
     members = {
         m.pk: m
@@ -171,5 +165,5 @@ def arrears_flags(*, today: str | None = None) -> dict:
 def dues_declaration_round(*, year: int | None = None, today: str | None = None) -> dict:
     from .dues_standards import ask_to_declare
 
-    year = int(year) if year else _today(today).year + 1
+    year = int(year) if year else jobs.job_day(today).year + 1
     return ask_to_declare(members=Member.objects.all(), year=year)

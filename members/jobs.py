@@ -10,7 +10,6 @@ import datetime
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
@@ -20,12 +19,6 @@ from buildingparty.officers import Officers
 from .models import Member, Transfer, months_between
 from .panels import conversions_due, lost_contact_candidates
 from .transfer_panels import EXPIRING_DAYS, expires_between, receipt_overdue, validity_lengths
-
-
-def job_day(today: str | None) -> datetime.date:
-    """The day a job runs for: ``today`` as "YYYY-MM-DD" (tests, re-runs), else the building's date now."""
-    return datetime.date.fromisoformat(today) if today else timezone.localdate()
-
 
 # --- transfer letters -----------------------------------------------------------------------------------------
 
@@ -55,7 +48,7 @@ def transfer_reminders(*, today: str | None = None) -> dict:
     per letter and occasion, never repeated. The letter stays on the secretaries' home panel until somebody acts,
     and a re-issued letter is a new letter with its own reminders. Counts: notifications written per occasion.
     """
-    day = job_day(today)
+    day = jobs.job_day(today)
     transfers = Transfer.objects.select_related("member__user")
     lengths = validity_lengths(transfers)
     occasions = {
@@ -117,7 +110,7 @@ def conversion_reminders(*, today: str | None = None) -> dict:
     Dedupe key ``conversion:<member id>:<expected date>``: once per member and expected conversion date. A
     probation extended to a new date reminds again for that date. Counts: notifications written.
     """
-    day = job_day(today)
+    day = jobs.job_day(today)
     members = list(conversions_due(Member.objects.select_related("user"), day).order_by("pk"))
     officers = Officers(m.organization_id for m in members)
     counts = {"conversions": 0}
@@ -158,7 +151,7 @@ def lost_contact_reminders(*, today: str | None = None) -> dict:
     Dedupe key ``lost_contact:<member id>:<since>``: once per member and spell of lost contact; a member found
     and then lost again is a new spell. Counts: notifications written.
     """
-    day = job_day(today)
+    day = jobs.job_day(today)
     members = list(lost_contact_candidates(Member.objects.all(), day).order_by("pk"))
     officers = Officers(m.organization_id for m in members)
     counts = {"lost_contact": 0}

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from buildingparty import jobs
 from buildingparty.notifications import notify
 from buildingparty.officers import Officers
-from members.jobs import job_day
 from members.models import months_between
 
 from . import library, services
@@ -36,7 +35,7 @@ def loan_reminders(*, today: str | None = None) -> dict:
     overdue, then one a month while the copy is still out (other members are waiting for it). Counts:
     notifications written.
     """
-    day = job_day(today)
+    day = jobs.job_day(today)
     loans = list(library.overdue(Loan.objects.select_related("material", "member__user"), day).order_by("pk"))
     officers = Officers(loan.member.organization_id for loan in loans)
     desk_url = reverse("services:loan_list") + "?status=overdue"
