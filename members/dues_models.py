@@ -7,6 +7,7 @@ of one member (one per member and month, a database constraint); ``DuesPayment``
 bills by ``DuesAllocation`` (a payment may cover several months, a bill may be paid in parts).
 """
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -28,6 +29,16 @@ BASE_HELP = _(
 
 def first_of_month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    """The last day of ``month``'s month."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def months_inclusive(first: datetime.date, last: datetime.date) -> int:
+    """How many months from ``first``'s month to ``last``'s, both counted (2026-01 to 2026-03 is 3)."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def month_label(month: datetime.date | None) -> str:
@@ -299,7 +310,7 @@ class DuesPayment(models.Model):
 
     @property
     def month_count(self) -> int:
-        return (self.last_month.year - self.first_month.year) * 12 + self.last_month.month - self.first_month.month + 1
+        return months_inclusive(self.first_month, self.last_month)
 
     @property
     def payer_display(self) -> str:

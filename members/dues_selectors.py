@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
-from .dues_models import DuesBill, DuesStandard, first_of_month, month_label
+from .dues_models import DuesBill, DuesStandard, first_of_month, month_label, months_inclusive
 from .models import add_months
 
 
@@ -145,18 +145,14 @@ def arrears_map(member_ids: Iterable[int], *, today: datetime.date | None = None
             run_start[member_id] = month
         arrears.months.append(month)
         arrears.owed += amount - paid
-        run = months_between_inclusive(run_start[member_id], month)
+        run = months_inclusive(run_start[member_id], month)
         if run > arrears.longest_run:
             arrears.longest_run, arrears.longest_run_start = run, run_start[member_id]
     for member_id, arrears in result.items():
         if arrears.months[-1] == last_month:
             arrears.current_run_start = run_start[member_id]
-            arrears.current_run = months_between_inclusive(run_start[member_id], last_month)
+            arrears.current_run = months_inclusive(run_start[member_id], last_month)
     return result
-
-
-def months_between_inclusive(first: datetime.date, last: datetime.date) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def members_in_arrears(members, *, today: datetime.date | None = None):

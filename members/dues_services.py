@@ -6,7 +6,6 @@ make a second bill. As in ``members.services``, nothing here trusts that a calle
 the member through ``for_user`` first.
 """
 
-import calendar
 import datetime
 from decimal import Decimal
 
@@ -19,17 +18,13 @@ from django.utils.translation import gettext as _
 from buildingparty.models import PartyOrganization
 from buildingparty.notifications import notify
 
-from .dues_models import DuesAllocation, DuesBill, DuesPayment, DuesStandard, first_of_month, month_label
+from .dues_models import DuesAllocation, DuesBill, DuesPayment, DuesStandard, first_of_month, month_end, month_label
 from .dues_selectors import standards_in_force
 from .models import Member, add_months
 
 # Back-pay and paying ahead: at most six months either side of the current month (中组发〔2008〕3号).
 MONTHS_WINDOW = 6
 CENT = Decimal("0.01")
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.date]:

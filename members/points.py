@@ -40,7 +40,7 @@ from buildingparty.notifications import notify
 from buildingparty.officers import officers_of
 from buildingparty.services import stored
 
-from .dues_models import DuesBill, month_label
+from .dues_models import DuesBill, month_end, month_label
 from .models import Member
 from .points_models import PointEntry, PointRule, PointYear
 
@@ -408,11 +408,6 @@ def credit(
 # The first real source: each month's dues paid in full by the end of that month.
 
 
-def _month_end(month: datetime.date) -> datetime.date:
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
-
-
 @source("dues_on_time")
 def dues_paid_on_time(building_id: int, since: datetime.date, until: datetime.date):
     """Bills of months from ``since`` to ``until``, of an amount above 0, paid in full by the month's end.
@@ -432,7 +427,7 @@ def dues_paid_on_time(building_id: int, since: datetime.date, until: datetime.da
         .values_list("pk", "member_id", "month", "paid_on")
     )
     for pk, member_id, month, paid_on in bills.iterator():
-        if paid_on <= _month_end(month):
+        if paid_on <= month_end(month):
             note = stored(gettext_lazy("Dues for %(month)s"), {"month": month_label(month)})
             yield member_id, f"members.duesbill:{pk}", max(paid_on, month), note
 

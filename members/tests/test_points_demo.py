@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from buildingparty.models import Building, User
 from members import points, points_selectors
+from members.dues_models import month_end
 from members.models import DuesBill, Member
 from members.points_models import PointEntry, PointRule, PointYear
 
@@ -37,7 +38,7 @@ def test_the_demo_gives_member1_points_of_both_kinds_and_secretary1_claims_to_de
     on_time = [
         b
         for b in DuesBill.objects.filter(member=member1, amount__gt=0, paid_on__isnull=False)
-        if b.paid_on <= points._month_end(b.month) and b.month.year >= year - 1
+        if b.paid_on <= month_end(b.month) and b.month.year >= year - 1
     ]
     assert mine.filter(rule__code="dues_on_time").count() == len(on_time)
     assert mine.filter(rule__kind=PointRule.Kind.CLAIMED, status=Status.APPROVED).count() == 2
