@@ -79,6 +79,12 @@ def _celery_eager():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded files (attachments, evidence, the demo's files) go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def building(db):
     return BuildingFactory(name="中央大厦")

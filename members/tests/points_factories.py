@@ -19,12 +19,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type /Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Evidence files go to the test's own folder, not to the project's media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def rule(building):
     return rules(building)

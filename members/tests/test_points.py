@@ -18,7 +18,6 @@ from tests.factories import BuildingFactory, MemberFactory, OrganizationFactory,
 
 from .points_factories import claim, days_ago, paid_bill, rules, this_year, upload
 from .points_factories import member_a as member_a  # fixtures (see points_factories)
-from .points_factories import private_media as private_media
 from .points_factories import rule as rule
 
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 Status = PointEntry.Status
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def seed():
     call_command("seed_demo", stdout=io.StringIO())
 

@@ -17,11 +17,6 @@ WHAT_FOR = "获评慈溪市“最美楼宇党员”（浏览器测试）"
 PDF = b"%PDF-1.4\n1 0 obj<</Type /Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def total_shown(page) -> int:
     return int(page.get_by_test_id("points-total").inner_text())
 
