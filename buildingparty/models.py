@@ -90,6 +90,11 @@ class PartyOrganization(models.Model):
         """The organisation that holds relationships and a seal: a group's branch, else itself."""
         return self.parent if self.kind == self.Kind.GROUP and self.parent_id else self
 
+    @property
+    def branch_pk(self) -> int:
+        """The ``branch``'s primary key, without loading it."""
+        return self.parent_id if self.kind == self.Kind.GROUP and self.parent_id else self.pk
+
     def subtree_ids(self) -> list[int]:
         """This organisation and everything below it (the tree is at most three levels deep)."""
         ids, frontier = [self.pk], [self.pk]

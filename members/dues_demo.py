@@ -223,7 +223,7 @@ def _record_all(rows, *, standards: dict) -> int:
                     standard = standards.get((member.pk, month.year)) or standards.get((member.pk, month.year - 1))
                     bill = DuesBill(
                         member=member,
-                        organization_id=dues_services.branch_id(member.organization),
+                        organization_id=member.organization.branch_pk,
                         month=month,
                         amount=amounts[month.year],
                         standard=standard,

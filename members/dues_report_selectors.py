@@ -286,12 +286,6 @@ def _by_month(bills):
     )
 
 
-def _branch_of(organization: PartyOrganization) -> PartyOrganization:
-    if organization.kind == PartyOrganization.Kind.GROUP and organization.parent_id:
-        return organization.parent
-    return organization
-
-
 def collection(bills, *, year: int, branch: PartyOrganization | None = None) -> Collection:
     """Collection of ``year`` by branch and month, of bills already scoped. Two queries."""
     first, last = year_bounds(year)
@@ -310,7 +304,7 @@ def collection(bills, *, year: int, branch: PartyOrganization | None = None) -> 
     branches: dict[int, PartyOrganization] = {}
     for row in rows:
         cell = Cell(due=row["due"], collected=row["collected"], bills=row["bills"], paid_bills=row["paid_bills"])
-        owner = _branch_of(organizations[row["organization_id"]])
+        owner = organizations[row["organization_id"]].branch
         branches[owner.pk] = owner
         per_branch[owner.pk][row["month"].month - 1].add(cell)
         months[row["month"].month - 1].cell.add(cell)

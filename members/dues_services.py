@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buildingparty.models import PartyOrganization
 from buildingparty.notifications import notify
 
 from .dues_models import DuesAllocation, DuesBill, DuesPayment, DuesStandard, first_of_month, month_end, month_label
@@ -40,13 +39,6 @@ def parse_month(value: str) -> datetime.date:
     return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
 
 
-def branch_id(organization: PartyOrganization) -> int:
-    """The branch that holds a member's relationship (a group's branch), without another query."""
-    if organization.kind == PartyOrganization.Kind.GROUP and organization.parent_id:
-        return organization.parent_id
-    return organization.pk
-
-
 def paying_members(*, month: datetime.date, building_id: int | None = None):
     """Members who owe dues for ``month``: in normal standing and admitted by the month's end. Probationary
     members pay from the branch meeting that admitted them (their ``joined_on``)."""
@@ -61,7 +53,7 @@ def _new_bill(member: Member, month: datetime.date, standard: DuesStandard) -> D
     # A bill of nothing (an approved exemption) is settled when it is made.
     return DuesBill(
         member=member,
-        organization_id=branch_id(member.organization),
+        organization_id=member.organization.branch_pk,
         month=month,
         amount=amount,
         standard=standard,

@@ -66,13 +66,6 @@ def _letter_number_is_free(number: str) -> str:
     return number
 
 
-def own_branch(organization: PartyOrganization) -> PartyOrganization:
-    """The branch a member's relationship is held in: their organisation, or the branch above their group."""
-    if organization.kind == PartyOrganization.Kind.GROUP and organization.parent_id:
-        return organization.parent
-    return organization
-
-
 class TransferIssueForm(forms.Form):
     """Issue an introduction letter for a member: out of the building, or to another of its branches."""
 
@@ -117,7 +110,7 @@ class TransferIssueForm(forms.Form):
                 building_id=member.organization.building_id,
                 kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH],
             )
-            .exclude(pk=own_branch(member.organization).pk)
+            .exclude(pk=member.organization.branch_pk)
             .order_by("kind", "name")
         )
 
