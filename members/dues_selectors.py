@@ -13,7 +13,13 @@ from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from .dues_models import DuesBill, DuesStandard, first_of_month, month_label, months_inclusive
-from .models import add_months
+from .models import Member, add_months
+
+
+def paying_by(members, day: datetime.date):
+    """Of a member queryset, those who owe dues by ``day``: in normal standing and admitted by then. Probationary
+    members pay from the branch meeting that admitted them (their ``joined_on``)."""
+    return members.filter(status=Member.Status.NORMAL, joined_on__lte=day)
 
 
 def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesStandard]:

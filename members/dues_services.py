@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from buildingparty.notifications import notify
 
 from .dues_models import DuesAllocation, DuesBill, DuesPayment, DuesStandard, first_of_month, month_end, month_label
-from .dues_selectors import standards_in_force
+from .dues_selectors import paying_by, standards_in_force
 from .models import Member, add_months
 
 # Back-pay and paying ahead: at most six months either side of the current month (中组发〔2008〕3号).
@@ -40,9 +40,8 @@ def parse_month(value: str) -> datetime.date:
 
 
 def paying_members(*, month: datetime.date, building_id: int | None = None):
-    """Members who owe dues for ``month``: in normal standing and admitted by the month's end. Probationary
-    members pay from the branch meeting that admitted them (their ``joined_on``)."""
-    members = Member.objects.filter(status=Member.Status.NORMAL, joined_on__lte=month_end(first_of_month(month)))
+    """Members who owe dues for ``month``: in normal standing and admitted by the month's end."""
+    members = paying_by(Member.objects.all(), month_end(month))
     if building_id is not None:
         members = members.filter(organization__building_id=building_id)
     return members

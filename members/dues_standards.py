@@ -36,6 +36,7 @@ from buildingparty.services import stored
 
 from .dues import FIXED_AMOUNT, RURAL_MAXIMUM, monthly_dues
 from .dues_models import DuesKind, DuesStandard, first_of_month
+from .dues_selectors import paying_by
 from .models import Member, MemberChange
 from .services import record_change
 
@@ -55,7 +56,7 @@ def applies_from(member: Member, year: int) -> datetime.date | None:
 
 def paying_in_year(members, year: int):
     """Of a member queryset, those who pay dues in ``year``: normal standing, admitted by the year's end."""
-    return members.filter(status=Member.Status.NORMAL, joined_on__lte=datetime.date(year, 12, 31))
+    return paying_by(members, datetime.date(year, 12, 31))
 
 
 def check_terms(
