@@ -39,6 +39,11 @@ class OrganizationQuerySet(models.QuerySet):
 
         return organizations_for(user, self)
 
+    def branches(self):
+        """Branches and joint branches: the organisations that hold members' relationships (not the general
+        branch, not party groups)."""
+        return self.filter(kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH])
+
 
 class PartyOrganization(models.Model):
     class Kind(models.TextChoices):

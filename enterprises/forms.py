@@ -166,10 +166,9 @@ class EnterpriseForm(forms.ModelForm):
             for name in access.LIAISON_LOCKED_FIELDS:
                 del self.fields[name]
         else:
-            self.fields["party_organization"].queryset = PartyOrganization.objects.filter(
-                building_id=building_id,
-                kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH],
-            ).order_by("kind", "name")
+            self.fields["party_organization"].queryset = (
+                PartyOrganization.objects.branches().filter(building_id=building_id).order_by("kind", "name")
+            )
             users = get_user_model().objects.filter(building_id=building_id).order_by("name")
             self.fields["liaison"].queryset = users.filter(role=Role.LIAISON)
             self.fields["contacts"].queryset = users.filter(role=Role.CONTACT)

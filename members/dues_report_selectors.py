@@ -52,7 +52,7 @@ def branches_for(user):
     """The branches (not groups, not the general branch) a user may report on."""
     return (
         PartyOrganization.objects.for_user(user)
-        .filter(kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH])
+        .branches()
         .select_related("building")
         .order_by("building__name", "kind", "name")
     )

@@ -148,11 +148,7 @@ class BranchAverage:
 
 def branches(organizations) -> list:
     """The branches and joint branches among ``organizations`` (a queryset), by building and name."""
-    return list(
-        organizations.filter(kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH])
-        .select_related("building")
-        .order_by("building__name", "name")
-    )
+    return list(organizations.branches().select_related("building").order_by("building__name", "name"))
 
 
 def branch_averages(organizations, year: int) -> list[BranchAverage]:

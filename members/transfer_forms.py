@@ -106,10 +106,8 @@ class TransferIssueForm(forms.Form):
         # "党费已交到" on the letter: what the dues records say, unless the secretary types otherwise.
         self.fields["dues_paid_until"].initial = paid_up_to(member)
         self.fields["to_organization"].queryset = (
-            PartyOrganization.objects.filter(
-                building_id=member.organization.building_id,
-                kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH],
-            )
+            PartyOrganization.objects.branches()
+            .filter(building_id=member.organization.building_id)
             .exclude(pk=member.organization.branch_pk)
             .order_by("kind", "name")
         )

@@ -230,9 +230,7 @@ def board(request):
         choices = None
     else:
         building_id = user.building_id  # None for a street viewer: every building
-        choices = PartyOrganization.objects.for_user(user).filter(
-            kind__in=[PartyOrganization.Kind.BRANCH, PartyOrganization.Kind.JOINT_BRANCH]
-        )
+        choices = PartyOrganization.objects.for_user(user).branches()
     years = selectors.years_offered(building_id)
     form = BoardForm(request.GET or None, years=years, branches=choices)
     year = years[0]
