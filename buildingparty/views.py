@@ -120,8 +120,6 @@ def audit_list(request):
     if who:
         records = records.filter(Q(actor__username__icontains=who) | Q(actor__name__icontains=who))
     page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "buildingparty/audit_list.html",
@@ -130,6 +128,5 @@ def audit_list(request):
             "actions": AuditRecord.Action.choices,
             "action": action,
             "who": who,
-            "query": query.urlencode(),
         },
     )

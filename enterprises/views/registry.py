@@ -31,15 +31,12 @@ def enterprise_list(request):
     form = EnterpriseFilterForm(request.GET or None, user=user)
     enterprises = form.filter(Enterprise.objects.for_user(user)).select_related("liaison", "party_organization")
     page = Paginator(enterprises.order_by("floor", "room", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "enterprises/enterprise_list.html",
         {
             "page": page,
             "form": form,
-            "query": query.urlencode(),
             "can_create": access.can_create(user),
             "can_transfer_register": user.role == Role.ADMIN,  # export and import
             "can_see_coverage": user.role in access.COVERAGE_ROLES,

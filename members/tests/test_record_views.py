@@ -344,3 +344,9 @@ def test_page_links_keep_the_filters(secretary_a_client, branch_a):
     MemberFactory.create_batch(30, organization=branch_a)
     body = secretary_a_client.get(reverse("members:list"), {"category": "full"}).content.decode()
     assert "?category=full&amp;page=2" in body
+
+
+def test_the_export_links_keep_the_lists_filters_but_not_its_page(admin_client, branch_a):
+    body = admin_client.get(reverse("members:list"), {"q": "张", "category": "full", "page": "1"}).content.decode()
+    assert f'href="{reverse("members:export")}?q=%E5%BC%A0&amp;category=full&amp;format=xlsx"' in body
+    assert f'href="{reverse("members:export")}?q=%E5%BC%A0&amp;category=full&amp;format=csv"' in body

@@ -43,15 +43,12 @@ def member_list(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
     members = form.filter(Member.objects.for_user(request.user)).select_related("organization", "enterprise")
     page = Paginator(members.order_by("organization__name", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "members/member_list.html",
         {
             "page": page,
             "form": form,
-            "query": query.urlencode(),
             "can_add": request.user.role in (Role.ADMIN, Role.SECRETARY),
             "can_export": access.can_export(request.user),
             "can_export_full_ids": access.can_export_full_ids(request.user),
