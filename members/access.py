@@ -6,6 +6,9 @@ Read access is ``Member.objects.for_user``; these answer the write questions (40
 from buildingparty.models import Role
 from buildingparty.scope import in_reach
 
+# The roles that manage members (their branch's, or the building's): records, dues, points.
+MANAGERS = (Role.ADMIN, Role.SECRETARY)
+
 
 def can_edit(user, member) -> bool:
     """Admins edit any member of their building, secretaries those of their branch and its groups."""

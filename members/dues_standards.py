@@ -34,6 +34,7 @@ from buildingparty.officers import officers_of
 from buildingparty.scope import in_reach
 from buildingparty.services import stored
 
+from . import access
 from .dues import FIXED_AMOUNT, RURAL_MAXIMUM, monthly_dues
 from .dues_models import DuesKind, DuesStandard, first_of_month
 from .dues_selectors import paying_by
@@ -122,13 +123,9 @@ def check_terms(
     }
 
 
-def can_manage(user, member: Member) -> bool:
-    """Confirm, set and override a member's standard: their branch's secretary and the building admin."""
-    return user.role in (Role.ADMIN, Role.SECRETARY) and in_reach(user, member.organization_id)
-
-
 def _require_manager(by, member: Member):
-    if by is None or not can_manage(by, member):
+    """Confirm, set and override a member's standard: whoever may edit the member (``access.can_edit``)."""
+    if by is None or not access.can_edit(by, member):
         raise PermissionDenied
 
 

@@ -25,7 +25,7 @@ from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 
-from .. import dues_services
+from .. import access, dues_services
 from ..access import can_edit, is_own_record
 from ..dues_forms import ArrearsFilterForm, ExcuseForm, MonthFilterForm, PaymentForm, bill_state, filter_state
 from ..dues_models import DuesAllocation, DuesBill, DuesPayment, first_of_month, month_label
@@ -42,7 +42,6 @@ from ..models import Member, add_months
 PAGE_SIZE = 50
 MEMBER_BILLS = 24
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
-MANAGERS = (Role.ADMIN, Role.SECRETARY)
 
 
 def _members_of(members, organization):
@@ -121,7 +120,7 @@ def dues_month(request):
             "missing_standard": missing[:50],
             "missing_more": len(missing) > 50,
             "unbilled": unbilled,
-            "can_record": request.user.role in MANAGERS,
+            "can_record": request.user.role in access.MANAGERS,
             "can_generate": request.user.role == Role.ADMIN,
         },
     )
@@ -227,7 +226,7 @@ def my_dues(request):
     return _render_member(request, member)
 
 
-@role_required(*MANAGERS)
+@role_required(*access.MANAGERS)
 def record_payment(request, pk):
     """Record dues received (phone friendly): months, amount, method; 代缴 names who paid."""
     member = _member_or_404(request, pk)
@@ -291,7 +290,7 @@ def record_payment(request, pk):
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*access.MANAGERS)
 def excuse_bill(request, pk):
     """Record (or withdraw) a valid reason for an unpaid month."""
     bill = get_object_or_404(DuesBill.objects.for_user(request.user).select_related("member__organization"), pk=pk)
@@ -347,7 +346,7 @@ def dues_arrears(request):
             "page": page,
             "total": len(debts),
             "candidates": candidates,
-            "can_record": request.user.role in MANAGERS,
+            "can_record": request.user.role in access.MANAGERS,
             "last_month": month_label(add_months(first_of_month(today), -1)),
         },
     )

@@ -22,7 +22,7 @@ from buildingparty import registers
 from buildingparty.models import Role
 from buildingparty.scope import organization_ids, role_required
 
-from .. import dues_standards
+from .. import access, dues_standards
 from ..dues_models import DuesStandard
 from ..dues_register import NAME as DUES_REGISTER
 from ..dues_report_forms import (
@@ -51,7 +51,6 @@ from ..models import Member
 
 PAGE_SIZE = 50
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
-MANAGERS = (Role.ADMIN, Role.SECRETARY)
 
 
 def _standard_url(member_pk: int, year: int) -> str:
@@ -92,8 +91,8 @@ def standard_list(request):
             "year": year,
             "years": year_choices(year),
             "counts": standard_counts(dues_standards.paying_in_year(Member.objects.for_user(user), year), year),
-            "can_manage": user.role in MANAGERS,
-            "can_open_round": user.role in MANAGERS and year >= timezone.localdate().year,
+            "can_manage": user.role in access.MANAGERS,
+            "can_open_round": user.role in access.MANAGERS and year >= timezone.localdate().year,
         },
     )
 
@@ -102,7 +101,7 @@ def _member_standard(request, member: Member, year: int, *, form=None, override_
     user = request.user
     attach_standards([member], year)
     standard = member.standard
-    manage = dues_standards.can_manage(user, member)
+    manage = access.can_edit(user, member)
     context = {
         "member": member,
         "year": year,
@@ -139,7 +138,7 @@ def standard_detail(request, member_pk, year):
         return HttpResponseBadRequest(_("Choose a year between 2000 and 2100."))
     if request.method != "POST":
         return _member_standard(request, member, year)
-    if not dues_standards.can_manage(request.user, member):
+    if not access.can_edit(request.user, member):
         raise PermissionDenied
     form = StandardForm(request.POST, member=member, year=year, with_note=True)
     if form.is_valid():
@@ -167,13 +166,13 @@ def _managed_standard(request, pk) -> DuesStandard:
     standard = get_object_or_404(
         DuesStandard.objects.for_user(request.user).select_related("member__organization", "member__user"), pk=pk
     )
-    if not dues_standards.can_manage(request.user, standard.member):
+    if not access.can_edit(request.user, standard.member):
         raise PermissionDenied
     return standard
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*access.MANAGERS)
 def standard_confirm(request, pk):
     """Confirm a declaration as it stands (the list's one-click button)."""
     standard = _managed_standard(request, pk)
@@ -193,7 +192,7 @@ def standard_confirm(request, pk):
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*access.MANAGERS)
 def standard_override(request, pk):
     """Record an agreed amount (hardship reduction, exemption, a rural amount), or withdraw it."""
     standard = _managed_standard(request, pk)
@@ -215,7 +214,7 @@ def standard_override(request, pk):
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*access.MANAGERS)
 def declaration_round(request):
     """Ask the members in the user's scope to declare their base for the year (each once a year)."""
     user = request.user

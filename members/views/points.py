@@ -23,7 +23,7 @@ from buildingparty.forms import add_service_errors
 from buildingparty.models import PartyOrganization, Role
 from buildingparty.scope import role_required
 
-from .. import points
+from .. import access, points
 from .. import points_selectors as selectors
 from ..access import can_edit
 from ..models import Member
@@ -33,7 +33,6 @@ from ..points_models import PointEntry, PointRule, PointYear
 PAGE_SIZE = 25
 DECIDED_SHOWN = 20
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
-MANAGERS = (Role.ADMIN, Role.SECRETARY)
 BOARD_ROLES = (Role.ADMIN, Role.SECRETARY, Role.STREET, Role.MEMBER)
 
 
@@ -129,12 +128,12 @@ def claim_queue(request):
     return render(
         request,
         "members/points/claim_queue.html",
-        {"page": pending, "decided": decided, "can_decide": request.user.role in MANAGERS},
+        {"page": pending, "decided": decided, "can_decide": request.user.role in access.MANAGERS},
     )
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*access.MANAGERS)
 def claim_decide(request, pk):
     entry = get_object_or_404(selectors.claims_for(request.user), pk=pk)
     if not can_edit(request.user, entry.member):
@@ -187,7 +186,7 @@ def evidence(request, pk):
 # --- deductions ---------------------------------------------------------------------------------------------
 
 
-@role_required(*MANAGERS)
+@role_required(*access.MANAGERS)
 def deduct(request, pk):
     member = get_object_or_404(
         Member.objects.for_user(request.user).select_related("organization", "organization__parent"), pk=pk
