@@ -39,6 +39,11 @@ def parse_month(value: str) -> datetime.date:
     return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
 
 
+def lock_member(member: Member) -> Member:
+    """The member's row, locked: one dues change (a payment, bills made on demand, a standard) at a time."""
+    return Member.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=member.pk)
+
+
 def paying_members(*, month: datetime.date, building_id: int | None = None):
     """Members who owe dues for ``month``: in normal standing and admitted by the month's end."""
     members = paying_by(Member.objects.all(), month_end(month))
@@ -249,7 +254,7 @@ def record_payment(
         consent_by=consent_by,
         today=today,
     )
-    member = Member.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=member.pk)
+    member = lock_member(member)
     if member.status != Member.Status.NORMAL:
         raise ValidationError(
             _("%(name)s is not in normal party standing; dues cannot be recorded.") % {"name": member.name}

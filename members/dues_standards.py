@@ -38,6 +38,7 @@ from . import access
 from .dues import FIXED_AMOUNT, RURAL_MAXIMUM, monthly_dues
 from .dues_models import DuesKind, DuesStandard, first_of_month
 from .dues_selectors import paying_by
+from .dues_services import lock_member
 from .models import Member, MemberChange
 from .services import record_change
 
@@ -129,10 +130,6 @@ def _require_manager(by, member: Member):
         raise PermissionDenied
 
 
-def _lock_member(member: Member) -> Member:
-    return Member.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=member.pk)
-
-
 def _require_normal(member: Member):
     if member.status != Member.Status.NORMAL:
         raise ValidationError(
@@ -179,7 +176,7 @@ def declare_standard(
     today = today or timezone.localdate()
     if not today.year <= year <= today.year + DECLARE_AHEAD_YEARS:
         raise ValidationError({"year": _("Declare for this year or the next.")})
-    member = _lock_member(member)
+    member = lock_member(member)
     _require_normal(member)
     terms = check_terms(
         member=member,
@@ -247,7 +244,7 @@ def confirm_standard(
 ) -> DuesStandard:
     """The secretary confirms a member's declaration. With ``kind`` given, the terms given replace the
     declared ones (a correction); without it the declaration is confirmed as it stands. The member is told."""
-    member = _lock_member(standard.member)
+    member = lock_member(standard.member)
     _require_manager(by, member)
     _require_normal(member)
     standard = DuesStandard.objects.select_for_update().get(pk=standard.pk)
@@ -306,7 +303,7 @@ def set_standard(
     of a confirmed standard needs a note saying why. An override stays as it was approved.
     """
     today = today or timezone.localdate()
-    member = _lock_member(member)
+    member = lock_member(member)
     _require_manager(by, member)
     _require_normal(member)
     if year > today.year + DECLARE_AHEAD_YEARS:
@@ -384,7 +381,7 @@ def override_standard(
     *, standard: DuesStandard, amount: Decimal | None, reason: str = "", approved_by: str = "", by
 ) -> DuesStandard:
     """Record the agreed amount (``amount=None`` withdraws it, back to the rule). Kept in the history."""
-    member = _lock_member(standard.member)
+    member = lock_member(standard.member)
     _require_manager(by, member)
     standard = DuesStandard.objects.select_for_update().get(pk=standard.pk)
     standard.member = member
