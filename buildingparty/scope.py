@@ -50,6 +50,18 @@ def by_organizations(user, queryset: QuerySet, *fields: str) -> QuerySet:
     return queryset.none()
 
 
+def building_officers(user, queryset: QuerySet, field: str = "building_id") -> QuerySet:
+    """The building's own papers (its funding ledger, its letters): admins and secretaries of the building whose
+    ``field`` it is; street viewers everywhere; nobody else."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role == Role.STREET:
+        return queryset
+    if user.role in (Role.ADMIN, Role.SECRETARY):
+        return queryset.filter(**{field: user.building_id})
+    return queryset.none()
+
+
 def in_reach(user, organization_id: int | None) -> bool:
     """May this user act on things of this organisation (edit members, issue letters)?"""
     if organization_id is None or not user.is_authenticated or not user.is_active:

@@ -74,9 +74,14 @@ INSTALLED_APPS = [
     "axes",
     "buildingparty",
     "enterprises",
+    "enterprises.survey",
     "members",
+    "members.dues",
+    "members.points",
     "services",
     "activities",
+    "activities.funds",
+    "activities.letters",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,6 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self):
         from . import (
-            jobs,  # noqa: F401  (scheduled jobs)
             panels,  # noqa: F401  (registers the home-page panels)
             register,  # noqa: F401  (registers the enterprise register for exports and imports)
-            survey_panels,  # noqa: F401
         )

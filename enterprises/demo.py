@@ -3,7 +3,7 @@ real building, each with its record (staff, legal representative, contact, the o
 in and out) and how the party covers it. Names, people, codes and phone numbers are made up; every credit code
 passes GB 32100.
 
-The building survey is seeded by ``survey_demo`` (imported at the end of this module, which registers it).
+The building survey is seeded by its own app (``enterprises.survey.demo``), which reads the specs drawn here.
 """
 
 import dataclasses
@@ -481,7 +481,3 @@ def _organization_code_check(body: str) -> str:
     total = sum(int(c, 36) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
-
-
-# Registers the survey step; at the end because the survey reads this module.
-from . import survey_demo  # noqa: E402, F401

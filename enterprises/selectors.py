@@ -7,11 +7,11 @@ when their party standing is normal; enterprises when they are in the building.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from buildingparty.models import PartyOrganization
 
-from .models import Enterprise, FollowUp
+from .models import Enterprise
 
 FORM_BRANCH_MIN_FULL = 3
 JOINT_BRANCH_MAX_UNITS = 5
@@ -168,18 +168,3 @@ def member_counts(enterprise: Enterprise) -> dict:
     )
     counts["probationary"] = counts["total"] - counts["full"]
     return counts
-
-
-def visits_with_open_follow_ups(enterprise: Enterprise, user) -> list:
-    """The enterprise's survey visits the user may see, newest first, each with ``open_follow_ups``."""
-    return list(
-        enterprise.visits.for_user(user)
-        .select_related("campaign")
-        .prefetch_related(
-            Prefetch(
-                "follow_ups",
-                queryset=FollowUp.objects.filter(done_on__isnull=True).select_related("assigned_to"),
-                to_attr="open_follow_ups",
-            )
-        )
-    )

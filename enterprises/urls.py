@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import register, registry, survey
+from .views import register, registry
 
 app_name = "enterprises"
 
@@ -17,15 +17,4 @@ urlpatterns = [
     path("export/", register.export_enterprises, name="export"),
     path("import/", register.import_enterprises, name="import"),
     path("import/template.xlsx", register.import_template, name="import_template"),
-    # survey (调查摸底)
-    path("survey/", survey.campaign_list, name="campaign_list"),
-    path("survey/new/", survey.campaign_create, name="campaign_create"),
-    path("survey/<int:pk>/", survey.campaign_detail, name="campaign_detail"),
-    path("survey/<int:pk>/edit/", survey.campaign_edit, name="campaign_edit"),
-    path("survey/<int:pk>/visit/<int:enterprise_pk>/", survey.visit_create, name="visit_create"),
-    path("visits/<int:pk>/", survey.visit_detail, name="visit_detail"),
-    path("visits/<int:pk>/edit/", survey.visit_edit, name="visit_edit"),
-    path("follow-ups/<int:pk>/done/", survey.follow_up_done, name="follow_up_done"),
-    path("leads/", survey.lead_list, name="lead_list"),
-    path("leads/<int:pk>/close/", survey.lead_close, name="lead_close"),
 ]

@@ -7,14 +7,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Party members")
 
     def ready(self):
-        from . import (  # noqa: F401  (each module registers panels, registers or jobs)
-            dues_jobs,
-            dues_panels,
-            dues_register,
-            jobs,
-            panels,  # noqa: F401  (registers the home-page panels)
-            points_jobs,
-            points_panels,
-            register,  # noqa: F401  (registers the member register for exports and imports)
-            transfer_panels,
-        )
+        # Each module registers itself: the register's jobs and home-page panels, the member register for
+        # exports and imports, the transfers' panels. Dues and points are apps of their own (members.dues,
+        # members.points) and register theirs in their own AppConfig.
+        from . import jobs, panels, register  # noqa: F401
+        from .transfers import panels as transfer_panels  # noqa: F401

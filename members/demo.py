@@ -999,7 +999,3 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
-
-
-# Dues and points have their own demo modules; importing them registers their steps.
-from . import dues_demo, points_demo  # noqa: E402, F401

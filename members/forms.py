@@ -210,3 +210,15 @@ class LostContactForm(forms.Form):
         help_text=_("Leave empty when the member is back in contact."),
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class MonthField(forms.DateField):
+    """A month typed as 2026-03 (or picked with <input type=month>), stored as the 1st of that month."""
+
+    widget = forms.DateInput(attrs={"type": "month", "placeholder": "2026-03"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y-%m-%d"]
+    default_error_messages = {"invalid": _("Enter a month as year-month, e.g. 2026-03.")}
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from buildingparty import jobs
 from buildingparty.notifications import notify
 from buildingparty.officers import Officers
+from members.transfers.panels import EXPIRING_DAYS, expires_between, receipt_overdue, validity_lengths
 
 from .models import Member, Transfer, months_between
 from .panels import conversions_due, lost_contact_candidates
-from .transfer_panels import EXPIRING_DAYS, expires_between, receipt_overdue, validity_lengths
 
 # --- transfer letters -----------------------------------------------------------------------------------------
 

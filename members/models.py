@@ -146,7 +146,7 @@ class Member(models.Model):
         verbose_name=_("user account"),
     )
     source_lead = models.ForeignKey(
-        "enterprises.SurveyLead",
+        "survey.SurveyLead",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -517,7 +517,7 @@ class IncomingMobileMember(models.Model):
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
     source_lead = models.OneToOneField(
-        "enterprises.SurveyLead",
+        "survey.SurveyLead",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -540,8 +540,3 @@ class IncomingMobileMember(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number) if self.id_number else ""
-
-
-# Dues and points live in their own modules; imported here so Django and the migrations see them.
-from .dues_models import DuesAllocation, DuesBill, DuesKind, DuesPayment, DuesStandard  # noqa: E402, F401
-from .points_models import PointEntry, PointRule, PointYear  # noqa: E402, F401

@@ -17,8 +17,8 @@ from pypinyin import Style, lazy_pinyin
 
 from buildingparty.models import PartyOrganization
 from buildingparty.services import field_changes, plain_value, stored
-from enterprises.models import SurveyLead
-from enterprises.services import lead_close
+from enterprises.survey.models import SurveyLead
+from enterprises.survey.services import lead_close
 
 from .models import (
     ChangeProposal,

@@ -1,6 +1,8 @@
-from django.urls import include, path
+from django.urls import path
 
-from .views import leads, records, register, transfers
+from members.leads import views as leads
+from members.transfers import views as transfers
+from members.views import records, register
 
 app_name = "members"
 
@@ -34,8 +36,4 @@ urlpatterns = [
     path("leads/<int:pk>/transfer-in/", leads.lead_transfer_in, name="lead_transfer_in"),
     path("leads/<int:pk>/incoming/", leads.lead_incoming, name="lead_incoming"),
     path("incoming/", leads.incoming_list, name="incoming_list"),
-    # dues (党费): bills, payments and arrears; standards and reports; points (积分)
-    path("dues/", include("members.dues_urls")),
-    path("dues/", include("members.dues_report_urls")),
-    path("points/", include("members.points_urls")),
 ]

@@ -11,9 +11,9 @@ from django.core import mail
 from buildingparty import jobs
 from buildingparty.celery import app
 from buildingparty.models import JobRun, Notification
-from members.dues_models import DuesBill
+from members.dues.models import DuesBill
+from members.dues.tests.factories import StandardFactory
 from members.models import add_months
-from members.tests.dues_bill_factories import StandardFactory
 from tests.factories import BuildingFactory, MemberFactory, OrganizationFactory, UserFactory
 from tests.test_celery_worker import wait_for
 

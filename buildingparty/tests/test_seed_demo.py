@@ -14,11 +14,13 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from activities.models import FundEntry, LetterTemplate
+from activities.funds.models import FundEntry
+from activities.letters.models import LetterTemplate
 from buildingparty import demo
 from buildingparty.models import Building, PartyOrganization, Role, User
-from enterprises.models import Enterprise, EnterpriseChange, FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
+from enterprises.models import Enterprise, EnterpriseChange
 from enterprises.selectors import JOINT_BRANCH_MAX_UNITS, coverage_report, organizations_of
+from enterprises.survey.models import FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
 from enterprises.validators import validate_credit_code, validate_phone
 from members.demo import demo_members
 from members.models import ChangeProposal, Member, MemberChange, MobilePeriod, Transfer

@@ -30,9 +30,9 @@ def test_english_is_available_through_the_language_switch(client):
 
 
 MEMBERS = ["members:list", "members:transfer_list"]
-ENTERPRISES = ["enterprises:list", "enterprises:coverage", "enterprises:campaign_list"]
-BRANCH = ["organization_list", "activities:fund_list"]
-DUES = ["members:dues_month", "members:dues_arrears", "members:dues_standards", "members:dues_ledger"]
+ENTERPRISES = ["enterprises:list", "enterprises:coverage", "survey:campaign_list"]
+BRANCH = ["organization_list", "funds:list"]
+DUES = ["dues:month", "dues:arrears", "dues:standards", "dues:ledger"]
 SERVICES = ["services:list", "services:reception_list", "services:material_list", "services:statistics"]
 
 
@@ -47,14 +47,14 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "members:proposals",
                 "members:incoming_list",
                 *DUES,
-                "members:points_board",
-                "members:points_claims",
-                "members:points_rules",
+                "points:board",
+                "points:claims",
+                "points:rules",
                 *ENTERPRISES,
-                "enterprises:lead_list",
+                "survey:lead_list",
                 *SERVICES,
                 *BRANCH,
-                "activities:letter_list",
+                "letters:list",
                 "audit_list",
                 "job_list",
                 "admin",
@@ -68,13 +68,13 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "members:proposals",
                 "members:incoming_list",
                 *DUES,
-                "members:points_board",
-                "members:points_claims",
+                "points:board",
+                "points:claims",
                 *ENTERPRISES,
-                "enterprises:lead_list",
+                "survey:lead_list",
                 *SERVICES,
                 *BRANCH,
-                "activities:letter_list",
+                "letters:list",
             ],
         ),
         (
@@ -82,8 +82,8 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
             [
                 "home",
                 "enterprises:list",
-                "enterprises:campaign_list",
-                "enterprises:lead_list",
+                "survey:campaign_list",
+                "survey:lead_list",
                 "services:list",
                 "services:material_list",
             ],
@@ -93,10 +93,10 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
             [
                 "home",
                 "members:mine",
-                "members:my_dues",
-                "members:dues_declare",
-                "members:points_mine",
-                "members:points_board",
+                "dues:mine",
+                "dues:declare",
+                "points:mine",
+                "points:board",
                 "services:list",
                 "services:material_list",
             ],
@@ -109,7 +109,7 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 *MEMBERS,
                 "members:incoming_list",
                 *DUES,
-                "members:points_board",
+                "points:board",
                 *ENTERPRISES,
                 "services:list",
                 "services:statistics",

@@ -1,5 +1,5 @@
-"""The demo enterprise registry and survey (enterprises/demo.py, survey_demo.py): what an admin, a liaison or a
-secretary finds about the building's enterprises on opening the demo."""
+"""The demo enterprise registry (enterprises/demo.py): what an admin, a liaison or a secretary finds about the
+building's enterprises on opening the demo. The demo survey is tested with the survey (survey/tests/test_demo.py)."""
 
 import ast
 import datetime
@@ -12,12 +12,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from activities.models import LetterTemplate
+from activities.letters.models import LetterTemplate
 from buildingparty import demo
-from buildingparty.models import PartyOrganization, User
+from buildingparty.models import PartyOrganization
 from enterprises import demo as enterprise_demo
-from enterprises.models import Enterprise, EnterpriseChange, FollowUp, SurveyCampaign, SurveyVisit
-from enterprises.selectors import FORM_BRANCH_MIN_FULL, with_member_counts
+from enterprises.models import Enterprise
+from enterprises.selectors import with_member_counts
 from enterprises.validators import validate_phone
 from members.models import Member
 
@@ -50,17 +50,14 @@ def records() -> dict:
     return {e.credit_code: {f: getattr(e, f) for f in RECORD} for e in Enterprise.objects.all()}
 
 
-def current_campaign() -> SurveyCampaign:
-    return SurveyCampaign.objects.get(status=SurveyCampaign.Status.ACTIVE)
-
-
-def test_the_steps_run_enterprises_then_members_then_the_survey_then_funds():
+def test_the_steps_run_enterprises_then_members_then_the_survey_then_funds_and_letters():
     names = [step.fn.__module__ + "." + step.fn.__name__ for step in demo.discover_steps()]
     order = [
         "enterprises.demo.seed_enterprises",
         "members.demo.seed_members",
-        "enterprises.survey_demo.seed_survey",
-        "activities.demo.seed_funds_and_letters",
+        "enterprises.survey.demo.seed_survey",
+        "activities.funds.demo.seed_funds",
+        "activities.letters.demo.seed_letters",
     ]
     assert [name for name in names if name in order] == order
 
@@ -116,60 +113,6 @@ def test_no_member_was_registered_at_an_enterprise_before_it_moved_in(seeded):
         assert member.enterprise.moved_in_on <= timezone.localtime(registered).date(), member
 
 
-def test_the_first_unit_with_three_full_members_is_asked_to_form_its_own_branch(seeded):
-    candidates = with_member_counts(Enterprise.objects.all()).filter(member_full__gte=FORM_BRANCH_MIN_FULL)
-    candidate = candidates.exclude(party_org_status=Enterprise.PartyOrgStatus.OWN_BRANCH).get()
-    follow_up = FollowUp.objects.get(visit__enterprise=candidate, action__contains="组建党支部")
-    assert follow_up.done_on is None and follow_up.due_on > timezone.localdate()
-    assert follow_up.assigned_to.username == "admin"
-
-
-def test_liaisons_record_the_visits_to_their_enterprises_and_the_admin_the_rest(seeded):
-    visits = SurveyVisit.objects.select_related("enterprise__liaison", "recorded_by")
-    for visit in visits:
-        expected = visit.enterprise.liaison or User.objects.get(username="admin")
-        assert visit.recorded_by == expected
-        assert visit.recorded_at.date() >= visit.visited_on
-        assert visit.visited_on.weekday() < 5  # the working group visits on working days
-    for username in enterprise_demo.LIAISONS:
-        assert visits.filter(recorded_by__username=username).count() >= 4
-
-
-def test_members_found_on_a_visit_are_the_registered_ones_plus_the_leads(seeded):
-    counts = dict(with_member_counts(Enterprise.objects.all()).values_list("pk", "member_total"))
-    visits = SurveyVisit.objects.prefetch_related("leads")
-    for visit in visits:
-        if visit.members_found is not None:
-            assert visit.members_found == counts[visit.enterprise_id] + len(visit.leads.all()), visit
-    # A visit that missed the number of members is one where the register has nobody.
-    assert all(counts[v.enterprise_id] == 0 for v in visits.filter(members_found__isnull=True))
-    property_visit = visits.filter(campaign=current_campaign(), enterprise__name=enterprise_demo.PROPERTY_COMPANY).get()
-    assert demo.PROPERTY_BRANCH in property_visit.relationships_note
-
-
-def test_a_visit_that_found_the_owners_attitude_agrees_with_the_enterprise(seeded):
-    latest = {}
-    for visit in current_campaign().visits.exclude(owner_attitude="").order_by("visited_on"):
-        latest[visit.enterprise_id] = visit.owner_attitude
-    attitudes = dict(Enterprise.objects.values_list("pk", "attitude"))
-    assert latest and all(attitudes[pk] == attitude for pk, attitude in latest.items())
-    unknown = Enterprise.objects.filter(attitude=Enterprise.Attitude.UNKNOWN)
-    assert not SurveyVisit.objects.filter(enterprise__in=unknown).exclude(owner_attitude="").exists()
-
-
-def test_an_owner_reserved_last_year_and_supportive_now_has_both_in_the_history_on_the_days_of_the_visits(seeded):
-    entries = list(EnterpriseChange.objects.order_by("changed_at"))
-    assert [e.changes for e in entries] == [
-        {"attitude": ["supportive", "reserved"]},
-        {"attitude": ["reserved", "supportive"]},
-    ]
-    for entry in entries:
-        visit = entry.enterprise.visits.get(visited_on=timezone.localtime(entry.changed_at).date())
-        assert visit.owner_attitude == entry.changes["attitude"][1]
-    assert entries[0].enterprise == entries[1].enterprise
-    assert entries[0].enterprise.attitude == Enterprise.Attitude.SUPPORTIVE
-
-
 def test_the_default_letters_are_there(seeded):
     titles = set(LetterTemplate.objects.values_list("title", flat=True))
     assert {"致中央大厦党员的一封信", "致“两新”组织企业主的一封信"} <= titles
@@ -205,7 +148,7 @@ def test_a_database_seeded_before_enterprises_had_records_gets_them_once_and_edi
 
 def test_the_enterprises_floor_seed_imports_no_higher_floor():
     root = Path(enterprise_demo.__file__).parent
-    for path in [root / "demo.py", root / "survey_demo.py"]:
+    for path in [root / "demo.py", root / "survey" / "demo.py"]:
         tree = ast.parse(path.read_text())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}

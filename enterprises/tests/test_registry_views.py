@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from enterprises import services
-from enterprises.models import Enterprise, EnterpriseChange, FollowUp, SurveyCampaign, SurveyVisit
+from enterprises.models import Enterprise, EnterpriseChange
 from enterprises.templatetags.enterprise_tags import readable_changes
 from tests.factories import (
     EnterpriseFactory,
@@ -344,46 +344,11 @@ def test_an_enterprise_with_its_own_branch_is_not_flagged(admin_client, staffed,
     assert "data-flag=" not in body
 
 
-@pytest.fixture
-def visited(enterprise, admin_user, building):
-    campaign = SurveyCampaign.objects.create(
-        building=building, name="2026 年度楼宇排摸", starts_on=datetime.date(2026, 3, 1)
-    )
-    visit = SurveyVisit.objects.create(
-        campaign=campaign,
-        enterprise=enterprise,
-        visited_on=datetime.date(2026, 3, 10),
-        enterprise_situation="电商",
-        members_found=0,
-        owner_attitude="supportive",
-    )
-    FollowUp.objects.create(visit=visit, action="送党员公开信", due_on=datetime.date(2026, 4, 1))
-    FollowUp.objects.create(
-        visit=visit, action="已办结的事", due_on=datetime.date(2026, 3, 20), done_on=datetime.date(2026, 3, 19)
-    )
-    return visit
-
-
-def test_the_page_shows_visits_open_follow_ups_and_the_visit_button(admin_client, visited):
-    response = admin_client.get(visited.enterprise.get_absolute_url())
-    body = response.content.decode()
-    assert reverse("enterprises:visit_detail", args=[visited.pk]) in body
-    assert "送党员公开信" in body and "已办结的事" not in body
-    assert reverse("enterprises:visit_create", args=[visited.campaign.pk, visited.enterprise.pk]) in body
-    assert visited.is_complete
-
-
-def test_no_visit_button_without_an_active_campaign(admin_client, visited):
-    SurveyCampaign.objects.update(status="closed")
-    body = admin_client.get(visited.enterprise.get_absolute_url()).content.decode()
-    assert reverse("enterprises:visit_create", args=[visited.campaign.pk, visited.enterprise.pk]) not in body
-
-
-def test_the_contact_sees_the_profile_without_visits_attitude_or_history(login_as, contact_user, visited):
-    response = login_as(contact_user).get(visited.enterprise.get_absolute_url())
-    body = response.content.decode()
-    assert "送党员公开信" not in body and 'data-testid="history"' not in body
-    assert reverse("enterprises:edit", args=[visited.enterprise.pk]) not in body
+def test_the_contact_sees_the_profile_without_history_or_editing(login_as, contact_user, enterprise):
+    body = login_as(contact_user).get(enterprise.get_absolute_url()).content.decode()
+    assert enterprise.credit_code in body
+    assert 'data-testid="history"' not in body
+    assert reverse("enterprises:edit", args=[enterprise.pk]) not in body
 
 
 def test_history_shows_readable_changes(admin_client, enterprise, admin_user, other_liaison):
@@ -397,9 +362,8 @@ def test_history_shows_readable_changes(admin_client, enterprise, admin_user, ot
 
 
 def test_the_page_runs_a_fixed_number_of_queries(
-    admin_client, visited, admin_user, branch_a, django_assert_max_num_queries
+    admin_client, enterprise, admin_user, branch_a, django_assert_max_num_queries
 ):
-    enterprise = visited.enterprise
     admin_client.get(enterprise.get_absolute_url())
     with django_assert_max_num_queries(20) as captured:
         admin_client.get(enterprise.get_absolute_url())
@@ -408,10 +372,6 @@ def test_the_page_runs_a_fixed_number_of_queries(
             enterprise=enterprise, action=EnterpriseChange.Action.UPDATED, by=admin_user, note=str(n)
         )
         MemberFactory(organization=branch_a, enterprise=enterprise)
-        visit = SurveyVisit.objects.create(
-            campaign=visited.campaign, enterprise=enterprise, visited_on=datetime.date(2026, 3, 11)
-        )
-        FollowUp.objects.create(visit=visit, action=f"事{n}", due_on=datetime.date(2026, 4, 1), assigned_to=admin_user)
     with django_assert_max_num_queries(len(captured.captured_queries)):
         admin_client.get(enterprise.get_absolute_url())
 

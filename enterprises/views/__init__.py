@@ -1,1 +1,1 @@
-"""Enterprise views, split by subject: registry (list, record, coverage), register (export, import), survey."""
+"""Enterprise views, split by subject: registry (list, record, coverage), register (export, import)."""

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
 
-from .. import access, selectors, services
+from .. import access, sections, selectors, services
 from ..forms import EnterpriseFilterForm, EnterpriseForm, MoveForm
-from ..models import Enterprise, EnterpriseChange, SurveyCampaign
+from ..models import Enterprise, EnterpriseChange
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 50
@@ -76,21 +76,15 @@ def enterprise_detail(request, pk):
         shown_in_standing = sum(1 for m in members if m.status == selectors.MEMBER_NORMAL)
         context.update(members=members, members_not_shown=max(counts["total"] - shown_in_standing, 0))
     if internal:
-        visits = selectors.visits_with_open_follow_ups(enterprise, user)
-        context.update(
-            visits=visits,
-            open_follow_ups=sorted((f for v in visits for f in v.open_follow_ups), key=lambda f: f.due_on),
-            history=list(enterprise.changes.select_related("changed_by")[:HISTORY_LIMIT]),
-        )
-    if can_edit and enterprise.status == Enterprise.Status.ACTIVE:
-        context["active_campaign"] = (
-            SurveyCampaign.objects.for_user(user).filter(status=SurveyCampaign.Status.ACTIVE).first()
-        )
+        context["history"] = list(enterprise.changes.select_related("changed_by")[:HISTORY_LIMIT])
     if context["can_move"]:
         direction = MoveForm.OUT if enterprise.status == Enterprise.Status.ACTIVE else MoveForm.IN
         context["move_form"] = MoveForm(
             initial={"direction": direction, "on": timezone.localdate()}, enterprise=enterprise
         )
+    # What the apps above the registry add to the page (the survey's visits, its "record a visit" button).
+    context["actions"] = sections.actions_for(request, enterprise, context)
+    context["sections"] = sections.sections_for(request, enterprise, context) if internal else []
     return render(request, "enterprises/enterprise_detail.html", context)
 
 

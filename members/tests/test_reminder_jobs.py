@@ -13,10 +13,9 @@ from buildingparty import jobs
 from buildingparty.models import JobRun, Notification
 from members import jobs as member_jobs
 from members.models import Member, Transfer
+from members.transfers.tests.factories import TransferFactory
 from tests.concurrency import at_the_same_moment
 from tests.factories import MemberFactory, UserFactory
-
-from .transfer_factories import TransferFactory
 
 pytestmark = pytest.mark.django_db
 

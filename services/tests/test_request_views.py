@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.tests.transfer_factories import TransferFactory
+from members.transfers.tests.factories import TransferFactory
 from services import services
 from services.categories import ensure_default_categories
 from services.forms import MAX_ATTACHMENT_SIZE

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members.dues_models import DuesAllocation, DuesBill, DuesPayment, DuesStandard
+from members.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesStandard
 from tests.browser.conftest import axe_violations, sign_in, sign_out
 from tests.factories import MemberFactory
 
@@ -40,7 +40,7 @@ def test_a_member_declares_and_the_secretary_confirms(page, secretary_a, member_
 
     # 1. The secretary asks the branch to declare its base for the year.
     sign_in(page, secretary_a.username, PASSWORD)
-    page.goto(page.base_url + reverse("members:dues_standards"))
+    page.goto(page.base_url + reverse("dues:standards"))
     assert not serious(axe_violations(page))
     page.get_by_test_id("open-round").get_by_role("button").click()
     page.wait_for_load_state()
@@ -49,7 +49,7 @@ def test_a_member_declares_and_the_secretary_confirms(page, secretary_a, member_
 
     # 2. The member declares: an employee with 6000 yuan after tax.
     sign_in(page, member_user.username, PASSWORD)
-    page.goto(page.base_url + reverse("members:dues_declare"))
+    page.goto(page.base_url + reverse("dues:declare"))
     page.get_by_label("在职（工资收入）").check()
     page.fill("input[name=declared_base]", "6000")
     page.get_by_role("button", name="提交申报").click()
@@ -62,14 +62,14 @@ def test_a_member_declares_and_the_secretary_confirms(page, secretary_a, member_
     standard = DuesStandard.objects.get(member=member, year=YEAR)
     assert standard.computed_amount == Decimal("90.00") and not standard.is_confirmed
     sign_in(page, secretary_a.username, PASSWORD)
-    page.goto(page.base_url + reverse("members:dues_standards"))
+    page.goto(page.base_url + reverse("dues:standards"))
     page.get_by_test_id(f"confirm-{standard.pk}").click()
     page.wait_for_load_state()
     standard.refresh_from_db()
     assert standard.is_confirmed and standard.confirmed_by == secretary_a
 
     # 4. The collection page draws its chart from the same numbers as its table.
-    page.goto(page.base_url + reverse("members:dues_collection"))
+    page.goto(page.base_url + reverse("dues:collection"))
     page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('dues-chart'))")
     assert page.get_by_test_id("by-month").locator("tr[data-month='1'] td").first.inner_text() == "120.00"
     assert not serious(axe_violations(page))

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from buildingparty import demo
 from buildingparty.models import PartyOrganization
-from members.dues_models import DuesBill, DuesPayment
-from members.dues_selectors import arrears_map, paid_up_to, standards_in_force
+from members.dues.models import DuesBill, DuesPayment
+from members.dues.selectors import arrears_map, paid_up_to, standards_in_force
 from members.models import Member, add_months
 
 from .conftest import ARTIFACTS, axe_violations, sign_in, sign_out
@@ -57,13 +57,13 @@ def test_secretary_records_dues_member_sees_them_and_arrears_show_the_candidate(
 
     # 1. secretary1 opens the month's dues, then the member's page, and records three months at once.
     sign_in(page, "secretary1", DEMO_PASSWORD)
-    page.goto(page.base_url + reverse("members:dues_month"))
+    page.goto(page.base_url + reverse("dues:month"))
     assert page.get_by_test_id("dues-totals").is_visible()
     assert axe_violations(page) == []
     page.screenshot(path=str(ARTIFACTS / "dues-month.png"), full_page=True)
-    page.goto(page.base_url + reverse("members:member_dues", args=[quarterly.pk]))
+    page.goto(page.base_url + reverse("dues:member", args=[quarterly.pk]))
     page.get_by_test_id("record-payment").click()
-    page.wait_for_url(f"**{reverse('members:record_payment', args=[quarterly.pk])}")
+    page.wait_for_url(f"**{reverse('dues:record_payment', args=[quarterly.pk])}")
     form = page.get_by_test_id("payment-form")
     assert not form.locator("input[name=consent]").is_visible()  # one month needs no consent
     form.locator("input[name=first_month]").fill(f"{first:%Y-%m}")
@@ -76,13 +76,13 @@ def test_secretary_records_dues_member_sees_them_and_arrears_show_the_candidate(
     form.locator("input[name=receipt_number]").fill("JOURNEY-001")
     assert axe_violations(page) == []
     page.get_by_test_id("record-payment-submit").click()
-    page.wait_for_url(f"**{reverse('members:member_dues', args=[quarterly.pk])}")
+    page.wait_for_url(f"**{reverse('dues:member', args=[quarterly.pk])}")
     assert label(add_months(first, 2)) in page.get_by_test_id("paid-up-to").inner_text()
     payment = DuesPayment.objects.get(receipt_number="JOURNEY-001")
     assert payment.month_count == 3 and payment.consent_by.username == "secretary1"
 
     # 2. A month paid by the member's enterprise (代缴); a mistake first: the payer is missing.
-    page.goto(page.base_url + reverse("members:record_payment", args=[by_enterprise.pk]))
+    page.goto(page.base_url + reverse("dues:record_payment", args=[by_enterprise.pk]))
     form = page.get_by_test_id("payment-form")
     form.locator("input[name=first_month]").fill(f"{proxy_month:%Y-%m}")
     form.locator("input[name=last_month]").fill(f"{proxy_month:%Y-%m}")
@@ -94,7 +94,7 @@ def test_secretary_records_dues_member_sees_them_and_arrears_show_the_candidate(
     form.locator("select[name=payer_enterprise]").select_option(str(by_enterprise.enterprise_id))
     page.screenshot(path=str(ARTIFACTS / "dues-payment-form.png"), full_page=True)
     page.get_by_test_id("record-payment-submit").click()
-    page.wait_for_url(f"**{reverse('members:member_dues', args=[by_enterprise.pk])}")
+    page.wait_for_url(f"**{reverse('dues:member', args=[by_enterprise.pk])}")
     assert by_enterprise.enterprise.name in page.get_by_test_id("member-payments").inner_text()
     assert DuesPayment.objects.get(member=by_enterprise, first_month=proxy_month).payer_enterprise_id == (
         by_enterprise.enterprise_id
@@ -108,7 +108,7 @@ def test_secretary_records_dues_member_sees_them_and_arrears_show_the_candidate(
     panel = page.get_by_test_id("my-dues-panel")
     assert label(paid_up_to(member1)) in panel.inner_text()
     panel.get_by_role("link").click()
-    page.wait_for_url(f"**{reverse('members:my_dues')}")
+    page.wait_for_url(f"**{reverse('dues:mine')}")
     assert "党费已交到" in page.get_by_test_id("paid-up-to").inner_text()
     bills = page.get_by_test_id("member-bills").inner_text()
     assert label(timezone.localdate()) in bills and "已交清" in bills
@@ -121,7 +121,7 @@ def test_secretary_records_dues_member_sees_them_and_arrears_show_the_candidate(
     candidate = next(d for d in arrears_map(Member.objects.values_list("pk", flat=True)).values() if d.is_candidate)
     candidate_member = Member.objects.get(pk=candidate.member_id)
     sign_in(page, "admin", DEMO_PASSWORD)
-    page.goto(page.base_url + reverse("members:dues_arrears") + "?candidates=on")
+    page.goto(page.base_url + reverse("dues:arrears") + "?candidates=on")
     row = page.locator("[data-testid=arrears-table] tr[data-candidate='1']")
     assert row.count() == 1 and candidate_member.name in row.inner_text()
     assert "拟按自行脱党处理" in row.inner_text()

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from buildingparty.models import Notification, User
-from members import points_selectors
-from members.points_models import PointEntry
+from members.points import selectors as points_selectors
+from members.points.models import PointEntry
 
 from .conftest import axe_violations, sign_in, sign_out
 

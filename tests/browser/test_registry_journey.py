@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from activities.models import LetterTemplate
+from activities.letters.models import LetterTemplate
 from enterprises.models import Enterprise
 from tests.factories import make_credit_code
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from buildingparty import demo
 from buildingparty.models import Building, PartyOrganization, User
-from enterprises.models import Enterprise, SurveyCampaign, SurveyLead, SurveyVisit
+from enterprises.models import Enterprise
+from enterprises.survey.models import SurveyCampaign, SurveyLead, SurveyVisit
 from members.models import Member, Transfer
 from tests.factories import make_id_number
 

@@ -1,0 +1,175 @@
+"""Reads for the funding ledger: the ledger of a year with its running balance, the summaries. Everything takes
+querysets already scoped with ``for_user`` and runs a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+
+from .models import FundEntry
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+INCOME, EXPENSE = FundEntry.Direction.INCOME, FundEntry.Direction.EXPENSE
+
+
+def money(value) -> Decimal:
+    """A sum from the database as yuan with two decimals (SQLite hands back 1000 for 1000.00)."""
+    return Decimal(value or 0).quantize(CENT)
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+
+
+def signed(entry: FundEntry) -> Decimal:
+    return entry.amount if entry.direction == INCOME else -entry.amount
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    entry: FundEntry
+    balance: Decimal  # after this entry
+
+
+@dataclass
+class Ledger:
+    year: int
+    carried_over: Decimal  # the balance at the end of the previous year
+    income: Decimal
+    expense: Decimal
+    rows: list[LedgerRow]
+
+    @property
+    def net(self) -> Decimal:
+        return self.income - self.expense
+
+    @property
+    def closing(self) -> Decimal:
+        return self.carried_over + self.net
+
+
+def ledger(entries: QuerySet, *, year: int) -> Ledger:
+    """The year's entries in date order with the running balance, carried over from earlier years.
+
+    Two queries: one aggregate for the totals, one for the rows.
+    """
+    start, end = year_bounds(year)
+    in_year = Q(date__gte=start, date__lt=end)
+    totals = entries.aggregate(
+        income_before=Sum("amount", filter=Q(direction=INCOME, date__lt=start), default=ZERO),
+        expense_before=Sum("amount", filter=Q(direction=EXPENSE, date__lt=start), default=ZERO),
+        income=Sum("amount", filter=Q(direction=INCOME) & in_year, default=ZERO),
+        expense=Sum("amount", filter=Q(direction=EXPENSE) & in_year, default=ZERO),
+    )
+    totals = {key: money(value) for key, value in totals.items()}
+    carried_over = totals["income_before"] - totals["expense_before"]
+    rows, balance = [], carried_over
+    for entry in entries.filter(in_year).select_related("enterprise").order_by("date", "pk"):
+        balance += signed(entry)
+        rows.append(LedgerRow(entry=entry, balance=balance))
+    return Ledger(year=year, carried_over=carried_over, income=totals["income"], expense=totals["expense"], rows=rows)
+
+
+def ledger_years(entries: QuerySet) -> list[int]:
+    """The years with entries, oldest first."""
+    return [d.year for d in entries.dates("date", "year")]
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    key: str
+    label: str
+    count: int
+    amount: Decimal
+    share: Decimal | None  # percent of the total, one decimal
+
+
+@dataclass
+class YearSummary:
+    year: int
+    by_source: list[SummaryLine]
+    by_purpose: list[SummaryLine]
+    sponsors: list[dict]  # {"enterprise": name, "count": n, "amount": Decimal}, largest first
+    income: Decimal
+    expense: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.income - self.expense
+
+
+def _lines(choices, counts: dict, amounts: dict) -> list[SummaryLine]:
+    total = sum(amounts.values(), ZERO)
+    lines = []
+    for key, label in choices:
+        amount = amounts.get(key, ZERO)
+        share = (amount * 100 / total).quantize(Decimal("0.1")) if total else None
+        lines.append(SummaryLine(key=key, label=str(label), count=counts.get(key, 0), amount=amount, share=share))
+    return lines
+
+
+def year_summary(entries: QuerySet, *, year: int) -> YearSummary:
+    """Income by source and expense by purpose for one year, and who sponsored how much. Two queries."""
+    start, end = year_bounds(year)
+    in_year = entries.filter(date__gte=start, date__lt=end)
+    counts = {INCOME: {}, EXPENSE: {}}
+    amounts = {INCOME: {}, EXPENSE: {}}
+    for row in in_year.values("direction", "source", "purpose").annotate(n=Count("pk"), total=Sum("amount")).order_by():
+        key = row["source"] if row["direction"] == INCOME else row["purpose"]
+        counts[row["direction"]][key] = counts[row["direction"]].get(key, 0) + row["n"]
+        amounts[row["direction"]][key] = amounts[row["direction"]].get(key, ZERO) + money(row["total"])
+    sponsors = [
+        {"enterprise": row["enterprise__name"], "count": row["n"], "amount": money(row["total"])}
+        for row in in_year.filter(direction=INCOME, enterprise__isnull=False)
+        .values("enterprise__name")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by("-total", "enterprise__name")
+    ]
+    return YearSummary(
+        year=year,
+        by_source=_lines(FundEntry.Source.choices, counts[INCOME], amounts[INCOME]),
+        by_purpose=_lines(FundEntry.Purpose.choices, counts[EXPENSE], amounts[EXPENSE]),
+        sponsors=sponsors,
+        income=sum(amounts[INCOME].values(), ZERO),
+        expense=sum(amounts[EXPENSE].values(), ZERO),
+    )
+
+
+@dataclass(frozen=True)
+class YearTotals:
+    year: int
+    income: Decimal
+    expense: Decimal
+    closing: Decimal  # the balance at the end of the year
+
+    @property
+    def net(self) -> Decimal:
+        return self.income - self.expense
+
+
+def yearly_totals(entries: QuerySet) -> list[YearTotals]:
+    """Income and expense per year, oldest first, with the balance at each year's end. One query.
+
+    Years without entries between two that have them are listed with zeros, so a chart's axis has no gaps.
+    """
+    found = {
+        row["year"]: row
+        for row in entries.annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(
+            income=Sum("amount", filter=Q(direction=INCOME), default=ZERO),
+            expense=Sum("amount", filter=Q(direction=EXPENSE), default=ZERO),
+        )
+        .order_by("year")
+    }
+    totals, balance = [], ZERO
+    if found:
+        for year in range(min(found), max(found) + 1):
+            row = found.get(year, {"income": ZERO, "expense": ZERO})
+            income, expense = money(row["income"]), money(row["expense"])
+            balance += income - expense
+            totals.append(YearTotals(year=year, income=income, expense=expense, closing=balance))
+    return totals

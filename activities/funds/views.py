@@ -1,0 +1,126 @@
+"""The party-building funding ledger: the year's entries with the running balance, the summary, the export."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from buildingparty import registers
+from buildingparty.models import Role
+from buildingparty.scope import role_required
+
+from . import selectors, services
+from .forms import FundEntryForm, LedgerForm
+from .models import FundEntry
+from .register import NAME as FUNDS_REGISTER
+
+
+def _ledger_scope(request):
+    """The ledger a request is about: the form (year, and the building for street viewers), the building, its
+    entries in the user's scope, and the year."""
+    form = LedgerForm(request.GET, user=request.user)
+    building = form.chosen_building()
+    entries = FundEntry.objects.for_user(request.user)
+    entries = entries.filter(building=building) if building is not None else entries.none()
+    return form, building, entries, form.chosen_year()
+
+
+def _chooser(form, building, year, years) -> dict:
+    """What the year (and building) chooser shows."""
+    return {
+        "form": form,
+        "building": building,
+        "buildings": list(form.fields["building"].queryset) if "building" in form.fields else None,
+        "year": year,
+        "year_choices": sorted(set(years) | {year, timezone.localdate().year}, reverse=True),
+    }
+
+
+@role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
+def fund_list(request):
+    form, building, entries, year = _ledger_scope(request)
+    role = request.user.role
+    return render(
+        request,
+        "funds/list.html",
+        {
+            **_chooser(form, building, year, selectors.ledger_years(entries)),
+            "ledger": selectors.ledger(entries, year=year),
+            "can_edit": role == Role.ADMIN,
+            "can_export": role in (Role.ADMIN, Role.SECRETARY),
+        },
+    )
+
+
+def _fund_form(request, form, *, entry=None):
+    if request.method == "POST" and form.is_valid():
+        entry = services.fund_entry_save(entry=form.save(commit=False), by=request.user)
+        messages.success(request, _("The ledger entry is saved."))
+        return redirect(entry)
+    return render(request, "funds/form.html", {"form": form, "entry": entry})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def fund_create(request):
+    return _fund_form(request, FundEntryForm(request.POST or None, building=request.user.building))
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def fund_edit(request, pk):
+    entry = get_object_or_404(FundEntry.objects.for_user(request.user), pk=pk)
+    form = FundEntryForm(request.POST or None, instance=entry, building=entry.building)
+    return _fund_form(request, form, entry=entry)
+
+
+@role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
+def fund_summary(request):
+    """One year by source and by purpose, and every year's income against expense (chart and table)."""
+    form, building, entries, year = _ledger_scope(request)
+    summary = selectors.year_summary(entries, year=year)
+    years = selectors.yearly_totals(entries)
+    chart = {
+        "labels": [str(y.year) for y in years],
+        "income": [str(y.income) for y in years],
+        "expense": [str(y.expense) for y in years],
+        "incomeLabel": _("Income"),
+        "expenseLabel": _("Expense"),
+    }
+    return render(
+        request,
+        "funds/summary.html",
+        {
+            **_chooser(form, building, year, [y.year for y in years]),
+            "summary": summary,
+            "years": years,
+            "chart": chart,
+        },
+    )
+
+
+@role_required(Role.ADMIN, Role.SECRETARY)
+@require_GET
+def fund_export(request):
+    """The funding register of one year as xlsx or CSV; always recorded."""
+    user = request.user
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in registers.FORMATS:
+        return HttpResponseBadRequest(_("Unknown format."))
+    register = registers.get(FUNDS_REGISTER, user=user)
+    if not register.may_export(user):
+        raise PermissionDenied
+    year = LedgerForm(request.GET, user=user).chosen_year()
+    start, end = selectors.year_bounds(year)
+    entries = register.objects(user).filter(date__gte=start, date__lt=end)
+    registers.record_export(
+        register, actor=user, fmt=fmt, row_count=entries.count(), filters={"year": year}, request=request
+    )
+    response = registers.export_response(register, entries, fmt)
+    response["Content-Disposition"] = registers.content_disposition(
+        f"{register.title}-{year}.{fmt}", f"{register.name}-{year}.{fmt}"
+    )
+    return response

@@ -1,0 +1,570 @@
+"""Reads over party dues (DOMAIN.md §6).
+
+- the standard in force, "党费已交到", arrears;
+- the standards of a year: each paying member with their standard, or the one carried over, or none;
+- the ledger (党费收缴台账) of a branch and month: each bill with what was paid, when, how, the receipt and
+  who paid on the member's behalf (代缴);
+- collection by branch and month over a year: due against collected, the rate;
+- the yearly publication report of one branch (the branch publishes its collection once a year).
+
+Every function here takes member ids (or a queryset already scoped by the caller) and runs a fixed number of
+queries however many members it is asked about.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Max, Min, Prefetch, Q, Sum
+from django.utils import timezone
+from django.utils.dates import MONTHS as MONTH_NAMES
+from django.utils.translation import gettext as _
+
+from buildingparty.models import PartyOrganization
+from buildingparty.scope import by_organization
+from members.dues.models import (
+    DuesAllocation,
+    DuesBill,
+    DuesPayment,
+    DuesStandard,
+    first_of_month,
+    month_label,
+    months_inclusive,
+)
+from members.models import Member, add_months
+
+
+def paying_by(members, day: datetime.date):
+    """Of a member queryset, those who owe dues by ``day``: in normal standing and admitted by then. Probationary
+    members pay from the branch meeting that admitted them (their ``joined_on``)."""
+    return members.filter(status=Member.Status.NORMAL, joined_on__lte=day)
+
+
+def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesStandard]:
+    """Each member's confirmed standard for ``year``, else their latest confirmed one of an earlier year.
+
+    The amount is set at the start of the year and normally kept (2017 notice), so a standard carries over
+    into the following years until a new one is confirmed. Members without any confirmed standard are absent
+    from the result. One query.
+    """
+    member_ids = list(member_ids)
+    if not member_ids:
+        return {}
+    rows = (
+        DuesStandard.objects.filter(member_id__in=member_ids, year__lte=year, status=DuesStandard.Status.CONFIRMED)
+        .select_related("payer_enterprise")
+        .order_by("member_id", "-year")
+    )
+    result: dict[int, DuesStandard] = {}
+    for standard in rows:
+        result.setdefault(standard.member_id, standard)
+    return result
+
+
+def standard_in_force(member, year: int) -> DuesStandard | None:
+    return standards_in_force([member.pk], year).get(member.pk)
+
+
+# A bill is open (arrears once its month is over) unless paid in full or excused with a valid reason.
+OPEN = Q(paid_amount__lt=F("amount"), excused_reason="")
+PAID = Q(paid_amount__gte=F("amount"))
+UNPAID = Q(paid_amount__lt=F("amount"))
+
+
+def paid_up_to_map(member_ids: Iterable[int]) -> dict[int, datetime.date | None]:
+    """ "党费已交到" for each member, in one query.
+
+    The month before the member's first bill not paid in full; when every bill is paid, the latest month;
+    None for a member without bills. Months are first days of the month. An excused month (an approved
+    deferral) is not arrears but is not paid either, so it stops "paid up to"; an exemption is a bill of 0,
+    paid when it is made.
+    """
+    member_ids = list(member_ids)
+    result: dict[int, datetime.date | None] = dict.fromkeys(member_ids)
+    if not member_ids:
+        return result
+    rows = (
+        DuesBill.objects.filter(member_id__in=member_ids)
+        .values("member_id")
+        .annotate(first_open=Min("month", filter=UNPAID), last_settled=Max("month", filter=PAID))
+        .order_by()
+    )
+    for row in rows:
+        if row["first_open"] is not None:
+            result[row["member_id"]] = add_months(row["first_open"], -1)
+        else:
+            result[row["member_id"]] = row["last_settled"]
+    return result
+
+
+def paid_up_to(member) -> datetime.date | None:
+    """ "党费已交到" for one member (see ``paid_up_to_map``)."""
+    return paid_up_to_map([member.pk])[member.pk]
+
+
+def applies_from(member: Member, year: int) -> datetime.date | None:
+    """The first month of ``year`` the member pays dues for: January, or the month the branch meeting
+    admitted them (probationary members pay from admission). None when they joined after the year."""
+    if member.joined_on.year > year:
+        return None
+    return max(datetime.date(year, 1, 1), first_of_month(member.joined_on))
+
+
+def paying_in_year(members, year: int):
+    """Of a member queryset, those who pay dues in ``year``: normal standing, admitted by the year's end."""
+    return paying_by(members, datetime.date(year, 12, 31))
+
+
+# --- arrears ------------------------------------------------------------------------------------------------
+
+# Six consecutive months unpaid without a valid reason: a 按自行脱党处理 candidate (a person decides).
+CANDIDATE_MONTHS = 6
+# Three unpaid months: remind the member and their secretary.
+REMINDER_MONTHS = 3
+
+
+@dataclasses.dataclass
+class Arrears:
+    """One member's unpaid months up to last month (the current month is not yet arrears)."""
+
+    member_id: int
+    months: list[datetime.date] = dataclasses.field(default_factory=list)
+    owed: Decimal = Decimal("0")
+    longest_run: int = 0
+    longest_run_start: datetime.date | None = None
+    current_run: int = 0
+    current_run_start: datetime.date | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.months)
+
+    @property
+    def oldest(self) -> datetime.date | None:
+        return self.months[0] if self.months else None
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.longest_run >= CANDIDATE_MONTHS
+
+    @property
+    def needs_reminder(self) -> bool:
+        return self.count >= REMINDER_MONTHS
+
+    @property
+    def month_labels(self) -> list[str]:
+        return [month_label(m) for m in self.months]
+
+
+def arrears_map(member_ids: Iterable[int], *, today: datetime.date | None = None) -> dict[int, Arrears]:
+    """Arrears of each member who has any, in one query: the open bills (neither paid in full nor excused)
+    before the current month, the longest and the current run of consecutive months, the amount owed.
+
+    A partly paid month is still unpaid. An excused month, or a month without a bill, breaks a run."""
+    member_ids = list(member_ids)
+    if not member_ids:
+        return {}
+    current = first_of_month(today or timezone.localdate())
+    last_month = add_months(current, -1)
+    rows = (
+        DuesBill.objects.filter(OPEN, member_id__in=member_ids, month__lt=current)
+        .order_by("member_id", "month")
+        .values_list("member_id", "month", "amount", "paid_amount")
+    )
+    result: dict[int, Arrears] = {}
+    run_start: dict[int, datetime.date] = {}
+    for member_id, month, amount, paid in rows:
+        arrears = result.get(member_id)
+        if arrears is None:
+            arrears = result[member_id] = Arrears(member_id=member_id)
+        follows = bool(arrears.months) and add_months(arrears.months[-1], 1) == month
+        if not follows:
+            run_start[member_id] = month
+        arrears.months.append(month)
+        arrears.owed += amount - paid
+        run = months_inclusive(run_start[member_id], month)
+        if run > arrears.longest_run:
+            arrears.longest_run, arrears.longest_run_start = run, run_start[member_id]
+    for member_id, arrears in result.items():
+        if arrears.months[-1] == last_month:
+            arrears.current_run_start = run_start[member_id]
+            arrears.current_run = months_inclusive(run_start[member_id], last_month)
+    return result
+
+
+def members_in_arrears(members, *, today: datetime.date | None = None):
+    """Of a (scoped) member queryset, those with an open bill before the current month."""
+    current = first_of_month(today or timezone.localdate())
+    open_before = DuesBill.objects.filter(OPEN, month__lt=current).values("member_id")
+    return members.filter(pk__in=open_before)
+
+
+def members_without_standard(members, year: int):
+    """Of a member queryset, those with no confirmed standard for ``year`` or before: they are not billed."""
+    with_standard = DuesStandard.objects.filter(status=DuesStandard.Status.CONFIRMED, year__lte=year).values(
+        "member_id"
+    )
+    return members.exclude(pk__in=with_standard)
+
+
+# --- the standards page and the reports ---------------------------------------------------------------
+# Bills are counted where they were made (``DuesBill.organization``, the member's branch at the time), so the
+# reports are scoped by that branch, not by where the member is now.
+
+ZERO = Decimal("0.00")
+CONFIRMED, DECLARED = DuesStandard.Status.CONFIRMED, DuesStandard.Status.DECLARED
+
+
+def report_bills(user):
+    """The bills a user may report on: admins their building's, secretaries their branch's, street all."""
+    return by_organization(user, DuesBill.objects.all(), "organization")
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 1)
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part`` of ``whole`` in percent, to one decimal; None when nothing was due."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def branches_for(user):
+    """The branches (not groups, not the general branch) a user may report on."""
+    return (
+        PartyOrganization.objects.for_user(user)
+        .branches()
+        .select_related("building")
+        .order_by("building__name", "kind", "name")
+    )
+
+
+def in_branch(branch: PartyOrganization, field: str = "organization") -> Q:
+    """Rows of a branch and of its party groups."""
+    return Q(**{field: branch}) | Q(**{f"{field}__parent": branch, f"{field}__kind": PartyOrganization.Kind.GROUP})
+
+
+# --- standards of a year ------------------------------------------------------------------------------------
+
+
+def attach_standards(members: list, year: int) -> list:
+    """Set ``standard`` (of the year, any status), ``carried`` (the confirmed standard in force from an
+    earlier year, when the year has none confirmed) and ``starts`` on each member. Two queries."""
+    ids = [m.pk for m in members]
+    of_year = {
+        s.member_id: s
+        for s in DuesStandard.objects.filter(member_id__in=ids, year=year).select_related(
+            "payer_enterprise", "declared_by", "confirmed_by"
+        )
+    }
+    in_force = standards_in_force(ids, year)
+    for member in members:
+        member.standard = of_year.get(member.pk)
+        carried = in_force.get(member.pk)
+        member.carried = carried if carried is not None and carried.year != year else None
+        member.starts = applies_from(member, year)
+    return members
+
+
+def standard_counts(members, year: int) -> dict:
+    """How many paying members have a confirmed, a declared or no standard for the year. One query."""
+    of_year = DuesStandard.objects.filter(year=year)
+    return members.aggregate(
+        total=Count("pk"),
+        confirmed=Count("pk", filter=Q(pk__in=of_year.filter(status=CONFIRMED).values("member_id"))),
+        declared=Count("pk", filter=Q(pk__in=of_year.filter(status=DECLARED).values("member_id"))),
+        missing=Count("pk", filter=~Q(pk__in=of_year.values("member_id"))),
+        overridden=Count("pk", filter=Q(pk__in=of_year.filter(override_amount__isnull=False).values("member_id"))),
+    )
+
+
+# --- the ledger ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    """What the ledger shows of the payments towards one bill."""
+
+    paid_on: datetime.date | None  # the day it became fully paid, else the latest payment
+    methods: list[str]  # method codes, in payment order, each once
+    receipts: list[str]
+    payers: list[str]  # who paid on the member's behalf (代缴)
+
+    @property
+    def method_labels(self) -> list[str]:
+        return [str(DuesPayment.Method(m).label) for m in self.methods]
+
+
+def payment_details(bill: DuesBill) -> PaymentDetails:
+    """From the bill's prefetched allocations (``ledger_bills``); no query."""
+    payments = [a.payment for a in bill.allocations.all()]
+    methods, receipts, payers = [], [], []
+    for payment in payments:
+        if payment.method not in methods:
+            methods.append(payment.method)
+        if payment.receipt_number and payment.receipt_number not in receipts:
+            receipts.append(payment.receipt_number)
+        payer = payment.payer_display
+        if payer and payer not in payers:
+            payers.append(payer)
+    if not payers and bill.standard_id and bill.standard.payer != DuesStandard.Payer.SELF:
+        standard = bill.standard
+        payers.append(str(standard.payer_enterprise) if standard.payer_enterprise_id else standard.payer_name)
+    paid_on = bill.paid_on or max((p.paid_on for p in payments), default=None)
+    return PaymentDetails(paid_on=paid_on, methods=methods, receipts=receipts, payers=payers)
+
+
+def ledger_filter(bills, *, year: int | None = None, month: int | None = None, branch: PartyOrganization | None = None):
+    """Bills (already scoped) of a year, a month of it, a branch and its groups."""
+    if year is not None:
+        first, last = year_bounds(year)
+        bills = bills.filter(month__gte=first, month__lte=last)
+        if month:
+            bills = bills.filter(month=datetime.date(year, month, 1))
+    if branch is not None:
+        bills = bills.filter(in_branch(branch))
+    return bills
+
+
+def with_details(bills):
+    """Bills in ledger order with everything a row shows, in two queries however many."""
+    allocations = DuesAllocation.objects.select_related("payment__payer_enterprise").order_by(
+        "payment__paid_on", "payment_id"
+    )
+    return (
+        bills.select_related("member", "organization__building", "standard__payer_enterprise")
+        .prefetch_related(Prefetch("allocations", queryset=allocations))
+        .order_by("organization__building__name", "organization__name", "month", "member__name", "pk")
+    )
+
+
+def ledger_bills(bills, **filters):
+    """The ledger's bills: ``ledger_filter`` then ``with_details``."""
+    return with_details(ledger_filter(bills, **filters))
+
+
+@dataclass
+class LedgerSection:
+    """The bills of one branch in the ledger, with its totals."""
+
+    branch: PartyOrganization
+    rows: list = field(default_factory=list)
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+    unpaid_count: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.paid, self.due)
+
+
+@dataclass
+class Ledger:
+    sections: list[LedgerSection]
+    due: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.paid, self.due)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(s.rows) for s in self.sections)
+
+
+def ledger(bills) -> Ledger:
+    """Group ``ledger_bills`` by branch; each bill gets ``details`` (``PaymentDetails``). Two queries."""
+    sections: dict[int, LedgerSection] = {}
+    for bill in bills:
+        section = sections.get(bill.organization_id)
+        if section is None:
+            section = sections[bill.organization_id] = LedgerSection(branch=bill.organization)
+        bill.details = payment_details(bill)
+        section.rows.append(bill)
+        section.due += bill.amount
+        section.paid += bill.paid_amount
+        section.unpaid_count += bill.state in ("unpaid", "partial")
+    result = Ledger(sections=list(sections.values()))
+    result.due = sum((s.due for s in result.sections), ZERO)
+    result.paid = sum((s.paid for s in result.sections), ZERO)
+    return result
+
+
+# --- collection by branch and month -------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """Due against collected, for a month, a branch or a year. Collected is what was paid towards those
+    months' bills, whenever it was paid."""
+
+    due: Decimal = ZERO
+    collected: Decimal = ZERO
+    bills: int = 0
+    paid_bills: int = 0
+
+    def add(self, other: "Cell") -> None:
+        self.due += other.due
+        self.collected += other.collected
+        self.bills += other.bills
+        self.paid_bills += other.paid_bills
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.collected, self.due)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.due - self.collected
+
+
+@dataclass
+class MonthLine:
+    month: int
+    label: str
+    cell: Cell
+
+
+@dataclass
+class BranchLine:
+    branch: PartyOrganization
+    label: str
+    months: list[Cell]
+    total: Cell
+
+
+@dataclass
+class Collection:
+    year: int
+    months: list[MonthLine]
+    branches: list[BranchLine]
+    total: Cell
+
+    def chart(self) -> dict:
+        """Due and collected by month, and the rate (the table beside the chart has the same numbers)."""
+        return {
+            "labels": [line.label for line in self.months],
+            "due": [str(line.cell.due) for line in self.months],
+            "collected": [str(line.cell.collected) for line in self.months],
+            "rate": [None if line.cell.rate is None else float(line.cell.rate) for line in self.months],
+            "dueLabel": _("Due (yuan)"),
+            "collectedLabel": _("Collected (yuan)"),
+            "rateLabel": _("Collection rate (%)"),
+        }
+
+
+def _by_month(bills):
+    return (
+        bills.values("organization_id", "month")
+        .annotate(
+            due=Sum("amount"),
+            collected=Sum("paid_amount"),
+            bills=Count("pk"),
+            paid_bills=Count("pk", filter=Q(paid_amount__gte=F("amount"))),
+        )
+        .order_by()
+    )
+
+
+def collection(bills, *, year: int, branch: PartyOrganization | None = None) -> Collection:
+    """Collection of ``year`` by branch and month, of bills already scoped. Two queries."""
+    first, last = year_bounds(year)
+    bills = bills.filter(month__gte=first, month__lte=last)
+    if branch is not None:
+        bills = bills.filter(in_branch(branch))
+    rows = list(_by_month(bills))
+    organizations = {
+        o.pk: o
+        for o in PartyOrganization.objects.filter(pk__in={r["organization_id"] for r in rows}).select_related(
+            "building", "parent__building"
+        )
+    }
+    months = [MonthLine(month=m, label=str(MONTH_NAMES[m]), cell=Cell()) for m in range(1, 13)]
+    per_branch: dict[int, list[Cell]] = defaultdict(lambda: [Cell() for _ in range(12)])
+    branches: dict[int, PartyOrganization] = {}
+    for row in rows:
+        cell = Cell(due=row["due"], collected=row["collected"], bills=row["bills"], paid_bills=row["paid_bills"])
+        owner = organizations[row["organization_id"]].branch
+        branches[owner.pk] = owner
+        per_branch[owner.pk][row["month"].month - 1].add(cell)
+        months[row["month"].month - 1].cell.add(cell)
+    several_buildings = len({b.building_id for b in branches.values()}) > 1
+    lines = []
+    for pk, owner in branches.items():
+        total = Cell()
+        for cell in per_branch[pk]:
+            total.add(cell)
+        label = f"{owner.building.name} · {owner.name}" if several_buildings else owner.name
+        lines.append(BranchLine(branch=owner, label=label, months=per_branch[pk], total=total))
+    lines.sort(key=lambda line: line.label)
+    total = Cell()
+    for line in months:
+        total.add(line.cell)
+    return Collection(year=year, months=months, branches=lines, total=total)
+
+
+# --- the yearly publication report --------------------------------------------------------------------------
+
+
+@dataclass
+class AnnualReport:
+    branch: PartyOrganization
+    year: int
+    months: list[MonthLine]
+    total: Cell
+    members_paying: int
+    members_in_arrears: int
+    exemptions: int
+    reductions: int
+    rural_amounts: int
+
+
+def annual_report(bills, *, branch: PartyOrganization, year: int, today: datetime.date | None = None) -> AnnualReport:
+    """One branch's collection over ``year``, month by month, for it to publish. Four queries.
+
+    Members in arrears: with a month of the year before the current one neither paid in full nor excused.
+    Exemptions (0) and hardship reductions are the year's standards with an agreed amount; a rural member's
+    agreed amount (0.20–1.00) is neither and is counted apart.
+    """
+    current = first_of_month(today or timezone.localdate())
+    first, last = year_bounds(year)
+    bills = bills.filter(in_branch(branch), month__gte=first, month__lte=last)
+    months = [MonthLine(month=m, label=str(MONTH_NAMES[m]), cell=Cell()) for m in range(1, 13)]
+    for row in _by_month(bills):
+        months[row["month"].month - 1].cell.add(
+            Cell(due=row["due"], collected=row["collected"], bills=row["bills"], paid_bills=row["paid_bills"])
+        )
+    total = Cell()
+    for line in months:
+        total.add(line.cell)
+    people = bills.aggregate(
+        paying=Count("member", distinct=True),
+        arrears=Count("member", distinct=True, filter=OPEN & Q(month__lt=current)),
+    )
+    agreed = DuesStandard.objects.filter(
+        in_branch(branch, "member__organization"),
+        year=year,
+        status=DuesStandard.Status.CONFIRMED,
+        override_amount__isnull=False,
+    ).aggregate(
+        exemptions=Count("pk", filter=Q(override_amount=0)),
+        reductions=Count("pk", filter=Q(override_amount__gt=0, override_amount__lt=F("computed_amount"))),
+        rural=Count("pk", filter=Q(override_amount__gt=0, override_amount__gte=F("computed_amount"))),
+    )
+    return AnnualReport(
+        branch=branch,
+        year=year,
+        months=months,
+        total=total,
+        members_paying=people["paying"],
+        members_in_arrears=people["arrears"],
+        exemptions=agreed["exemptions"],
+        reductions=agreed["reductions"],
+        rural_amounts=agreed["rural"],
+    )

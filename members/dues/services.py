@@ -1,0 +1,793 @@
+"""Writes for party dues (DOMAIN.md §6): the month's bills, payments, excused months, and each member's
+standard per year, declared by the member and confirmed by the branch.
+
+The yearly round:
+
+1. at the start of the year the secretary (or the building admin) opens the round: every paying member with an
+   account is asked, once per year, to declare their kind and monthly base (``open_declaration_round``);
+2. the member declares (``declare_standard``): the amount is computed by ``members.dues.monthly_dues`` and
+   the standard waits for confirmation; a member may declare again until it is confirmed, never after;
+3. the secretary confirms it, correcting the kind or base where the declaration is wrong
+   (``confirm_standard``), or sets a member's standard directly, e.g. for a member without an account
+   (``set_standard``); only a confirmed standard is billed;
+4. a hardship reduction or exemption, or a rural member's amount, is an override with its reason and who
+   approved it (``override_standard``).
+
+Every function is atomic, keyword-only and takes the rows' row locks before it reads what it changes, so two
+secretaries (or a secretary and the monthly job) working at the same moment never count a payment twice or
+make a second bill. As in ``members.services``, nothing here trusts that a caller checked scope: views fetch
+the member through ``for_user`` first.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from buildingparty.models import Role
+from buildingparty.notifications import notify
+from buildingparty.officers import officers_of
+from buildingparty.scope import in_reach
+from buildingparty.services import stored
+from members import access
+from members.dues.models import (
+    DuesAllocation,
+    DuesBill,
+    DuesKind,
+    DuesPayment,
+    DuesStandard,
+    first_of_month,
+    month_end,
+    month_label,
+)
+from members.dues.rules import FIXED_AMOUNT, RURAL_MAXIMUM, monthly_dues
+from members.dues.selectors import applies_from, paying_by, paying_in_year, standards_in_force
+from members.models import Member, MemberChange, add_months
+from members.services import record_change
+
+# Back-pay and paying ahead: at most six months either side of the current month (中组发〔2008〕3号).
+MONTHS_WINDOW = 6
+CENT = Decimal("0.01")
+
+
+def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], first_of_month(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def parse_month(value: str) -> datetime.date:
+    """ "2026-03" → 2026-03-01; ValueError for anything else."""
+    return datetime.datetime.strptime(value.strip(), "%Y-%m").date()
+
+
+def lock_member(member: Member) -> Member:
+    """The member's row, locked: one dues change (a payment, bills made on demand, a standard) at a time."""
+    return Member.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=member.pk)
+
+
+def paying_members(*, month: datetime.date, building_id: int | None = None):
+    """Members who owe dues for ``month``: in normal standing and admitted by the month's end."""
+    members = paying_by(Member.objects.all(), month_end(month))
+    if building_id is not None:
+        members = members.filter(organization__building_id=building_id)
+    return members
+
+
+def _new_bill(member: Member, month: datetime.date, standard: DuesStandard) -> DuesBill:
+    amount = standard.amount
+    # A bill of nothing (an approved exemption) is settled when it is made.
+    return DuesBill(
+        member=member,
+        organization_id=member.organization.branch_pk,
+        month=month,
+        amount=amount,
+        standard=standard,
+        paid_on=month if amount == 0 else None,
+    )
+
+
+# --- the month's bills --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def generate_bills(*, month: datetime.date, building_id: int | None = None, notify_members: bool = True) -> dict:
+    """Make ``month``'s bill for every paying member who has none yet. Safe twice and at the same moment.
+
+    1. Lock the paying members' rows in id order: a second run (or a payment that makes bills on demand)
+       waits here until this one commits, and then sees its bills.
+    2. Find each member's standard in force; members without one are counted, not billed.
+    3. Insert the missing bills (a unique constraint backs the lock) and tell each newly billed member with
+       an account, once per member and month (not when ``notify_members`` is False: the demo's history).
+    """
+    month = first_of_month(month)
+    members = list(
+        paying_members(month=month, building_id=building_id)
+        .select_for_update(of=("self",))
+        .select_related("organization", "user")
+        .order_by("pk")
+    )
+    ids = [m.pk for m in members]
+    existing = set(DuesBill.objects.filter(month=month, member_id__in=ids).values_list("member_id", flat=True))
+    standards = standards_in_force(ids, month.year)
+    new_bills, missing = [], 0
+    for member in members:
+        if member.pk in existing:
+            continue
+        standard = standards.get(member.pk)
+        if standard is None:
+            missing += 1
+            continue
+        new_bills.append(_new_bill(member, month, standard))
+    DuesBill.objects.bulk_create(new_bills, ignore_conflicts=True)
+    notified = 0
+    by_member = {m.pk: m for m in members}
+    url = reverse("dues:mine")
+    for bill in new_bills:
+        member = by_member[bill.member_id]
+        if not notify_members or bill.amount == 0 or member.user is None:
+            continue
+        notified += len(
+            notify(
+                users=[member.user],
+                event="dues_bill",
+                context={"member": member, "month": month_label(month), "amount": bill.amount},
+                url=url,
+                dedupe_key=f"dues:bill:{member.pk}:{month:%Y-%m}",
+            )
+        )
+    return {
+        "month": f"{month:%Y-%m}",
+        "paying": len(members),
+        "created": len(new_bills),
+        "existing": len(existing),
+        "exempt": sum(1 for b in new_bills if b.amount == 0),
+        "missing_standard": missing,
+        "notified": notified,
+    }
+
+
+def _bills_for_months(member: Member, months: list[datetime.date]) -> dict[datetime.date, DuesBill]:
+    """The member's bills for ``months``, locked, making the missing ones from the standard in force.
+
+    The caller holds the member's row lock, so no other payment or run makes the same bills meanwhile."""
+    bills = {b.month: b for b in DuesBill.objects.select_for_update().filter(member=member, month__in=months)}
+    missing = [m for m in months if m not in bills]
+    if missing:
+        standards = {}
+        for year in {m.year for m in missing}:
+            standards[year] = standards_in_force([member.pk], year).get(member.pk)
+        without = [m for m in missing if standards[m.year] is None]
+        if without:
+            raise ValidationError(
+                {
+                    "first_month": _(
+                        "%(name)s has no confirmed dues standard for %(month)s. Ask the secretary to confirm "
+                        "the member's standard first."
+                    )
+                    % {"name": member.name, "month": month_label(without[0])}
+                }
+            )
+        DuesBill.objects.bulk_create([_new_bill(member, m, standards[m.year]) for m in missing], ignore_conflicts=True)
+        bills = {b.month: b for b in DuesBill.objects.select_for_update().filter(member=member, month__in=months)}
+    return bills
+
+
+# --- payments -----------------------------------------------------------------------------------------------
+
+
+def _check_payment(
+    *,
+    member: Member,
+    amount: Decimal,
+    paid_on: datetime.date,
+    method: str,
+    first_month: datetime.date,
+    last_month: datetime.date,
+    receipt_number: str,
+    payer_enterprise,
+    payer_name: str,
+    consent_by,
+    today: datetime.date,
+) -> None:
+    errors = {}
+    if amount is None or amount <= 0:
+        errors["amount"] = _("Enter the amount received, more than 0 yuan.")
+    elif amount != amount.quantize(CENT):
+        errors["amount"] = _("Enter the amount in yuan with at most two decimals (fen).")
+    if paid_on > today:
+        errors["paid_on"] = _("This date is in the future.")
+    if method not in DuesPayment.Method.values:
+        errors["method"] = _("Choose how the dues were paid.")
+    elif method == DuesPayment.Method.PROXY and payer_enterprise is None and not payer_name.strip():
+        errors["payer_name"] = _("Name the enterprise or the person who paid on the member's behalf.")
+    current = first_of_month(today)
+    if last_month < first_month:
+        errors["last_month"] = _("The last month comes before the first.")
+    else:
+        if first_month < add_months(current, -MONTHS_WINDOW):
+            errors["first_month"] = _(
+                "Back-pay covers at most six months before the current month (from %(month)s)."
+            ) % {"month": month_label(add_months(current, -MONTHS_WINDOW))}
+        elif first_month < first_of_month(member.joined_on):
+            errors["first_month"] = _("%(name)s pays dues from %(month)s, the month they joined the party.") % {
+                "name": member.name,
+                "month": month_label(first_of_month(member.joined_on)),
+            }
+        if last_month > add_months(current, MONTHS_WINDOW):
+            errors["last_month"] = _("Dues can be paid at most six months ahead (up to %(month)s).") % {
+                "month": month_label(add_months(current, MONTHS_WINDOW))
+            }
+        if last_month > first_month and consent_by is None:
+            errors["consent"] = _("Paying for several months at once needs the branch's consent. Record who agreed.")
+    if receipt_number and DuesPayment.objects.filter(receipt_number=receipt_number).exists():
+        errors["receipt_number"] = _("This receipt number is already in the records.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    member: Member,
+    amount: Decimal,
+    paid_on: datetime.date,
+    method: str,
+    first_month: datetime.date,
+    last_month: datetime.date,
+    by,
+    receipt_number: str = "",
+    payer_enterprise=None,
+    payer_name: str = "",
+    consent_by=None,
+    consent_note: str = "",
+    note: str = "",
+    today: datetime.date | None = None,
+    notify_member: bool = True,
+) -> DuesPayment:
+    """Record dues received for ``member`` over the months ``first_month``–``last_month``.
+
+    1. Check the input (every mistake at once, next to its field) and lock the member's row.
+    2. Lock the bills of the chosen months, making those not yet billed (paying ahead) from the standard.
+    3. Refuse more money than the chosen months still owe; then allocate the payment oldest bill first.
+       A bill paid in full gets ``paid_on``; what is left short leaves the last bill partly paid.
+    4. Tell the member (unless ``notify_member`` is False: old records typed in, the demo's history).
+
+    ``today`` is the day the payment is recorded: the six months back and ahead count from its month.
+    """
+    today = today or timezone.localdate()
+    first_month, last_month = first_of_month(first_month), first_of_month(last_month)
+    receipt_number = (receipt_number or "").strip()
+    payer_name = (payer_name or "").strip()
+    if method != DuesPayment.Method.PROXY:
+        payer_enterprise, payer_name = None, ""
+    if last_month == first_month and not consent_note:
+        consent_by = None  # one month needs no consent
+    _check_payment(
+        member=member,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        first_month=first_month,
+        last_month=last_month,
+        receipt_number=receipt_number,
+        payer_enterprise=payer_enterprise,
+        payer_name=payer_name,
+        consent_by=consent_by,
+        today=today,
+    )
+    member = lock_member(member)
+    if member.status != Member.Status.NORMAL:
+        raise ValidationError(
+            _("%(name)s is not in normal party standing; dues cannot be recorded.") % {"name": member.name}
+        )
+    months = months_from_to(first_month, last_month)
+    bills = _bills_for_months(member, months)
+    owed = sum((bills[m].outstanding for m in months), Decimal("0"))
+    if owed == 0:
+        raise ValidationError({"last_month": _("These months are already paid. Choose months that still owe dues.")})
+    if amount > owed:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(first)s to %(last)s owe %(owed)s yuan; %(amount)s is more. Choose more months or "
+                    "record the right amount."
+                )
+                % {"first": month_label(first_month), "last": month_label(last_month), "owed": owed, "amount": amount}
+            }
+        )
+    payment = DuesPayment.objects.create(
+        member=member,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        receipt_number=receipt_number,
+        payer_enterprise=payer_enterprise,
+        payer_name=payer_name,
+        first_month=first_month,
+        last_month=last_month,
+        consent_by=consent_by,
+        consent_note=consent_note.strip(),
+        recorded_by=by if by is not None and by.is_authenticated else None,
+        note=note.strip(),
+    )
+    left, allocations = amount, []
+    for month in months:
+        bill = bills[month]
+        share = min(left, bill.outstanding)
+        if share <= 0:
+            continue
+        bill.paid_amount += share
+        fields = ["paid_amount"]
+        if bill.is_paid:
+            bill.paid_on = paid_on
+            fields.append("paid_on")
+        bill.save(update_fields=fields)
+        allocations.append(DuesAllocation(payment=payment, bill=bill, amount=share))
+        left -= share
+        if left == 0:
+            break
+    DuesAllocation.objects.bulk_create(allocations)
+    if notify_member and member.user is not None:
+        notify(
+            users=[member.user],
+            event="dues_paid",
+            context={
+                "member": member,
+                "amount": amount,
+                "first": month_label(first_month),
+                "last": month_label(last_month),
+                "paid_on": paid_on,
+            },
+            url=reverse("dues:mine"),
+        )
+    return payment
+
+
+@transaction.atomic
+def excuse_bill(*, bill: DuesBill, reason: str, by) -> DuesBill:
+    """Record a valid reason for a month not paid (an approved deferral): the month is not arrears.
+    An empty reason withdraws the excuse."""
+    bill = DuesBill.objects.select_for_update().get(pk=bill.pk)
+    reason = (reason or "").strip()
+    if bill.is_paid:
+        raise ValidationError({"excused_reason": _("This month is paid; there is nothing to excuse.")})
+    # Who excused a month, and when, is kept: an excused month stops the six-month count towards 自行脱党.
+    bill.excused_reason = reason
+    bill.excused_by = by if reason and by is not None and by.is_authenticated else None
+    bill.excused_at = timezone.now() if reason else None
+    bill.save(update_fields=["excused_reason", "excused_by", "excused_at"])
+    return bill
+
+
+# --- standards (the yearly round) ---------------------------------------------------------------------------
+
+# Kinds whose amount follows a declared base; the others pay a fixed amount and need none.
+BASE_KINDS = (DuesKind.EMPLOYED, DuesKind.SELF_EMPLOYED, DuesKind.RETIRED)
+# Members may declare for the current year and, towards its end, for the next one.
+DECLARE_AHEAD_YEARS = 1
+
+
+def check_terms(
+    *,
+    member: Member,
+    year: int,
+    kind: str,
+    declared_base: Decimal | None,
+    payer: str,
+    payer_enterprise=None,
+    payer_name: str = "",
+) -> dict:
+    """The terms of a standard, checked and tidied: the fields to save, with ``computed_amount``.
+
+    Raises ``ValidationError`` keyed by field (the forms show each message next to its field). A fixed-amount
+    kind keeps no base; a member who pays themselves names no payer.
+    """
+    errors = {}
+    if kind not in DuesKind.values:
+        errors["kind"] = _("Choose the member's kind.")
+    elif kind in BASE_KINDS:
+        if declared_base is None:
+            errors["declared_base"] = _(
+                "Employed, self-employed and retired members enter their monthly base; the amount follows from it."
+            )
+        elif declared_base <= 0:
+            errors["declared_base"] = _("Enter the monthly base in yuan, more than 0.")
+    else:
+        declared_base = None  # students, the unemployed, members on relief and rural members pay a fixed amount
+    if declared_base is not None and declared_base != declared_base.quantize(Decimal("0.01")):
+        errors["declared_base"] = _("Enter the base in yuan with at most two decimals.")
+
+    payer_name = (payer_name or "").strip()
+    if payer == DuesStandard.Payer.SELF:
+        payer_enterprise, payer_name = None, ""
+    elif payer == DuesStandard.Payer.ENTERPRISE:
+        payer_name = ""
+        if payer_enterprise is None:
+            errors["payer_enterprise"] = _("Choose the enterprise that pays on the member's behalf.")
+        elif payer_enterprise.building_id != member.organization.building_id:
+            errors["payer_enterprise"] = _("Choose an enterprise of the member's building.")
+    elif payer == DuesStandard.Payer.OTHER:
+        payer_enterprise = None
+        if not payer_name:
+            errors["payer_name"] = _("Name the person who pays on the member's behalf.")
+    else:
+        errors["payer"] = _("Choose who pays.")
+
+    if member.joined_on.year > year:
+        errors["year"] = _("%(name)s joined the party in %(joined)s; a standard starts with that year.") % {
+            "name": member.name,
+            "joined": member.joined_on.year,
+        }
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "kind": kind,
+        "declared_base": declared_base,
+        "computed_amount": monthly_dues(declared_base, kind),
+        "payer": payer,
+        "payer_enterprise": payer_enterprise,
+        "payer_name": payer_name,
+    }
+
+
+def _require_manager(by, member: Member):
+    """Confirm, set and override a member's standard: whoever may edit the member (``access.can_edit``)."""
+    if by is None or not access.can_edit(by, member):
+        raise PermissionDenied
+
+
+def _require_normal(member: Member):
+    if member.status != Member.Status.NORMAL:
+        raise ValidationError(
+            _("%(name)s is not in normal party standing and pays no dues.") % {"name": member.name}, code="standing"
+        )
+
+
+def describe(standard: DuesStandard) -> str:
+    """The standard in words for the history, in the site's language: 在职，月基数 8000.00 元，每月 120.00 元."""
+    params = {
+        "year": standard.year,
+        "kind": standard.get_kind_display(),
+        "amount": standard.computed_amount,
+        "base": standard.declared_base,
+    }
+    if standard.declared_base is None:
+        return stored(gettext_lazy("%(year)s dues: %(kind)s, %(amount)s yuan a month"), params)
+    return stored(gettext_lazy("%(year)s dues: %(kind)s, base %(base)s yuan, %(amount)s yuan a month"), params)
+
+
+# --- the member declares ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def declare_standard(
+    *,
+    member: Member,
+    year: int,
+    kind: str,
+    declared_base: Decimal | None,
+    payer: str = DuesStandard.Payer.SELF,
+    payer_enterprise=None,
+    payer_name: str = "",
+    by,
+    today: datetime.date | None = None,
+) -> DuesStandard:
+    """The member declares their kind and base for ``year``; it waits for the secretary's confirmation.
+
+    A declaration not yet confirmed is replaced by the new one; a confirmed standard is the branch's decision
+    and the member cannot change it (they ask their secretary, or declare for the next year).
+    """
+    if by is None or member.user_id is None or member.user_id != by.pk:
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    if not today.year <= year <= today.year + DECLARE_AHEAD_YEARS:
+        raise ValidationError({"year": _("Declare for this year or the next.")})
+    member = lock_member(member)
+    _require_normal(member)
+    terms = check_terms(
+        member=member,
+        year=year,
+        kind=kind,
+        declared_base=declared_base,
+        payer=payer,
+        payer_enterprise=payer_enterprise,
+        payer_name=payer_name,
+    )
+    standard = DuesStandard.objects.select_for_update().filter(member=member, year=year).first()
+    if standard is not None and standard.is_confirmed:
+        raise ValidationError(
+            _(
+                "Your %(year)s standard has been confirmed by your branch and can no longer be changed here. If "
+                "your income has changed, tell your branch secretary."
+            )
+            % {"year": year},
+            code="confirmed",
+        )
+    if standard is None:
+        standard = DuesStandard(member=member, year=year)
+    for field, value in terms.items():
+        setattr(standard, field, value)
+    standard.status = DuesStandard.Status.DECLARED
+    standard.declared_by, standard.declared_at = by, timezone.now()
+    standard.save()
+    notify(
+        users=officers_of(member.organization_id),
+        event="dues_declared",
+        context={"member": member, "standard": standard},
+        url=reverse("dues:standard", args=[member.pk, year]),
+    )
+    return standard
+
+
+# --- the secretary confirms or sets --------------------------------------------------------------------------
+
+
+def _confirm(standard: DuesStandard, *, by, note: str, action_note: str) -> DuesStandard:
+    standard.status = DuesStandard.Status.CONFIRMED
+    standard.confirmed_by, standard.confirmed_at = by, timezone.now()
+    standard.note = note.strip()[:200]
+    standard.save()
+    record_change(
+        member=standard.member,
+        action=MemberChange.Action.UPDATED,
+        by=by,
+        note="；".join(p for p in (action_note, describe(standard), note.strip()) if p),
+    )
+    return standard
+
+
+@transaction.atomic
+def confirm_standard(
+    *,
+    standard: DuesStandard,
+    by,
+    kind: str | None = None,
+    declared_base: Decimal | None = None,
+    payer: str | None = None,
+    payer_enterprise=None,
+    payer_name: str = "",
+    note: str = "",
+) -> DuesStandard:
+    """The secretary confirms a member's declaration. With ``kind`` given, the terms given replace the
+    declared ones (a correction); without it the declaration is confirmed as it stands. The member is told."""
+    member = lock_member(standard.member)
+    _require_manager(by, member)
+    _require_normal(member)
+    standard = DuesStandard.objects.select_for_update().get(pk=standard.pk)
+    standard.member = member
+    if standard.is_confirmed:
+        raise ValidationError(_("This standard is already confirmed."), code="confirmed")
+    corrected = False
+    if kind is not None:
+        terms = check_terms(
+            member=member,
+            year=standard.year,
+            kind=kind,
+            declared_base=declared_base,
+            payer=payer or DuesStandard.Payer.SELF,
+            payer_enterprise=payer_enterprise,
+            payer_name=payer_name,
+        )
+        for field, value in terms.items():
+            if getattr(standard, field) != value:
+                corrected = True
+                setattr(standard, field, value)
+    action = (
+        gettext_lazy("Dues standard confirmed with corrections")
+        if corrected
+        else gettext_lazy("Dues standard confirmed")
+    )
+    _confirm(standard, by=by, note=note, action_note=stored(action))
+    if member.user is not None:
+        notify(
+            users=[member.user],
+            event="dues_declare_confirmed",
+            context={"member": member, "standard": standard, "corrected": corrected},
+            url=reverse("dues:declare"),
+        )
+    return standard
+
+
+@transaction.atomic
+def set_standard(
+    *,
+    member: Member,
+    year: int,
+    kind: str,
+    declared_base: Decimal | None,
+    by,
+    payer: str = DuesStandard.Payer.SELF,
+    payer_enterprise=None,
+    payer_name: str = "",
+    note: str = "",
+    today: datetime.date | None = None,
+) -> DuesStandard:
+    """The secretary sets a member's standard for ``year`` directly (a member without an account, or a change
+    the branch decided): created or replaced, and confirmed.
+
+    The amount is set at the start of the year and normally kept (组电明字〔2017〕5号): changing the amount
+    of a confirmed standard needs a note saying why. An override stays as it was approved.
+    """
+    today = today or timezone.localdate()
+    member = lock_member(member)
+    _require_manager(by, member)
+    _require_normal(member)
+    if year > today.year + DECLARE_AHEAD_YEARS:
+        raise ValidationError({"year": _("A standard can be set up to next year.")})
+    terms = check_terms(
+        member=member,
+        year=year,
+        kind=kind,
+        declared_base=declared_base,
+        payer=payer,
+        payer_enterprise=payer_enterprise,
+        payer_name=payer_name,
+    )
+    standard = DuesStandard.objects.select_for_update().filter(member=member, year=year).first()
+    if standard is None:
+        standard = DuesStandard(member=member, year=year, declared_by=by, declared_at=timezone.now())
+        action = gettext_lazy("Dues standard set")
+    else:
+        unchanged = all(getattr(standard, field) == value for field, value in terms.items())
+        if standard.is_confirmed and unchanged and not note.strip():
+            return standard  # nothing to record
+        if standard.is_confirmed and standard.computed_amount != terms["computed_amount"] and not note.strip():
+            raise ValidationError(
+                {
+                    "note": _(
+                        "The amount is normally kept for the whole year. Say why it changes (for example, a "
+                        "mistake in the declared base)."
+                    )
+                }
+            )
+        action = (
+            gettext_lazy("Dues standard changed")
+            if standard.is_confirmed
+            else gettext_lazy("Dues standard confirmed with corrections")
+        )
+    standard.member = member
+    for field, value in terms.items():
+        setattr(standard, field, value)
+    return _confirm(standard, by=by, note=note, action_note=stored(action))
+
+
+# --- hardship, exemptions, rural amounts --------------------------------------------------------------------
+
+
+def check_override(standard: DuesStandard, *, amount: Decimal, reason: str, approved_by: str) -> dict:
+    """An agreed amount instead of the rule's: a hardship reduction (less than the rule), an exemption (0), or
+    a rural member's amount of 0.20 to 1.00. A reason and the approving body are required."""
+    errors = {}
+    if amount is None or amount < 0:
+        errors["amount"] = _("Enter the agreed monthly amount in yuan, 0 for an exemption.")
+    elif amount != amount.quantize(Decimal("0.01")):
+        errors["amount"] = _("Enter the amount in yuan with at most two decimals.")
+    elif standard.kind == DuesKind.RURAL:
+        if amount != 0 and not FIXED_AMOUNT <= amount <= RURAL_MAXIMUM:
+            errors["amount"] = _("A rural member pays between 0.20 and 1.00 yuan a month (0 for an exemption).")
+    elif amount >= standard.computed_amount:
+        errors["amount"] = _(
+            "A hardship reduction is less than the amount by the rule (%(amount)s yuan); 0 is an exemption."
+        ) % {"amount": standard.computed_amount}
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason for the agreed amount, e.g. long illness or unemployment.")
+    if not (approved_by or "").strip():
+        errors["approved_by"] = _("Record who approved it: the branch meeting and the higher organisation.")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "override_amount": amount,
+        "override_reason": reason.strip()[:200],
+        "override_approved_by": approved_by.strip()[:100],
+    }
+
+
+@transaction.atomic
+def override_standard(
+    *, standard: DuesStandard, amount: Decimal | None, reason: str = "", approved_by: str = "", by
+) -> DuesStandard:
+    """Record the agreed amount (``amount=None`` withdraws it, back to the rule). Kept in the history."""
+    member = lock_member(standard.member)
+    _require_manager(by, member)
+    standard = DuesStandard.objects.select_for_update().get(pk=standard.pk)
+    standard.member = member
+    if amount is None:
+        if standard.override_amount is None:
+            return standard
+        fields = {"override_amount": None, "override_reason": "", "override_approved_by": ""}
+        history = stored(
+            gettext_lazy("%(year)s dues: agreed amount withdrawn, back to %(amount)s yuan a month"),
+            {"year": standard.year, "amount": standard.computed_amount},
+        )
+    else:
+        fields = check_override(standard, amount=amount, reason=reason, approved_by=approved_by)
+        history = stored(
+            gettext_lazy(
+                "%(year)s dues: %(amount)s yuan a month agreed instead of %(rule)s (%(reason)s; approved by "
+                "%(approver)s)"
+            ),
+            {
+                "year": standard.year,
+                "amount": amount,
+                "rule": standard.computed_amount,
+                "reason": fields["override_reason"],
+                "approver": fields["override_approved_by"],
+            },
+        )
+    for field, value in fields.items():
+        setattr(standard, field, value)
+    standard.save(update_fields=list(fields))
+    record_change(member=member, action=MemberChange.Action.UPDATED, by=by, note=history)
+    return standard
+
+
+# --- the yearly round ---------------------------------------------------------------------------------------
+
+
+def round_dedupe_key(member: Member, year: int) -> str:
+    return f"dues:declare:{member.pk}:{year}"
+
+
+@transaction.atomic
+def open_declaration_round(
+    *, year: int, by, organization_ids: list[int] | None = None, building=None, today: datetime.date | None = None
+) -> dict:
+    """Ask every paying member with an account in scope to declare their base for ``year``.
+
+    Scope is ``organization_ids`` (a secretary's branch and its groups) or ``building`` (the admin's). Members
+    who already have a standard for the year are not asked; nobody is asked twice for a year, however often
+    the round is opened (a notification dedupe key per member and year). Returns the counts.
+    """
+    today = today or timezone.localdate()
+    if by is None or by.role not in (Role.ADMIN, Role.SECRETARY):
+        raise PermissionDenied
+    if not today.year <= year <= today.year + DECLARE_AHEAD_YEARS:
+        raise ValidationError({"year": _("Open the round for this year or the next.")})
+    if organization_ids is not None:
+        if not organization_ids or not all(in_reach(by, pk) for pk in organization_ids):
+            raise PermissionDenied
+        members = Member.objects.filter(organization_id__in=organization_ids)
+    elif building is not None:
+        if by.role != Role.ADMIN or by.building_id != building.pk:
+            raise PermissionDenied
+        members = Member.objects.filter(organization__building=building)
+    else:
+        raise ValueError("open_declaration_round needs organization_ids or building")
+    return ask_to_declare(members=members, year=year)
+
+
+def ask_to_declare(*, members, year: int) -> dict:
+    """Notify the paying members among ``members`` who have no standard for ``year`` yet (once per year each).
+    The declaration round's work, shared by the button and the December job."""
+    members = list(paying_in_year(members, year).select_related("user").order_by("pk"))
+    declared = set(
+        DuesStandard.objects.filter(year=year, member_id__in=[m.pk for m in members]).values_list(
+            "member_id", flat=True
+        )
+    )
+    counts = {"paying": len(members), "already": len(declared), "without_account": 0, "notified": 0}
+    url = reverse("dues:declare") + f"?year={year}"
+    for member in members:
+        if member.pk in declared:
+            continue
+        if member.user is None or not member.user.is_active:
+            counts["without_account"] += 1
+            continue
+        counts["notified"] += len(
+            notify(
+                users=[member.user],
+                event="dues_declare",
+                context={"member": member, "year": year, "starts": applies_from(member, year)},
+                url=url,
+                dedupe_key=round_dedupe_key(member, year),
+            )
+        )
+    return counts

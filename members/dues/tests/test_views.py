@@ -1,0 +1,330 @@
+"""The dues pages: a branch's month, a member's dues, recording a payment, excusing a month, arrears."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from buildingparty.models import JobRun
+from members.dues.models import DuesBill, DuesPayment
+from members.dues.tests.factories import StandardFactory, month, open_bill, paid_bill, paying_member
+from tests.factories import MemberFactory
+
+MONTH_URL = reverse("dues:month")
+ARREARS_URL = reverse("dues:arrears")
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def own(member_user):
+    """member_user's record, paying 120.00 a month, paid up to last month, this month open."""
+    member = member_user.member
+    StandardFactory(member=member)
+    paid_bill(member, -2)
+    paid_bill(member, -1)
+    open_bill(member, 0)
+    return member
+
+
+@pytest.fixture
+def other_branch_member(branch_b):
+    member = paying_member(branch_b)
+    open_bill(member, 0)
+    return member
+
+
+# --- the month page -----------------------------------------------------------------------------------------
+
+
+def test_a_secretary_sees_her_branchs_bills_of_the_month_with_totals(secretary_a_client, own, other_branch_member):
+    response = secretary_a_client.get(MONTH_URL)
+
+    assert response.status_code == 200
+    page = text(response)
+    assert own.name in page and other_branch_member.name not in page
+    assert response.context["totals"]["due"] == Decimal("120.00")
+    assert response.context["totals"]["paid"] == Decimal("0.00") or response.context["totals"]["paid"] == 0
+    assert reverse("dues:record_payment", args=[own.pk]) in page
+
+
+def test_the_month_page_shows_another_month_and_filters_by_state(secretary_a_client, own):
+    paid = text(secretary_a_client.get(MONTH_URL, {"month": f"{month(-1):%Y-%m}", "state": "paid"}))
+    unpaid = text(secretary_a_client.get(MONTH_URL, {"month": f"{month(-1):%Y-%m}", "state": "unpaid"}))
+
+    assert own.name in paid and own.name not in unpaid
+
+
+def test_the_month_page_names_members_without_a_standard(secretary_a_client, branch_a):
+    bare = MemberFactory(organization=branch_a, name="缺标准")
+
+    response = secretary_a_client.get(MONTH_URL)
+
+    assert bare.name in text(response) and response.context["unbilled"] == 1
+
+
+def test_an_admin_sees_the_building_and_a_street_viewer_reads_without_recording(
+    admin_client, own, other_branch_member, login_as, street_user
+):
+    page = text(admin_client.get(MONTH_URL))
+    assert own.name in page and other_branch_member.name in page
+
+    response = login_as(street_user).get(MONTH_URL)
+    assert response.status_code == 200 and not response.context["can_record"]
+    assert reverse("dues:record_payment", args=[own.pk]) not in text(response)
+
+
+def test_members_may_not_open_the_month_page(member_client):
+    assert member_client.get(MONTH_URL).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for url in (MONTH_URL, ARREARS_URL, reverse("dues:mine")):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response.url
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_the_month_page_runs_a_fixed_number_of_queries(secretary_a_client, branch_a, rows, django_assert_num_queries):
+    for _ in range(rows):
+        open_bill(paying_member(branch_a), 0)
+        MemberFactory(organization=branch_a)  # without a standard
+
+    with django_assert_num_queries(14):
+        assert secretary_a_client.get(MONTH_URL).status_code == 200
+
+
+def test_an_admin_makes_the_missing_bills_of_a_month_now(admin_client, branch_a):
+    member = paying_member(branch_a)
+
+    response = admin_client.post(reverse("dues:generate"), {"month": f"{month(0):%Y-%m}"})
+
+    assert response.status_code == 302 and DuesBill.objects.filter(member=member, month=month(0)).exists()
+    assert JobRun.objects.filter(job="members.generate_dues", outcome="succeeded").exists()
+
+
+def test_making_bills_is_post_only_and_for_admins(admin_client, login_as, secretary_a):
+    assert admin_client.get(reverse("dues:generate")).status_code == 405
+    assert login_as(secretary_a).post(reverse("dues:generate")).status_code == 403
+
+
+# --- a member's dues ----------------------------------------------------------------------------------------
+
+
+def test_a_member_sees_their_own_bills_and_paid_up_to(member_client, own):
+    response = member_client.get(reverse("dues:mine"))
+
+    assert response.status_code == 200
+    page = text(response)
+    assert f"{month(-1).year}年{month(-1).month}月" in page and response.context["paid_up_to"] == month(-1)
+    assert response.context["form"] is None and "record-payment" not in page
+
+
+def test_a_member_may_open_their_own_dues_page_but_not_anothers(member_client, own, branch_a):
+    neighbour = paying_member(branch_a)
+
+    assert member_client.get(reverse("dues:member", args=[own.pk])).status_code == 200
+    assert member_client.get(reverse("dues:member", args=[neighbour.pk])).status_code == 404
+
+
+def test_my_dues_without_a_member_record_is_not_found(admin_client):
+    assert admin_client.get(reverse("dues:mine")).status_code == 404
+
+
+def test_a_secretary_sees_a_members_dues_with_the_payment_form(secretary_a_client, own):
+    response = secretary_a_client.get(reverse("dues:member", args=[own.pk]))
+
+    assert response.status_code == 200 and response.context["form"] is not None
+    assert response.context["form"].initial["first_month"] == month(0)
+
+
+def test_another_branchs_member_is_not_found(secretary_a_client, other_branch_member):
+    url = reverse("dues:member", args=[other_branch_member.pk])
+    assert secretary_a_client.get(url).status_code == 404
+    assert secretary_a_client.get(reverse("dues:record_payment", args=[other_branch_member.pk])).status_code == 404
+
+
+def test_liaisons_may_not_open_dues_pages(login_as, liaison_user, own):
+    client = login_as(liaison_user)
+    assert client.get(reverse("dues:member", args=[own.pk])).status_code == 403
+    assert client.get(ARREARS_URL).status_code == 403
+
+
+# --- recording a payment ------------------------------------------------------------------------------------
+
+
+def payment_data(**overrides):
+    data = {
+        "first_month": f"{month(0):%Y-%m}",
+        "last_month": f"{month(0):%Y-%m}",
+        "amount": "120.00",
+        "paid_on": timezone.localdate().isoformat(),
+        "method": "wechat",
+        "receipt_number": "",
+        "payer_enterprise": "",
+        "payer_name": "",
+        "consent_note": "",
+        "note": "",
+    }
+    return {**data, **overrides}
+
+
+def test_a_secretary_records_a_payment_for_this_month(secretary_a_client, own, secretary_a):
+    url = reverse("dues:record_payment", args=[own.pk])
+    assert secretary_a_client.get(url).status_code == 200
+
+    response = secretary_a_client.post(url, payment_data(receipt_number="DF-100"))
+
+    assert response.status_code == 302 and response.url == reverse("dues:member", args=[own.pk])
+    payment = DuesPayment.objects.get()
+    assert payment.recorded_by == secretary_a and payment.receipt_number == "DF-100"
+    assert DuesBill.objects.get(member=own, month=month(0)).is_paid
+
+
+def test_three_months_ahead_with_consent_and_a_payment_by_the_enterprise(secretary_a_client, own, enterprise):
+    url = reverse("dues:record_payment", args=[own.pk])
+
+    response = secretary_a_client.post(
+        url,
+        payment_data(
+            first_month=f"{month(0):%Y-%m}",
+            last_month=f"{month(2):%Y-%m}",
+            amount="360.00",
+            method="proxy",
+            payer_enterprise=str(enterprise.pk),
+            consent="on",
+            consent_note="支委会同意按季度缴纳",
+        ),
+    )
+
+    assert response.status_code == 302
+    payment = DuesPayment.objects.get()
+    assert payment.payer_enterprise == enterprise and payment.consent_by is not None and payment.month_count == 3
+
+
+def test_mistakes_are_shown_next_to_their_fields_in_chinese(secretary_a_client, own):
+    url = reverse("dues:record_payment", args=[own.pk])
+
+    several = secretary_a_client.post(url, payment_data(last_month=f"{month(1):%Y-%m}", amount="240.00"))
+    proxy = secretary_a_client.post(url, payment_data(method="proxy"))
+    too_much = secretary_a_client.post(url, payment_data(amount="500.00"))
+
+    assert several.status_code == 200 and "需经支部同意" in str(several.context["form"].errors["consent"])
+    assert "代缴" in str(proxy.context["form"].errors["payer_name"])
+    assert "500.00" in str(too_much.context["form"].errors["amount"])
+    assert not DuesPayment.objects.exists()
+
+
+def test_a_receipt_number_already_used_is_refused_next_to_the_field(secretary_a_client, own):
+    url = reverse("dues:record_payment", args=[own.pk])
+    secretary_a_client.post(url, payment_data(receipt_number="DF-7"))
+
+    response = secretary_a_client.post(
+        url, payment_data(first_month=f"{month(1):%Y-%m}", last_month=f"{month(1):%Y-%m}", receipt_number="DF-7")
+    )
+
+    assert response.status_code == 200 and "receipt_number" in response.context["form"].errors
+
+
+def test_street_viewers_and_members_may_not_record_payments(login_as, street_user, member_client, own):
+    url = reverse("dues:record_payment", args=[own.pk])
+    assert login_as(street_user).get(url).status_code == 403
+    assert member_client.post(url, payment_data()).status_code == 403
+
+
+# --- excusing a month ---------------------------------------------------------------------------------------
+
+
+def test_a_secretary_records_a_valid_reason_for_an_unpaid_month(secretary_a_client, own):
+    bill = own.dues_bills.get(month=month(0))
+
+    response = secretary_a_client.post(reverse("dues:excuse_bill", args=[bill.pk]), {"excused_reason": "住院"})
+
+    bill.refresh_from_db()
+    assert response.status_code == 302 and bill.state == "excused"
+
+
+def test_excusing_is_post_only_and_in_scope(secretary_a_client, own, other_branch_member):
+    bill = own.dues_bills.get(month=month(0))
+    other = other_branch_member.dues_bills.get()
+    assert secretary_a_client.get(reverse("dues:excuse_bill", args=[bill.pk])).status_code == 405
+    assert (
+        secretary_a_client.post(reverse("dues:excuse_bill", args=[other.pk]), {"excused_reason": "x"}).status_code
+        == 404
+    )
+
+
+# --- arrears ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def six_behind(branch_a):
+    member = paying_member(branch_a, name="欠六月")
+    for offset in range(-6, 1):
+        open_bill(member, offset)
+    return member
+
+
+def test_the_arrears_page_highlights_a_member_six_months_behind(secretary_a_client, six_behind, own, branch_a):
+    three = paying_member(branch_a, name="欠三月")
+    for offset in (-3, -2, -1):
+        open_bill(three, offset)
+
+    response = secretary_a_client.get(ARREARS_URL)
+
+    page = text(response)
+    assert six_behind.name in page and three.name in page and own.name not in page
+    assert 'data-candidate="1"' in page and response.context["candidates"] == 1
+    assert f"{six_behind.get_absolute_url()}#manage" in page
+    only = text(secretary_a_client.get(ARREARS_URL, {"candidates": "on"}))
+    assert six_behind.name in only and three.name not in only
+
+
+def test_the_arrears_page_keeps_to_the_branch(login_as, secretary_b, six_behind):
+    assert six_behind.name not in text(login_as(secretary_b).get(ARREARS_URL))
+
+
+def test_members_may_not_open_the_arrears_page(member_client):
+    assert member_client.get(ARREARS_URL).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_the_arrears_page_runs_a_fixed_number_of_queries(secretary_a_client, branch_a, rows, django_assert_num_queries):
+    for _ in range(rows):
+        member = paying_member(branch_a)
+        for offset in range(-6, 0):
+            open_bill(member, offset)
+
+    with django_assert_num_queries(12):
+        assert secretary_a_client.get(ARREARS_URL).status_code == 200
+
+
+# --- home panels, timeline, transfer letter -----------------------------------------------------------------
+
+
+def test_the_members_home_page_shows_this_months_bill_and_paid_up_to(member_client, own):
+    page = text(member_client.get("/"))
+    assert 'data-testid="my-dues-panel"' in page and f"{month(-1).year}年{month(-1).month}月" in page
+
+
+def test_the_secretarys_home_page_shows_collection_and_candidates(secretary_a_client, own, six_behind):
+    response = secretary_a_client.get("/")
+    page = text(response)
+    assert 'data-testid="dues-panel"' in page and six_behind.name in page
+
+
+def test_payments_appear_on_the_members_timeline(secretary_a_client, own, secretary_a):
+    secretary_a_client.post(reverse("dues:record_payment", args=[own.pk]), payment_data())
+
+    events = secretary_a_client.get(own.get_absolute_url()).context["events"]
+
+    assert any(e.kind == "cash-coin" and "120.00" in e.title for e in events)
+
+
+def test_the_transfer_letter_starts_from_the_dues_paid_up_to(secretary_a_client, own):
+    response = secretary_a_client.get(reverse("members:transfer_create", args=[own.pk]))
+
+    assert response.context["form"]["dues_paid_until"].value() == month(-1)

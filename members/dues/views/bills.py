@@ -1,0 +1,353 @@
+"""Party dues pages: a branch's month, one member's dues, recording a payment, excusing a month, arrears.
+
+Secretaries see their branch, admins their building, street viewers everything read-only, members only their
+own dues (``my_dues``). Each view: check the role (403), fetch through ``for_user`` (404 out of scope), check
+the write permission (403), then call a service from ``members.dues.services``.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buildingparty import jobs
+from buildingparty.forms import add_service_errors
+from buildingparty.models import Role
+from buildingparty.scope import role_required
+from members import access
+from members.access import can_edit, is_own_record
+from members.dues.forms import ArrearsFilterForm, ExcuseForm, MonthFilterForm, PaymentForm, bill_state, filter_state
+from members.dues.models import DuesAllocation, DuesBill, DuesPayment, first_of_month, month_label
+from members.dues.selectors import (
+    arrears_map,
+    members_in_arrears,
+    members_without_standard,
+    paid_up_to_map,
+    standards_in_force,
+)
+from members.dues.services import CENT
+from members.models import Member, add_months
+
+from .. import services
+
+PAGE_SIZE = 50
+MEMBER_BILLS = 24
+READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
+
+
+def _members_of(members, organization):
+    """Members of a branch or group, including the groups below a branch."""
+    if organization is None:
+        return members
+    return members.filter(Q(organization=organization) | Q(organization__parent=organization))
+
+
+def _bills_of(bills, organization):
+    if organization is None:
+        return bills
+    return bills.filter(Q(organization=organization) | Q(member__organization=organization))
+
+
+def _with_state(bills):
+    for bill in bills:
+        bill.state_colour, bill.state_label = bill_state(bill)
+    return bills
+
+
+def _collection(bills) -> dict:
+    """Totals of a month's bills: how many, due, paid, paid in full, and the rate (None without dues)."""
+    totals = bills.aggregate(
+        count=Count("pk"),
+        due=Sum("amount"),
+        paid=Sum("paid_amount"),
+        settled=Count("pk", filter=Q(paid_amount__gte=F("amount"))),
+    )
+    # SQLite sums decimals as floats: back to yuan and fen.
+    for key in ("due", "paid"):
+        totals[key] = Decimal(str(totals[key] or 0)).quantize(CENT)
+    totals["rate"] = round(100 * totals["paid"] / totals["due"], 1) if totals["due"] else None
+    return totals
+
+
+# --- a branch's month ---------------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def dues_month(request):
+    """The bills of one month with their state, the totals, and who is missing a standard or a bill."""
+    data = request.GET.copy()
+    data.setdefault("month", f"{timezone.localdate():%Y-%m}")
+    form = MonthFilterForm(data, user=request.user)
+    valid = form.is_valid()
+    month = (form.cleaned_data.get("month") if valid else None) or first_of_month(timezone.localdate())
+    organization = form.cleaned_data.get("organization") if valid else None
+    state = form.cleaned_data.get("state") if valid else ""
+    bills = _bills_of(DuesBill.objects.for_user(request.user).filter(month=month), organization)
+    totals = _collection(bills)
+    shown = (
+        filter_state(bills, state)
+        .select_related("member", "organization", "excused_by")
+        .order_by("organization__name", "member__name", "pk")
+    )
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    _with_state(page)
+    paying = _members_of(
+        services.paying_members(month=month).filter(pk__in=Member.objects.for_user(request.user).values("pk")),
+        organization,
+    )
+    missing = list(members_without_standard(paying, month.year).select_related("organization").order_by("name")[:51])
+    unbilled = paying.exclude(pk__in=DuesBill.objects.filter(month=month).values("member_id")).count()
+    return render(
+        request,
+        "dues/month.html",
+        {
+            "form": form,
+            "month": month,
+            "month_label": month_label(month),
+            "previous": add_months(month, -1),
+            "next": add_months(month, 1),
+            "page": page,
+            "totals": totals,
+            "missing_standard": missing[:50],
+            "missing_more": len(missing) > 50,
+            "unbilled": unbilled,
+            "can_record": request.user.role in access.MANAGERS,
+            "can_generate": request.user.role == Role.ADMIN,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def dues_generate(request):
+    """Make a month's missing bills for the admin's building now (the monthly job does it on the 1st)."""
+    try:
+        month = services.parse_month(request.POST.get("month", ""))
+    except ValueError:
+        month = first_of_month(timezone.localdate())
+    counts = jobs.run_now("members.generate_dues", month=f"{month:%Y-%m}", building_id=request.user.building_id)
+    messages.success(
+        request,
+        _("%(month)s: %(created)s new bills made; %(missing)s members have no confirmed dues standard.")
+        % {"month": month_label(month), "created": counts["created"], "missing": counts["missing_standard"]},
+    )
+    return redirect(f"{reverse('dues:month')}?month={month:%Y-%m}")
+
+
+# --- one member's dues --------------------------------------------------------------------------------------
+
+
+def _payment_initial(member: Member, open_months: list[datetime.date], standard, today: datetime.date) -> dict:
+    """Start the form at the oldest month still owed within reach (six months back), else the current one."""
+    current = first_of_month(today)
+    earliest = max(add_months(current, -services.MONTHS_WINDOW), first_of_month(member.joined_on))
+    owed = [m for m in open_months if m >= earliest]
+    month = owed[0] if owed else current
+    initial = {"first_month": month, "last_month": month, "paid_on": today}
+    if standard is not None:
+        initial["amount"] = standard.amount
+    return initial
+
+
+def _render_member(request, member: Member, *, form=None, status: int = 200):
+    today = timezone.localdate()
+    user = request.user
+    standard = standards_in_force([member.pk], today.year).get(member.pk)
+    bill_rows = Paginator(member.dues_bills.select_related("excused_by").order_by("-month"), MEMBER_BILLS).get_page(
+        request.GET.get("page")
+    )
+    _with_state(bill_rows)
+    open_months = sorted(
+        DuesBill.objects.filter(member=member, paid_amount__lt=F("amount"), excused_reason="").values_list(
+            "month", flat=True
+        )
+    )
+    payments = (
+        DuesPayment.objects.filter(member=member)
+        .select_related("payer_enterprise", "recorded_by", "consent_by")
+        .prefetch_related(
+            Prefetch("allocations", queryset=DuesAllocation.objects.select_related("bill").order_by("bill__month"))
+        )
+        .order_by("-paid_on", "-pk")[:MEMBER_BILLS]
+    )
+    may_record = can_edit(user, member) and member.status == Member.Status.NORMAL
+    if may_record and form is None:
+        form = PaymentForm(member=member, initial=_payment_initial(member, open_months, standard, today))
+    current = first_of_month(today)
+    return render(
+        request,
+        "dues/member.html",
+        {
+            "member": member,
+            "standard": standard,
+            "bills": bill_rows,
+            "page": bill_rows,
+            "payments": payments,
+            "paid_up_to": paid_up_to_map([member.pk])[member.pk],
+            "arrears": arrears_map([member.pk], today=today).get(member.pk),
+            "current_bill": next((b for b in bill_rows if b.month == current), None),
+            "current_month": current,
+            "form": form if may_record else None,
+            "can_record": may_record,
+            "can_excuse": can_edit(user, member),
+            "excuse_form": ExcuseForm(),
+            "is_own": is_own_record(user, member),
+        },
+        status=status,
+    )
+
+
+def _member_or_404(request, pk):
+    return get_object_or_404(
+        Member.objects.for_user(request.user).select_related("organization", "enterprise", "user"), pk=pk
+    )
+
+
+@role_required(*READERS, Role.MEMBER)
+def member_dues(request, pk):
+    """One member's standard, bills, payments and "党费已交到"; a member sees only their own (404 otherwise)."""
+    return _render_member(request, _member_or_404(request, pk))
+
+
+def my_dues(request):
+    """The signed-in person's own dues."""
+    member = Member.objects.filter(user=request.user).select_related("organization", "enterprise", "user").first()
+    if member is None:
+        raise Http404
+    return _render_member(request, member)
+
+
+@role_required(*access.MANAGERS)
+def record_payment(request, pk):
+    """Record dues received (phone friendly): months, amount, method; 代缴 names who paid."""
+    member = _member_or_404(request, pk)
+    if not can_edit(request.user, member):
+        raise PermissionDenied
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = PaymentForm(request.POST, member=member)
+        if form.is_valid():
+            try:
+                payment = services.record_payment(
+                    member=member, by=request.user, **form.service_arguments(request.user)
+                )
+            except ValidationError as error:
+                if not add_service_errors(form, error):
+                    messages.error(request, " ".join(error.messages))
+            except IntegrityError:
+                if DuesPayment.objects.filter(receipt_number=form.cleaned_data["receipt_number"]).exists():
+                    form.add_error("receipt_number", _("This receipt number is already in the records."))
+                else:
+                    messages.error(request, _("The dues changed while you were working. Please check and try again."))
+            else:
+                messages.success(
+                    request,
+                    _("Recorded: %(amount)s yuan from %(name)s for %(first)s to %(last)s.")
+                    % {
+                        "amount": payment.amount,
+                        "name": member.name,
+                        "first": month_label(payment.first_month),
+                        "last": month_label(payment.last_month),
+                    },
+                )
+                return redirect("dues:member", member.pk)
+    else:
+        standard = standards_in_force([member.pk], today.year).get(member.pk)
+        open_months = sorted(
+            DuesBill.objects.filter(member=member, paid_amount__lt=F("amount"), excused_reason="").values_list(
+                "month", flat=True
+            )
+        )
+        initial = _payment_initial(member, open_months, standard, today)
+        if request.GET.get("month"):
+            try:
+                initial["first_month"] = initial["last_month"] = services.parse_month(request.GET["month"])
+            except ValueError:
+                pass
+        form = PaymentForm(member=member, initial=initial)
+    standard = standards_in_force([member.pk], today.year).get(member.pk)
+    return render(
+        request,
+        "dues/payment_form.html",
+        {
+            "member": member,
+            "form": form,
+            "standard": standard,
+            "paid_up_to": paid_up_to_map([member.pk])[member.pk],
+            "window_first": add_months(first_of_month(today), -services.MONTHS_WINDOW),
+            "window_last": add_months(first_of_month(today), services.MONTHS_WINDOW),
+        },
+    )
+
+
+@require_POST
+@role_required(*access.MANAGERS)
+def excuse_bill(request, pk):
+    """Record (or withdraw) a valid reason for an unpaid month."""
+    bill = get_object_or_404(DuesBill.objects.for_user(request.user).select_related("member__organization"), pk=pk)
+    if not can_edit(request.user, bill.member):
+        raise PermissionDenied
+    form = ExcuseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.excuse_bill(bill=bill, reason=form.cleaned_data["excused_reason"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if form.cleaned_data["excused_reason"]:
+                messages.success(request, _("%(month)s is excused.") % {"month": month_label(bill.month)})
+            else:
+                messages.success(
+                    request, _("The excuse for %(month)s is withdrawn.") % {"month": month_label(bill.month)}
+                )
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("dues:member", bill.member_id)
+
+
+# --- arrears ------------------------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def dues_arrears(request):
+    """Members with unpaid months before this one; six consecutive months make a 按自行脱党处理 candidate."""
+    today = timezone.localdate()
+    form = ArrearsFilterForm(request.GET or None, user=request.user)
+    valid = form.is_valid()
+    organization = form.cleaned_data.get("organization") if valid else None
+    min_months = (form.cleaned_data.get("min_months") if valid else None) or 1
+    only_candidates = bool(form.cleaned_data.get("candidates")) if valid else False
+    members = _members_of(
+        members_in_arrears(Member.objects.for_user(request.user).filter(status=Member.Status.NORMAL), today=today),
+        organization,
+    )
+    debts = arrears_map(members.values_list("pk", flat=True), today=today)
+    rows = [d for d in debts.values() if d.count >= min_months and (d.is_candidate or not only_candidates)]
+    candidates = sum(1 for d in debts.values() if d.is_candidate)
+    rows.sort(key=lambda d: (not d.is_candidate, -d.longest_run, -d.count, d.member_id))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    by_id = Member.objects.select_related("organization").in_bulk([d.member_id for d in page])
+    for debt in page:
+        debt.member = by_id[debt.member_id]
+    return render(
+        request,
+        "dues/arrears.html",
+        {
+            "form": form,
+            "page": page,
+            "total": len(debts),
+            "candidates": candidates,
+            "can_record": request.user.role in access.MANAGERS,
+            "last_month": month_label(add_months(first_of_month(today), -1)),
+        },
+    )

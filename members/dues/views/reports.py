@@ -1,0 +1,402 @@
+"""Dues standards and reports: the standards of a year, one member's standard, the member's own declaration,
+the yearly round; the ledger (党费收缴台账) and its export, collection by branch and month, the yearly
+publication report.
+
+Secretaries work on their branch, admins on their building, street viewers read everything and change nothing,
+members see only their own declaration. Each view: check the role (403), fetch through ``for_user`` (404 out
+of scope), check the write permission (403), then call a service from ``members.dues.services``.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buildingparty import registers
+from buildingparty.models import Role
+from buildingparty.scope import organization_ids, role_required
+from members import access
+from members.dues.forms import (
+    DeclareForm,
+    LedgerFilterForm,
+    OverrideForm,
+    RoundForm,
+    StandardFilterForm,
+    StandardForm,
+    YearForm,
+    add_errors,
+    year_choices,
+)
+from members.dues.models import DuesStandard
+from members.dues.register import NAME as DUES_REGISTER
+from members.dues.selectors import (
+    annual_report,
+    attach_standards,
+    branches_for,
+    collection,
+    ledger,
+    ledger_bills,
+    ledger_filter,
+    paying_in_year,
+    report_bills,
+    standard_counts,
+)
+from members.models import Member
+
+from .. import services
+
+PAGE_SIZE = 50
+READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
+
+
+def _standard_url(member_pk: int, year: int) -> str:
+    return reverse("dues:standard", args=[member_pk, year])
+
+
+def _service_error(request, form, error: ValidationError):
+    """A service's field errors go next to their fields; an error about the step itself is a message."""
+    if hasattr(error, "error_dict"):
+        add_errors(form, error)
+    else:
+        messages.error(request, " ".join(error.messages))
+
+
+# --- the standards of a year --------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def standard_list(request):
+    """Every paying member of the year with their standard; those without one stand out."""
+    user = request.user
+    if request.GET.get("branch"):
+        _branches(request)  # another branch's standards are not found
+    form = StandardFilterForm(request.GET or None, user=user)
+    year = form.chosen_year()
+    members = paying_in_year(Member.objects.for_user(user), year)
+    members = form.filter(members, year)
+    page = Paginator(
+        members.select_related("organization", "user").order_by("organization__name", "name", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    page.object_list = attach_standards(list(page.object_list), year)
+    return render(
+        request,
+        "dues/reports/standard_list.html",
+        {
+            "form": form,
+            "page": page,
+            "year": year,
+            "years": year_choices(year),
+            "counts": standard_counts(paying_in_year(Member.objects.for_user(user), year), year),
+            "can_manage": user.role in access.MANAGERS,
+            "can_open_round": user.role in access.MANAGERS and year >= timezone.localdate().year,
+        },
+    )
+
+
+def _member_standard(request, member: Member, year: int, *, form=None, override_form=None):
+    user = request.user
+    attach_standards([member], year)
+    standard = member.standard
+    manage = access.can_edit(user, member)
+    context = {
+        "member": member,
+        "year": year,
+        "standard": standard,
+        "can_manage": manage,
+        "starts": member.starts,
+        "years": year_choices(year),
+    }
+    if manage:
+        context["form"] = form or StandardForm(
+            initial=StandardForm.initial_for(standard or member.carried), member=member, year=year, with_note=True
+        )
+        if standard is not None:
+            context["override_form"] = override_form or OverrideForm(
+                standard=standard,
+                initial={
+                    "amount": standard.override_amount,
+                    "reason": standard.override_reason,
+                    "approved_by": standard.override_approved_by,
+                },
+            )
+    return render(request, "dues/reports/standard_detail.html", context)
+
+
+@role_required(*READERS)
+@require_http_methods(["GET", "POST"])
+def standard_detail(request, member_pk, year):
+    """One member's standard for a year. The secretary sets it here (or confirms a declaration with or
+    without corrections: the form starts with what the member declared)."""
+    member = get_object_or_404(
+        Member.objects.for_user(request.user).select_related("organization", "user"), pk=member_pk
+    )
+    if not 2000 <= year <= 2100:
+        return HttpResponseBadRequest(_("Choose a year between 2000 and 2100."))
+    if request.method != "POST":
+        return _member_standard(request, member, year)
+    if not access.can_edit(request.user, member):
+        raise PermissionDenied
+    form = StandardForm(request.POST, member=member, year=year, with_note=True)
+    if form.is_valid():
+        existing = DuesStandard.objects.filter(member=member, year=year).first()
+        try:
+            if existing is not None and not existing.is_confirmed:
+                services.confirm_standard(
+                    standard=existing, by=request.user, note=form.cleaned_data["note"], **form.terms()
+                )
+            else:
+                services.set_standard(
+                    member=member, year=year, by=request.user, note=form.cleaned_data["note"], **form.terms()
+                )
+        except ValidationError as error:
+            _service_error(request, form, error)
+        else:
+            messages.success(
+                request, _("%(name)s's %(year)s standard is confirmed.") % {"name": member.name, "year": year}
+            )
+            return redirect(_standard_url(member.pk, year))
+    return _member_standard(request, member, year, form=form)
+
+
+def _managed_standard(request, pk) -> DuesStandard:
+    standard = get_object_or_404(
+        DuesStandard.objects.for_user(request.user).select_related("member__organization", "member__user"), pk=pk
+    )
+    if not access.can_edit(request.user, standard.member):
+        raise PermissionDenied
+    return standard
+
+
+@require_POST
+@role_required(*access.MANAGERS)
+def standard_confirm(request, pk):
+    """Confirm a declaration as it stands (the list's one-click button)."""
+    standard = _managed_standard(request, pk)
+    try:
+        services.confirm_standard(standard=standard, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s's %(year)s standard is confirmed.") % {"name": standard.member.name, "year": standard.year},
+        )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = _standard_url(standard.member_id, standard.year)
+    return redirect(back)
+
+
+@require_POST
+@role_required(*access.MANAGERS)
+def standard_override(request, pk):
+    """Record an agreed amount (hardship reduction, exemption, a rural amount), or withdraw it."""
+    standard = _managed_standard(request, pk)
+    member = standard.member
+    if request.POST.get("withdraw"):
+        services.override_standard(standard=standard, amount=None, by=request.user)
+        messages.success(request, _("The agreed amount is withdrawn; the amount by the rule applies."))
+        return redirect(_standard_url(member.pk, standard.year))
+    form = OverrideForm(request.POST, standard=standard)
+    if form.is_valid():
+        try:
+            services.override_standard(standard=standard, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _service_error(request, form, error)
+        else:
+            messages.success(request, _("The agreed amount is recorded."))
+            return redirect(_standard_url(member.pk, standard.year))
+    return _member_standard(request, member, standard.year, override_form=form)
+
+
+@require_POST
+@role_required(*access.MANAGERS)
+def declaration_round(request):
+    """Ask the members in the user's scope to declare their base for the year (each once a year)."""
+    user = request.user
+    form = RoundForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose a year between 2000 and 2100."))
+    year = form.cleaned_data["year"]
+    scope = {"organization_ids": organization_ids(user)} if user.role == Role.SECRETARY else {"building": user.building}
+    try:
+        counts = services.open_declaration_round(year=year, by=user, **scope)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The %(year)s declaration round is open: %(notified)s members were asked to declare; %(already)s "
+                "have a standard already; %(without)s have no account (set their standard here)."
+            )
+            % {
+                "year": year,
+                "notified": counts["notified"],
+                "already": counts["already"],
+                "without": counts["without_account"],
+            },
+        )
+    return redirect(reverse("dues:standards") + f"?year={year}")
+
+
+# --- the member's own declaration ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def declare(request):
+    """A member declares their kind and base; they see their own standards and nobody else's."""
+    member = Member.objects.filter(user=request.user).select_related("organization").first()
+    if member is None:
+        raise PermissionDenied
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.POST.get("year") or request.GET.get("year") or this_year)
+    except ValueError:
+        year = this_year
+    if not this_year <= year <= this_year + services.DECLARE_AHEAD_YEARS:
+        year = this_year
+    standards = list(member.dues_standards.select_related("payer_enterprise", "confirmed_by").order_by("-year"))
+    current = next((s for s in standards if s.year == year), None)
+    form = DeclareForm(
+        request.POST or None, member=member, year=year, initial=DeclareForm.initial_for(current) | {"year": year}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_standard(member=member, year=form.cleaned_data["year"], by=request.user, **form.terms())
+        except ValidationError as error:
+            _service_error(request, form, error)
+        else:
+            messages.success(
+                request,
+                _("Your %(year)s declaration is sent. Your branch secretary will confirm it.")
+                % {"year": form.cleaned_data["year"]},
+            )
+            return redirect(reverse("dues:declare") + f"?year={form.cleaned_data['year']}")
+    return render(
+        request,
+        "dues/reports/declare.html",
+        {
+            "member": member,
+            "form": form,
+            "year": year,
+            "current": current,
+            "standards": standards,
+            "starts": services.applies_from(member, year),
+            "locked": current is not None and current.is_confirmed,
+            "declare_years": range(this_year, this_year + services.DECLARE_AHEAD_YEARS + 1),
+        },
+    )
+
+
+# --- reports ------------------------------------------------------------------------------------------------
+
+
+def _branches(request) -> tuple[list, object]:
+    """The branches the user may report on, and the one asked for (None when none is). Another branch's, or
+    another building's, is not found."""
+    branches = list(branches_for(request.user))
+    value = request.GET.get("branch")
+    if not value:
+        return branches, None
+    branch = next((b for b in branches if str(b.pk) == value), None)
+    if branch is None:
+        raise Http404
+    return branches, branch
+
+
+def _report_context(year: int, branches: list, branch) -> dict:
+    return {"year": year, "years": year_choices(year), "branches": branches, "branch": branch}
+
+
+@role_required(*READERS)
+@require_GET
+def ledger_page(request):
+    """党费收缴台账: each member's bill of the month (or the year) by branch, with what was paid."""
+    branches, branch = _branches(request)
+    form = LedgerFilterForm(request.GET or None)
+    year, month = form.chosen_year(), form.chosen_month()
+    result = ledger(ledger_bills(report_bills(request.user), year=year, month=month, branch=branch))
+    query = {"year": year, "month": month or "", **({"branch": branch.pk} if branch else {})}
+    return render(
+        request,
+        "dues/reports/ledger.html",
+        {
+            **_report_context(year, branches, branch),
+            "form": form,
+            "month": month,
+            "ledger": result,
+            "query": urlencode(query),
+            "can_export": registers.get(DUES_REGISTER, user=request.user).may_export(request.user),
+        },
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def ledger_export(request):
+    """The ledger as the page shows it (year, month, branch) as xlsx or CSV; always recorded."""
+    user = request.user
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in registers.FORMATS:
+        return HttpResponseBadRequest(_("Unknown format."))
+    register = registers.get(DUES_REGISTER, user=user)
+    if not register.may_export(user):
+        raise PermissionDenied
+    branch = _branches(request)[1]
+    form = LedgerFilterForm(request.GET)
+    year, month = form.chosen_year(), form.chosen_month()
+    bills = ledger_filter(register.objects(user), year=year, month=month, branch=branch)
+    registers.record_export(
+        register, actor=user, fmt=fmt, row_count=bills.count(), filters=form.filters(branch), request=request
+    )
+    response = registers.export_response(register, bills, fmt)
+    span = f"{year}-{month:02d}" if month else str(year)
+    suffix = f"-{branch.name}" if branch else ""
+    response["Content-Disposition"] = registers.content_disposition(
+        f"{register.title}-{span}{suffix}.{fmt}", f"{register.name}-{span}.{fmt}"
+    )
+    return response
+
+
+@role_required(*READERS)
+@require_GET
+def collection_page(request):
+    """Due against collected, by branch and month over a year: a chart and the same numbers in tables."""
+    branches, branch = _branches(request)
+    year = YearForm(request.GET or None).chosen_year()
+    result = collection(report_bills(request.user), year=year, branch=branch)
+    return render(
+        request,
+        "dues/reports/collection.html",
+        {**_report_context(year, branches, branch), "collection": result, "chart": result.chart()},
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def annual_report_page(request):
+    """The yearly publication report of one branch, on one A4 page to print and put up."""
+    branches, branch = _branches(request)
+    year = YearForm(request.GET or None).chosen_year()
+    branch = branch or (branches[0] if branches else None)
+    if branch is None:
+        context = {**_report_context(year, branches, None), "report": None}
+        return render(request, "dues/reports/annual.html", context)
+    report = annual_report(report_bills(request.user), branch=branch, year=year)
+    return render(
+        request,
+        "dues/reports/annual.html",
+        {
+            **_report_context(year, branches, branch),
+            "report": report,
+            "prepared_by": request.user.display_name,
+            "prepared_on": timezone.localdate(),
+        },
+    )

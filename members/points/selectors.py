@@ -1,0 +1,226 @@
+"""Reading points: a member's ledger and total, branch leaderboards (创先争优), the claims waiting.
+
+A year's total is the base score (``PointYear``, else ``settings.POINTS_BASE_SCORE``) plus the member's approved
+entries of that year. Every function here takes the same number of queries however many members or entries
+there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buildingparty.models import PartyOrganization
+from members import timeline
+from members.models import Member
+from members.points.models import PointEntry, PointRule, PointYear
+from members.points.services import base_score
+
+Status = PointEntry.Status
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+def years_offered(building_id: int | None) -> list[int]:
+    """The years a year picker offers: this year and back to the first with entries (at most ten)."""
+    this_year = current_year()
+    entries = PointEntry.objects.all()
+    if building_id is not None:
+        entries = entries.filter(rule__building_id=building_id)
+    first = entries.order_by("year").values_list("year", flat=True).first() or this_year
+    first = max(min(first, this_year), this_year - 9)
+    return list(range(this_year, first - 1, -1))
+
+
+# --- one member ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Ledger:
+    member: Member
+    year: int
+    base: int
+    entries: list = field(default_factory=list)  # approved, newest first
+    pending: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+
+    @property
+    def earned(self) -> int:
+        return sum(e.points for e in self.entries if e.points > 0)
+
+    @property
+    def deducted(self) -> int:
+        return sum(e.points for e in self.entries if e.points < 0)
+
+    @property
+    def total(self) -> int:
+        return self.base + sum(e.points for e in self.entries)
+
+
+def member_ledger(member: Member, year: int) -> Ledger:
+    """The member's entries of the year: approved (they count), claims waiting and claims rejected."""
+    entries = (
+        PointEntry.objects.filter(member=member, year=year)
+        .select_related("rule", "created_by", "decided_by")
+        .order_by("-occurred_on", "-pk")
+    )
+    ledger = Ledger(member=member, year=year, base=base_score(member.organization.building_id, year))
+    for entry in entries:
+        {Status.APPROVED: ledger.entries, Status.PENDING: ledger.pending, Status.REJECTED: ledger.rejected}[
+            entry.status
+        ].append(entry)
+    return ledger
+
+
+def with_totals(members, year: int):
+    """Members annotated with ``earned``: the sum of their approved entries of ``year``."""
+    counted = Q(point_entries__year=year, point_entries__status=Status.APPROVED)
+    return members.annotate(earned=Coalesce(Sum("point_entries__points", filter=counted), 0))
+
+
+# --- leaderboards -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BoardRow:
+    member: Member
+    total: int
+    rank: int = 0
+
+
+@dataclass
+class Board:
+    branch: PartyOrganization
+    year: int
+    base: int
+    rows: list
+
+    @property
+    def average(self) -> float | None:
+        return round(sum(r.total for r in self.rows) / len(self.rows), 1) if self.rows else None
+
+
+def rank(rows: list) -> list:
+    """Order by total (then name) and number them 1, 2, 2, 4: members with the same total share a rank."""
+    rows.sort(key=lambda r: (-r.total, r.member.name, r.member.pk))
+    for index, row in enumerate(rows):
+        row.rank = rows[index - 1].rank if index and row.total == rows[index - 1].total else index + 1
+    return rows
+
+
+def branch_members(branch: PartyOrganization):
+    """Members in normal standing of the branch and its groups."""
+    return Member.objects.filter(organization_id__in=branch.subtree_ids(), status=Member.Status.NORMAL)
+
+
+def branch_board(branch: PartyOrganization, year: int) -> Board:
+    base = base_score(branch.building_id, year)
+    members = with_totals(branch_members(branch), year).select_related("organization").order_by()
+    rows = [BoardRow(member=m, total=base + m.earned) for m in members]
+    return Board(branch=branch, year=year, base=base, rows=rank(rows))
+
+
+def member_rank(member: Member, year: int) -> dict:
+    """The member's total, rank and how many are ranked in their branch."""
+    board = branch_board(member.organization.branch, year)
+    mine = next((r for r in board.rows if r.member.pk == member.pk), None)
+    if mine is None:  # not in normal standing, so not on the board
+        earned = with_totals(Member.objects.filter(pk=member.pk), year).values_list("earned", flat=True).first()
+        return {"total": board.base + (earned or 0), "rank": None, "of": len(board.rows), "branch": board.branch}
+    return {"total": mine.total, "rank": mine.rank, "of": len(board.rows), "branch": board.branch}
+
+
+@dataclass
+class BranchAverage:
+    branch: PartyOrganization
+    members: int
+    average: float | None
+    best: int | None
+
+
+def branches(organizations) -> list:
+    """The branches and joint branches among ``organizations`` (a queryset), by building and name."""
+    return list(organizations.branches().select_related("building").order_by("building__name", "name"))
+
+
+def branch_averages(organizations, year: int) -> list[BranchAverage]:
+    """Each branch's members in normal standing, their average total and the best total of the year."""
+    rows = branches(organizations)
+    bases = dict(PointYear.objects.filter(year=year).values_list("building_id", "base_score"))
+    members = with_totals(
+        Member.objects.filter(
+            Q(organization__in=[b.pk for b in rows]) | Q(organization__parent__in=[b.pk for b in rows]),
+            status=Member.Status.NORMAL,
+        ),
+        year,
+    ).values_list("organization_id", "organization__parent_id", "organization__kind", "earned")
+    totals = defaultdict(list)
+    for org_id, parent_id, kind, earned in members:
+        totals[parent_id if kind == PartyOrganization.Kind.GROUP else org_id].append(earned)
+    result = []
+    for branch in rows:
+        base = bases.get(branch.building_id, settings.POINTS_BASE_SCORE)
+        scores = [base + earned for earned in totals.get(branch.pk, [])]
+        result.append(
+            BranchAverage(
+                branch=branch,
+                members=len(scores),
+                average=round(sum(scores) / len(scores), 1) if scores else None,
+                best=max(scores) if scores else None,
+            )
+        )
+    return result
+
+
+# --- claims -------------------------------------------------------------------------------------------------
+
+
+def claims_for(user):
+    """Claims in the user's scope, with what a queue shows."""
+    return (
+        PointEntry.objects.for_user(user)
+        .filter(rule__kind=PointRule.Kind.CLAIMED)
+        .select_related("member", "member__organization", "rule", "decided_by")
+    )
+
+
+def pending_claims(user):
+    return claims_for(user).filter(status=Status.PENDING).order_by("created_at", "pk")
+
+
+# --- the member's timeline ----------------------------------------------------------------------------------
+
+
+@timeline.source
+def _approved_points(member):
+    entries = (
+        PointEntry.objects.filter(member=member, status=Status.APPROVED)
+        .exclude(points=0)
+        .select_related("rule")
+        .order_by("-occurred_on", "-pk")
+    )
+    url = reverse("points:member", args=[member.pk])
+    for entry in entries:
+        yield timeline.Event(
+            entry.occurred_on,
+            "star" if entry.points > 0 else "dash-circle",
+            _("%(points)+d points: %(rule)s") % {"points": entry.points, "rule": entry.rule.name},
+            entry.note,
+            f"{url}?year={entry.year}",
+        )
+
+
+def default_year(value) -> int:
+    """A year from the query string, this year when missing or not a sensible year."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return current_year()
+    return year if 2000 <= year <= current_year() + 1 else current_year()

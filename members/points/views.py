@@ -1,0 +1,373 @@
+"""Points pages: my points, a member's ledger, claiming, the claims queue, deductions, the leaderboard, and the
+admin's rules and base scores.
+
+Each view: check the role (403), fetch through ``for_user`` (404 out of scope), check the write permission
+(403), then call ``members.points``. Street viewers read ledgers, boards and rules and change nothing.
+"""
+
+import os
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from buildingparty.forms import add_service_errors
+from buildingparty.models import PartyOrganization, Role
+from buildingparty.scope import role_required
+from members import access
+from members.access import can_edit
+from members.models import Member
+from members.points import selectors
+from members.points import services as points
+from members.points.forms import BoardForm, ClaimForm, DecisionForm, DeductionForm, PointYearForm, RuleForm
+from members.points.models import PointEntry, PointRule, PointYear
+
+PAGE_SIZE = 25
+DECIDED_SHOWN = 20
+READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
+BOARD_ROLES = (Role.ADMIN, Role.SECRETARY, Role.STREET, Role.MEMBER)
+
+
+def _own_member(request) -> Member:
+    """The member record linked to the signed-in account; without one these pages are not for them (403)."""
+    member = Member.objects.filter(user=request.user).select_related("organization", "organization__parent").first()
+    if member is None:
+        raise PermissionDenied
+    return member
+
+
+def _year(request) -> int:
+    return selectors.default_year(request.GET.get("year"))
+
+
+# --- ledgers ------------------------------------------------------------------------------------------------
+
+
+def _render_ledger(request, member: Member, *, own: bool):
+    year = _year(request)
+    ledger = selectors.member_ledger(member, year)
+    return render(
+        request,
+        "points/ledger.html",
+        {
+            "ledger": ledger,
+            "member": member,
+            "own": own,
+            "years": selectors.years_offered(member.organization.building_id),
+            "can_claim": own
+            and PointRule.objects.filter(
+                building_id=member.organization.building_id, kind=PointRule.Kind.CLAIMED, is_active=True
+            ).exists(),
+            "can_deduct": can_edit(request.user, member),
+        },
+    )
+
+
+@require_GET
+def my_points(request):
+    """The member's own points for a year: base score, approved entries, total; claims waiting or rejected."""
+    return _render_ledger(request, _own_member(request), own=True)
+
+
+@require_GET
+@role_required(*BOARD_ROLES)
+def member_points(request, pk):
+    member = get_object_or_404(
+        Member.objects.for_user(request.user).select_related("organization", "organization__parent"), pk=pk
+    )
+    return _render_ledger(request, member, own=member.user_id == request.user.pk)
+
+
+# --- claims -------------------------------------------------------------------------------------------------
+
+
+def claim_create(request):
+    member = _own_member(request)
+    form = ClaimForm(request.POST or None, request.FILES or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = points.claim_submit(
+                member=member,
+                rule=form.cleaned_data["rule"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            if not add_service_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Your claim for %(rule)s is with your branch secretary; you will be told the decision.")
+                % {"rule": entry.rule.name},
+            )
+            return redirect(reverse("points:mine") + f"?year={entry.year}")
+    return render(request, "points/claim_form.html", {"form": form, "member": member})
+
+
+@require_GET
+@role_required(*READERS)
+def claim_queue(request):
+    """Claims waiting for a decision (oldest first), and the latest decided."""
+    pending = Paginator(selectors.pending_claims(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    decided = list(
+        selectors.claims_for(request.user)
+        .exclude(status=PointEntry.Status.PENDING)
+        .order_by("-decided_at", "-pk")[:DECIDED_SHOWN]
+    )
+    return render(
+        request,
+        "points/claim_queue.html",
+        {"page": pending, "decided": decided, "can_decide": request.user.role in access.MANAGERS},
+    )
+
+
+@require_POST
+@role_required(*access.MANAGERS)
+def claim_decide(request, pk):
+    entry = get_object_or_404(selectors.claims_for(request.user), pk=pk)
+    if not can_edit(request.user, entry.member):
+        raise PermissionDenied
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or reject."))
+        return redirect("points:claims")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        entry = points.claim_decide(
+            entry=entry, approve=approve, decided_by=request.user, note=form.cleaned_data["decision_note"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if approve:
+            messages.success(
+                request,
+                _("Approved: %(points)+d points for %(name)s.") % {"points": entry.points, "name": entry.member.name},
+            )
+        else:
+            messages.success(request, _("Rejected; %(name)s is told why.") % {"name": entry.member.name})
+    return redirect("points:claims")
+
+
+@require_GET
+def evidence(request, pk):
+    """A claim's evidence, only to those who can see the entry; files are never served from /media."""
+    entry = get_object_or_404(PointEntry.objects.for_user(request.user).exclude(evidence=""), pk=pk)
+    try:
+        file = entry.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = os.path.splitext(entry.evidence.name)[1].lower()
+    # Shown in the browser (a photo or a PDF the secretary looks at), not downloaded; only the checked types are
+    # stored, and the sandbox keeps a crafted file from running anything in the site's origin.
+    response = FileResponse(
+        file,
+        as_attachment=False,
+        filename=f"{entry.member.name}-{entry.occurred_on:%Y%m%d}{extension}",
+        content_type=points.evidence_content_type(entry.evidence.name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --- deductions ---------------------------------------------------------------------------------------------
+
+
+@role_required(*access.MANAGERS)
+def deduct(request, pk):
+    member = get_object_or_404(
+        Member.objects.for_user(request.user).select_related("organization", "organization__parent"), pk=pk
+    )
+    if not can_edit(request.user, member):
+        raise PermissionDenied
+    form = DeductionForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = points.deduction_record(member=member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if not add_service_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Recorded: %(points)+d points for %(name)s.") % {"points": entry.points, "name": member.name},
+            )
+            return redirect(reverse("points:member", args=[member.pk]) + f"?year={entry.year}")
+    return render(request, "points/deduction_form.html", {"form": form, "member": member})
+
+
+# --- leaderboard (创先争优) -----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*BOARD_ROLES)
+def board(request):
+    """Members ranked by total in one branch; for admins and street viewers, any branch or all branches'
+    averages. Members see their own branch's board, secretaries their branch's."""
+    user = request.user
+    branch = None
+    if user.role == Role.MEMBER:
+        branch = _own_member(request).organization.branch
+        building_id = branch.building_id
+        choices = None
+    elif user.role == Role.SECRETARY:
+        branch = user.organization.branch
+        building_id = branch.building_id
+        choices = None
+    else:
+        building_id = user.building_id  # None for a street viewer: every building
+        choices = PartyOrganization.objects.for_user(user).branches()
+    years = selectors.years_offered(building_id)
+    form = BoardForm(request.GET or None, years=years, branches=choices)
+    year = years[0]
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        if choices is not None:
+            branch = form.cleaned_data["branch"]
+    elif request.GET:
+        form = BoardForm(years=years, branches=choices)
+    context = {"form": form, "year": year, "branch": branch}
+    if branch is not None:
+        board = selectors.branch_board(branch, year)
+        mine = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+        context.update(
+            board=board,
+            my_member_id=mine,
+            chart_data={
+                "labels": [row.member.name for row in board.rows],
+                "values": [row.total for row in board.rows],
+                "base": board.base,
+            },
+            can_open_ledgers=user.role in READERS,
+            # Past 12 members the bars lie down, one line of 24 pixels each.
+            chart_height=max(280, 24 * len(board.rows) + 60) if len(board.rows) > 12 else 280,
+        )
+    else:
+        averages = selectors.branch_averages(choices, year)
+        context.update(
+            averages=averages,
+            show_building=user.role == Role.STREET,
+            chart_data={
+                "labels": [row.branch.name for row in averages],
+                "values": [row.average or 0 for row in averages],
+                "base": None,
+            },
+        )
+    return render(request, "points/board.html", context)
+
+
+# --- rules and base scores (admins) -------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*BOARD_ROLES)
+def rule_list(request):
+    """The rules members earn and lose points by; admins change them here."""
+    rules = (
+        PointRule.objects.for_user(request.user)
+        .select_related("building")
+        .order_by("building__name", "kind", "-is_active", "code")
+    )
+    sources = points.registered_sources()
+    rules = list(rules)
+    for rule in rules:
+        rule.has_source = rule.code in sources
+    is_admin = request.user.role == Role.ADMIN
+    missing_defaults = []
+    if is_admin:
+        codes = {r.code for r in rules}
+        missing_defaults = [d for d in points.DEFAULT_RULES if d.code not in codes]
+    return render(
+        request,
+        "points/rule_list.html",
+        {
+            "rules": rules,
+            "is_admin": is_admin,
+            "missing_defaults": missing_defaults,
+            "show_building": request.user.role == Role.STREET,
+        },
+    )
+
+
+def _rule_form(request, rule: PointRule):
+    in_use = rule.pk is not None and rule.entries.exists()
+    form = RuleForm(request.POST or None, instance=rule, building=request.user.building, in_use=in_use)
+    if request.method == "POST" and form.is_valid():
+        rule = form.save(commit=False)
+        rule.building = request.user.building
+        try:
+            points.rule_save(rule=rule)
+        except ValidationError as error:
+            if not add_service_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+        except IntegrityError:
+            form.add_error("code", _("Another rule of the building has this code."))
+        else:
+            messages.success(request, _("The rule “%(name)s” is saved.") % {"name": rule.name})
+            return redirect("points:rules")
+    return render(request, "points/rule_form.html", {"form": form, "rule": rule, "in_use": in_use})
+
+
+@role_required(Role.ADMIN)
+def rule_create(request):
+    return _rule_form(request, PointRule(building=request.user.building))
+
+
+@role_required(Role.ADMIN)
+def rule_edit(request, pk):
+    return _rule_form(request, get_object_or_404(PointRule.objects.for_user(request.user), pk=pk))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def rule_retire(request, pk):
+    rule = get_object_or_404(PointRule.objects.for_user(request.user), pk=pk)
+    if points.rule_retire(rule=rule):
+        messages.success(request, _("The rule “%(name)s” is deleted.") % {"name": rule.name})
+    else:
+        messages.success(
+            request,
+            _("Members have points from “%(name)s”, so it is kept and taken out of use.") % {"name": rule.name},
+        )
+    return redirect("points:rules")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def rules_defaults(request):
+    added = points.ensure_default_rules(request.user.building)
+    messages.success(request, _("Default rules added: %(n)d.") % {"n": added})
+    return redirect("points:rules")
+
+
+@role_required(Role.ADMIN)
+def point_years(request):
+    """The base score of each year for the building."""
+    building = request.user.building
+    form = PointYearForm(request.POST or None, initial={"year": selectors.current_year()})
+    if request.method == "POST" and form.is_valid():
+        point_year = points.point_year_set(building=building, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Base score for %(year)d: %(score)d.") % {"year": point_year.year, "score": point_year.base_score},
+        )
+        return redirect("points:years")
+    years = PointYear.objects.filter(building=building).order_by("-year")
+    return render(
+        request,
+        "points/years.html",
+        {"form": form, "years": years, "default_score": settings.POINTS_BASE_SCORE},
+    )
