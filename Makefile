@@ -57,7 +57,7 @@ check: $(DEV_STAMP) ## Django system checks, "no missing migrations", lint and f
 
 messages: $(RUN_STAMP) ## update and compile locale/zh_Hans (needs gettext)
 	@command -v msgfmt >/dev/null || { echo "gettext is missing: apt-get install gettext" >&2; exit 1; }
-	$(MANAGE) makemessages -l zh_Hans --ignore=$(VENV) --ignore=staticfiles --ignore=var
+	$(MANAGE) makemessages -l zh_Hans --no-wrap --ignore=$(VENV) --ignore=staticfiles --ignore=var
 	$(MANAGE) compilemessages -l zh_Hans --ignore=$(VENV)
 
 clean: ## remove var/ (SQLite database, secret key, media, broker files), staticfiles/ and caches
