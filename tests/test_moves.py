@@ -135,12 +135,9 @@ def test_moving_dues_and_points_to_their_own_apps_keeps_every_row_and_key():
     assert not [t for t in tables if t.startswith(("members_dues", "members_point"))]
 
     moved = DuesStandard.objects.get(pk=standard.pk)
-    assert (moved.member_id, moved.payer_enterprise_id, moved.confirmed_by_id, moved.amount) == (
-        member.pk,
-        enterprise.pk,
-        secretary.pk,
-        Decimal("90.00"),
-    )
+    assert (moved.member_id, moved.confirmed_by_id, moved.amount) == (member.pk, secretary.pk, Decimal("90.00"))
+    # no unit pays a member's dues: the enterprise payer became the member, its name kept in the note (dues 0003)
+    assert moved.payer == "self" and enterprise.name in moved.note
     assert list(
         DuesBill.objects.order_by("month").values_list("pk", "member_id", "organization_id", "standard_id")
     ) == [(bill.pk, member.pk, branch.pk, standard.pk) for bill in bills]
@@ -191,7 +188,7 @@ def test_moving_the_survey_to_its_own_app_keeps_every_row_and_key():
 
     campaign = old.get_model("enterprises", "SurveyCampaign").objects.create(
         building_id=building.pk,
-        name="2026 年度楼宇排摸",
+        name="2026 年度调查摸底",
         starts_on=datetime.date(2026, 3, 1),
         status="active",
         working_group="街道：周明；社区：陈芳",
@@ -269,7 +266,7 @@ def test_moving_the_survey_to_its_own_app_keeps_every_row_and_key():
     assert not [t for t in tables if t.startswith(("enterprises_survey", "enterprises_followup"))]
 
     moved = SurveyCampaign.objects.get(pk=campaign.pk)
-    assert (moved.building_id, moved.name, moved.created_by_id) == (building.pk, "2026 年度楼宇排摸", admin.pk)
+    assert (moved.building_id, moved.name, moved.created_by_id) == (building.pk, "2026 年度调查摸底", admin.pk)
     assert list(
         SurveyVisit.objects.order_by("pk").values_list("pk", "campaign_id", "enterprise_id", "recorded_by_id")
     ) == [(complete.pk, campaign.pk, enterprise.pk, liaison.pk), (incomplete.pk, campaign.pk, enterprise.pk, None)]

@@ -2,11 +2,13 @@
 
 Every demo member in normal standing gets a confirmed standard for last year and this year: most are employed,
 the rest self-employed, retired, a student, unemployed, on relief, rural; one has a hardship reduction with its
-reason and approver; a few have their dues paid by their enterprise or by a relative (代缴). Then a year of
+reason and approver; a few have their dues paid by a relative or another member (代交; never by an enterprise:
+公款代交 is forbidden). Then a year of
 bills up to the current month, made by the same service as the monthly job, and the payments through the
-payment service: most monthly, some quarterly with the branch's consent, the 代缴 ones by the payer; a few
-members three to five months behind, one month excused, one paid in part, and the member who lost contact six
-or more months behind (a 按自行脱党处理 candidate). member1 has paid every month up to last month.
+payment service: most monthly, some quarterly with the branch's consent, the 代交 ones by the payer; a few
+members three to five months behind, one seven months behind (a 按自行脱党处理 candidate), one month excused, one
+paid in part, and the member who lost contact six or more months behind (on the lost-contact route, not
+flagged). member1 has paid every month up to last month.
 
 Deterministic and idempotent: each member's plan comes from a random generator seeded with their ID number, a
 standard is added only where none exists, and payments only for members who have none yet.
@@ -37,16 +39,15 @@ PENSIONS = [3200, 3900, 4600, 5000, 5400, 6100]
 METHODS = [DuesPayment.Method.WECHAT, DuesPayment.Method.CASH, DuesPayment.Method.ALIPAY, DuesPayment.Method.BANK]
 METHOD_WEIGHTS = [40, 25, 20, 15]
 QUARTERLY_SHARE = 0.15
-ENTERPRISE_PAYERS = 3
 RELATIVES = ["张建华（配偶）", "李秀英（母亲）", "陈立新（配偶）"]
+PROXY_MEMBERS = 2  # members whose dues a fellow member of their branch hands in (代交)
 HARDSHIP = {
     "override_amount": Decimal("5.00"),
     "override_reason": "家人重病，医疗费用负担重；经支部党员大会讨论同意减交",
     "approver": "联合党总支 {year}-01-10 批准",
 }
-EXCUSE = "住院治疗，经支部委员会同意缓交"
-QUARTERLY_CONSENT = "支部委员会同意按季度缴纳"
-ENTERPRISE_CONSENT = "企业按季度统一代缴，经支部同意"
+EXCUSE = "住院治疗，有正当理由未交（经支部委员会同意）"
+QUARTERLY_CONSENT = "支部委员会同意按季度交纳"
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Plan:
     payer: str = DuesStandard.Payer.SELF
     payer_name: str = ""
     override: bool = False
-    pattern: str = "monthly"  # monthly, quarterly, enterprise, relative
+    pattern: str = "monthly"  # monthly, quarterly, relative (代交 by a relative or another member)
     unpaid_from: datetime.date | None = None  # months from here on stay unpaid
     excused: datetime.date | None = None
     partial: datetime.date | None = None
@@ -78,9 +79,9 @@ def _plans(members: list[Member], today: datetime.date) -> dict[int, Plan]:
             free.remove(m)
         return chosen
 
-    for m in take([m for m in free if m.job in ("个体经营", "自由职业")], 4):
+    for m in take([m for m in free if m.job_note in ("个体经营", "自由职业")], 4):
         plans[m.pk].kind = "self_employed"
-    for m in take([m for m in free if m.job == "待业"] or free[-1:]):
+    for m in take([m for m in free if m.job_note == "待业"] or free[-1:]):
         plans[m.pk].kind = "unemployed"
     oldest = sorted(free, key=lambda m: m.birth_date)
     for m in take([m for m in oldest if m.birth_date < datetime.date(today.year - 60, 1, 1)][:2] or oldest[:1], 2):
@@ -103,16 +104,27 @@ def _plans(members: list[Member], today: datetime.date) -> dict[int, Plan]:
             plan.base = Decimal(plan.rng.choice(PENSIONS))
 
     # Who pays for whom, and how.
-    for m in take([m for m in free if m.enterprise_id and plans[m.pk].kind == "employed"], ENTERPRISE_PAYERS):
-        plans[m.pk].payer, plans[m.pk].pattern = DuesStandard.Payer.ENTERPRISE, "enterprise"
     for m, name in zip(take([m for m in free if m.is_mobile], 1), RELATIVES):
         plans[m.pk].payer, plans[m.pk].payer_name, plans[m.pk].pattern = DuesStandard.Payer.OTHER, name, "relative"
+    for m in take([m for m in free if plans[m.pk].kind == "employed"], PROXY_MEMBERS):
+        colleague = next((c for c in members if c.organization_id == m.organization_id and c is not m), None)
+        if colleague is not None:
+            plan = plans[m.pk]
+            plan.payer, plan.payer_name, plan.pattern = (
+                DuesStandard.Payer.OTHER,
+                f"{colleague.name}（党员）",
+                "relative",
+            )
     # Behind: three members by three to five months; the member out of contact since they were lost.
     for m, months in zip(take(free[3:], len(ARREARS_MONTHS)), ARREARS_MONTHS):
         plans[m.pk].unpaid_from = add_months(current, -months)
     for m in members:
         if m.lost_contact_since:
             plans[m.pk].unpaid_from = min(add_months(first_of_month(m.lost_contact_since), 1), add_months(current, -6))
+    # Seven months behind without a reason and still in contact: the 按自行脱党处理 candidate (a member out of
+    # contact is on the lost-contact route instead, DOMAIN.md §5a).
+    for m in take(free[3:]):
+        plans[m.pk].unpaid_from = add_months(current, -7)
     for m in take(free[5:]):
         plans[m.pk].excused = add_months(current, -2)
     for m in take(free[6:]):
@@ -148,7 +160,6 @@ def _ensure_standards(members: list[Member], plans: dict[int, Plan], *, today: d
                 declared_base=base,
                 computed_amount=monthly_dues(base, plan.kind),
                 payer=plan.payer,
-                payer_enterprise_id=m.enterprise_id if plan.payer == DuesStandard.Payer.ENTERPRISE else None,
                 payer_name=plan.payer_name,
                 status=DuesStandard.Status.CONFIRMED,
                 declared_at=timezone.make_aware(datetime.datetime.combine(confirmed_on, datetime.time(9))),
@@ -178,8 +189,8 @@ def _payments(member: Member, plan: Plan, billed: list[datetime.date], today: da
     rng = plan.rng
     due = [m for m in billed if m != plan.excused and (plan.unpaid_from is None or m < plan.unpaid_from)]
     payments = []
-    if plan.pattern in ("quarterly", "enterprise"):
-        method = DuesPayment.Method.PROXY if plan.pattern == "enterprise" else rng.choices(METHODS, METHOD_WEIGHTS)[0]
+    if plan.pattern == "quarterly":
+        method = rng.choices(METHODS, METHOD_WEIGHTS)[0]
         quarters = sorted({(m.year, (m.month - 1) // 3) for m in due})
         for year, quarter in quarters:
             start = datetime.date(year, quarter * 3 + 1, 1)
@@ -197,10 +208,6 @@ def _payments(member: Member, plan: Plan, billed: list[datetime.date], today: da
         method = DuesPayment.Method.PROXY if plan.pattern == "relative" else rng.choices(METHODS, METHOD_WEIGHTS)[0]
         payments.append(Payment(paid_on, month, month, method, partial=month == plan.partial))
     return payments
-
-
-def _consent(plan) -> str:
-    return ENTERPRISE_CONSENT if plan.pattern == "enterprise" else QUARTERLY_CONSENT
 
 
 def _record_all(rows, *, standards: dict) -> int:
@@ -255,14 +262,11 @@ def _record_all(rows, *, standards: dict) -> int:
                 paid_on=p.paid_on,
                 method=p.method,
                 receipt_number=f"DF{p.first:%Y%m}-{member.pk:05d}",
-                payer_enterprise=member.enterprise if proxy and plan.payer == DuesStandard.Payer.ENTERPRISE else None,
                 payer_name=plan.payer_name if proxy else "",
                 first_month=p.first,
                 last_month=p.last,
                 consent_by=by if several else None,
-                consent_note=(ENTERPRISE_CONSENT if plan.pattern == "enterprise" else QUARTERLY_CONSENT)
-                if several
-                else "",
+                consent_note=QUARTERLY_CONSENT if several else "",
                 recorded_by=by,
             )
             recorded_at = timezone.make_aware(datetime.datetime.combine(p.paid_on, datetime.time(16, n % 60)))
@@ -303,7 +307,9 @@ def seed_dues(*, building, scale, stdout):
     current = first_of_month(today)
     users = {u.username: u for u in User.objects.filter(username__in=["admin", "secretary1", "secretary2", "member1"])}
     members = list(
-        Member.objects.filter(organization__building=building, status=Member.Status.NORMAL)
+        Member.objects.filter(
+            organization__building=building, status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE
+        )
         .select_related("organization", "user", "enterprise")
         .order_by("id_number")
     )
@@ -359,7 +365,7 @@ def seed_dues(*, building, scale, stdout):
     debts = arrears_map([m.pk for m in members], today=today)
     stdout.write(
         f"党费：标准 {DuesStandard.objects.filter(member__organization__building=building).count()} 条"
-        f"（本次新增 {added} 条），账单 {counts['total']} 张（本月 {counts['this_month']} 张，已缴清 "
-        f"{counts['settled']} 张），本次记录缴费 {payments} 笔；欠缴党员 {len(debts)} 名，"
-        f"连续六个月未缴 {sum(1 for d in debts.values() if d.is_candidate)} 名（已提醒书记 {flags['candidates']} 次）"
+        f"（本次新增 {added} 条），应交党费记录 {counts['total']} 条（本月 {counts['this_month']} 条，已交清 "
+        f"{counts['settled']} 条），本次记录交纳 {payments} 笔；欠交党员 {len(debts)} 名，"
+        f"连续六个月未交 {sum(1 for d in debts.values() if d.is_candidate)} 名（已提醒书记 {flags['candidates']} 次）"
     )

@@ -16,10 +16,18 @@ from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization, Role
-from enterprises.models import Enterprise
 from members.dues.models import DuesBill, DuesKind, DuesPayment, DuesStandard
 from members.dues.selectors import branches_for, in_branch
-from members.dues.services import DECLARE_AHEAD_YEARS, check_override, check_terms
+from members.dues.services import (
+    DECLARE_AHEAD_YEARS,
+    NO_DECISION,
+    UNIT_PAYER,
+    beyond_window,
+    check_months,
+    check_override,
+    check_terms,
+    unit_payer_error,
+)
 from members.forms import DATE_WIDGET, MonthField
 from members.models import Member
 
@@ -41,15 +49,16 @@ class PaymentForm(forms.Form):
         },
     )
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE_WIDGET, initial=timezone.localdate)
-    method = forms.ChoiceField(label=_("Method"), choices=DuesPayment.Method.choices, initial=DuesPayment.Method.CASH)
-    payer_enterprise = forms.ModelChoiceField(
-        label=_("Paying enterprise"), queryset=Enterprise.objects.none(), required=False
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[c for c in DuesPayment.Method.choices if c[0] != DuesPayment.Method.NOT_RECORDED],
+        initial=DuesPayment.Method.CASH,
     )
     payer_name = forms.CharField(
         label=_("Paying person"),
         max_length=50,
         required=False,
-        help_text=_("For 代缴 by a person, or to name who paid for the enterprise."),
+        help_text=_("The relative or party member who paid on the member's behalf (代交). Never an enterprise."),
     )
     receipt_number = forms.CharField(label=_("Receipt number"), max_length=50, required=False)
     consent = forms.BooleanField(
@@ -61,16 +70,26 @@ class PaymentForm(forms.Form):
         label=_("Consent"),
         max_length=200,
         required=False,
-        help_text=_("e.g. 支委会 2026-03-05 同意按季度缴纳"),
+        help_text=_("e.g. 支委会 2026-03-05 同意按季度交纳"),
     )
+    partial = forms.BooleanField(
+        label=_("Record as a partial payment"),
+        required=False,
+        help_text=_("Only when the member paid less than the chosen months owe; the rest stays owed."),
+    )
+    decision_by = forms.CharField(
+        label=_("Decided by"),
+        max_length=100,
+        required=False,
+        help_text=_("Months more than six back or ahead need a decision of the branch, e.g. 第一党支部支委会."),
+    )
+    decision_on = forms.DateField(label=_("Decided on"), widget=DATE_WIDGET, required=False)
+    decision_reason = forms.CharField(label=_("Reason for the decision"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        self.fields["payer_enterprise"].queryset = Enterprise.objects.filter(
-            building_id=member.organization.building_id
-        ).order_by("name")
 
     def clean_paid_on(self):
         value = self.cleaned_data["paid_on"]
@@ -88,17 +107,38 @@ class PaymentForm(forms.Form):
         data = super().clean()
         first, last = data.get("first_month"), data.get("last_month")
         if first and last:
-            if last < first:
-                self.add_error("last_month", _("The last month comes before the first."))
-            elif last > first and not data.get("consent"):
-                self.add_error(
-                    "consent", _("Paying for several months at once needs the branch's consent. Record who agreed.")
-                )
+            today = timezone.localdate()
+            decision = {
+                "decision_by": data.get("decision_by", "").strip(),
+                "decision_on": data.get("decision_on"),
+                "decision_reason": data.get("decision_reason", "").strip(),
+            }
+            if not beyond_window(first, last, today):
+                decision = dict(NO_DECISION)
+            errors = check_months(
+                member=self.member,
+                first_month=first,
+                last_month=last,
+                decision=decision,
+                consent=bool(data.get("consent")),
+                today=today,
+            )
+            for field, message in errors.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        if self.data.get("payer_enterprise"):
+            # An old form or a hand-made request naming an enterprise: refused, never silently dropped.
+            self.add_error(None, UNIT_PAYER)
         if data.get("method") == DuesPayment.Method.PROXY:
-            if not data.get("payer_enterprise") and not data.get("payer_name", "").strip():
-                self.add_error("payer_name", _("Name the enterprise or the person who paid on the member's behalf."))
+            name = data.get("payer_name", "").strip()
+            if not name:
+                self.add_error(
+                    "payer_name", _("Name the relative or party member who paid on the member's behalf (代交).")
+                )
+            elif refusal := unit_payer_error(member=self.member, payer_name=name):
+                self.add_error("payer_name", refusal)
         else:
-            data["payer_enterprise"], data["payer_name"] = None, ""
+            data["payer_name"] = ""
         return data
 
     def service_arguments(self, by) -> dict:
@@ -232,13 +272,11 @@ class StandardForm(forms.Form):
     kind = _model_field("kind", widget=forms.RadioSelect)
     declared_base = _model_field("declared_base")
     payer = _model_field("payer", widget=forms.RadioSelect)
-    payer_enterprise = forms.ModelChoiceField(
-        label=DuesStandard._meta.get_field("payer_enterprise").verbose_name,
-        queryset=Enterprise.objects.none(),
+    payer_name = _model_field(
+        "payer_name",
         required=False,
-        help_text=_("For dues paid by the member's enterprise (代缴)."),
+        help_text=_("The relative or party member who pays on the member's behalf (代交). Never an enterprise."),
     )
-    payer_name = _model_field("payer_name", required=False, help_text=_("For dues paid by another person (代缴)."))
     note = forms.CharField(
         label=_("Note"),
         max_length=200,
@@ -252,14 +290,15 @@ class StandardForm(forms.Form):
         self.fields["kind"].choices = DuesKind.choices
         self.fields["declared_base"].required = False
         self.fields["declared_base"].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0"})
-        self.fields["payer_enterprise"].queryset = Enterprise.objects.filter(
-            building_id=member.organization.building_id, status=Enterprise.Status.ACTIVE
-        ).order_by("name")
         if not with_note:
             del self.fields["note"]
 
     def clean(self):
         data = super().clean()
+        if self.data.get("payer") == "enterprise" or self.data.get("payer_enterprise"):
+            # An enterprise named as the payer (an old form, a hand-made request): the rule, not "invalid choice".
+            self.errors.pop("payer", None)
+            self.add_error("payer", UNIT_PAYER)
         if self.errors:
             return data
         try:
@@ -270,7 +309,6 @@ class StandardForm(forms.Form):
                     kind=data["kind"],
                     declared_base=data.get("declared_base"),
                     payer=data["payer"],
-                    payer_enterprise=data.get("payer_enterprise"),
                     payer_name=data.get("payer_name", ""),
                 )
             )
@@ -280,7 +318,7 @@ class StandardForm(forms.Form):
 
     def terms(self) -> dict:
         """The cleaned values as the services take them."""
-        keys = ("kind", "declared_base", "payer", "payer_enterprise", "payer_name")
+        keys = ("kind", "declared_base", "payer", "payer_name")
         return {k: self.cleaned_data.get(k) for k in keys} | {"payer_name": self.cleaned_data.get("payer_name") or ""}
 
     @classmethod
@@ -291,7 +329,6 @@ class StandardForm(forms.Form):
             "kind": standard.kind,
             "declared_base": standard.declared_base,
             "payer": standard.payer,
-            "payer_enterprise": standard.payer_enterprise_id,
             "payer_name": standard.payer_name,
         }
 
@@ -301,7 +338,7 @@ class DeclareForm(StandardForm):
 
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, widget=forms.HiddenInput)
 
-    field_order = ["year", "kind", "declared_base", "payer", "payer_enterprise", "payer_name"]
+    field_order = ["year", "kind", "declared_base", "payer", "payer_name"]
 
     def __init__(self, *args, member: Member, year: int, **kwargs):
         super().__init__(*args, member=member, year=year, **kwargs)

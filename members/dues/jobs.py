@@ -53,7 +53,12 @@ def dues_reminders(*, today: str | None = None) -> dict:
     month = first_of_month(jobs.job_day(today))
     bills = (
         DuesBill.objects.filter(
-            OPEN, month=month, member__status=Member.Status.NORMAL, member__user__isnull=False, amount__gt=0
+            OPEN,
+            month=month,
+            member__status=Member.Status.NORMAL,
+            member__whereabouts=Member.Whereabouts.HERE,
+            member__user__isnull=False,
+            amount__gt=0,
         )
         .select_related("member__user")
         .order_by("member_id")
@@ -96,6 +101,7 @@ def arrears_flags(*, today: str | None = None) -> dict:
         m.pk: m
         for m in Member.objects.filter(
             status=Member.Status.NORMAL,
+            whereabouts=Member.Whereabouts.HERE,
             pk__in=DuesBill.objects.filter(OPEN, month__lt=current).values("member_id"),
         ).select_related("organization", "user")
     }

@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.scope import own_or_organization
-from enterprises.models import Enterprise
 
 BASE_HELP = _(
     "Regular monthly wage income after tax. Do not include social insurance, the housing fund, or allowances "
@@ -68,9 +67,9 @@ class DuesScopedQuerySet(models.QuerySet):
 
 class DuesStandard(models.Model):
     class Payer(models.TextChoices):
+        # Never an enterprise or any other unit: paying dues with an organisation's money (公款代交) is forbidden.
         SELF = "self", _("The member themself")
-        ENTERPRISE = "enterprise", _("Their enterprise (代缴)")
-        OTHER = "other", _("Another person (代缴)")
+        OTHER = "other", _("A relative or another member on their behalf (代交)")
 
     class Status(models.TextChoices):
         DECLARED = "declared", _("Declared, awaiting confirmation")
@@ -108,14 +107,6 @@ class DuesStandard(models.Model):
         help_text=_("The branch meeting and the higher organisation that approved it, e.g. 联合党总支 2026-01-10."),
     )
     payer = models.CharField(_("who pays"), max_length=20, choices=Payer.choices, default=Payer.SELF)
-    payer_enterprise = models.ForeignKey(
-        Enterprise,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("paying enterprise"),
-    )
     payer_name = models.CharField(_("paying person"), max_length=50, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DECLARED)
     declared_by = models.ForeignKey(
@@ -143,10 +134,6 @@ class DuesStandard(models.Model):
             models.UniqueConstraint(fields=["member", "year"], name="dues_standard_one_per_year"),
             models.CheckConstraint(
                 condition=Q(override_amount__isnull=True) | ~Q(override_reason=""), name="dues_override_has_reason"
-            ),
-            models.CheckConstraint(
-                condition=~Q(payer="enterprise") | Q(payer_enterprise__isnull=False),
-                name="dues_enterprise_payer_named",
             ),
             models.CheckConstraint(condition=~Q(payer="other") | ~Q(payer_name=""), name="dues_other_payer_named"),
         ]
@@ -245,7 +232,10 @@ class DuesPayment(models.Model):
         BANK = "bank", _("Bank transfer")
         WECHAT = "wechat", _("WeChat transfer")
         ALIPAY = "alipay", _("Alipay transfer")
-        PROXY = "proxy", _("Paid on the member's behalf (代缴)")
+        PROXY = "proxy", _("Paid by a relative or another member on their behalf (代交)")
+        # Only for payments once recorded as paid by an enterprise, whose way of paying is not known
+        # (migration 0003); never offered on the form.
+        NOT_RECORDED = "not_recorded", _("Not recorded (see the note)")
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="dues_payments", verbose_name=_("party member")
@@ -256,14 +246,6 @@ class DuesPayment(models.Model):
     paid_on = models.DateField(_("paid on"))
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.CASH)
     receipt_number = models.CharField(_("receipt number"), max_length=50, blank=True)
-    payer_enterprise = models.ForeignKey(
-        Enterprise,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("paying enterprise"),
-    )
     payer_name = models.CharField(_("paying person"), max_length=50, blank=True)
     first_month = models.DateField(_("from month"))
     last_month = models.DateField(_("to month"))
@@ -277,6 +259,15 @@ class DuesPayment(models.Model):
         help_text=_("Paying for several months at once needs the branch's consent."),
     )
     consent_note = models.CharField(_("consent"), max_length=200, blank=True)
+    # Back-pay or paying ahead beyond six months needs a recorded branch decision: who, when, why.
+    decision_by = models.CharField(
+        _("decided by"),
+        max_length=100,
+        blank=True,
+        help_text=_("The branch meeting or committee that decided, e.g. 第一党支部支委会."),
+    )
+    decision_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -296,9 +287,11 @@ class DuesPayment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="dues_payment_positive"),
             models.CheckConstraint(condition=Q(last_month__gte=models.F("first_month")), name="dues_payment_months"),
+            models.CheckConstraint(condition=~Q(method="proxy") | ~Q(payer_name=""), name="dues_proxy_payer_named"),
             models.CheckConstraint(
-                condition=~Q(method="proxy") | Q(payer_enterprise__isnull=False) | ~Q(payer_name=""),
-                name="dues_proxy_payer_named",
+                condition=Q(decision_by="", decision_on__isnull=True, decision_reason="")
+                | (~Q(decision_by="") & Q(decision_on__isnull=False) & ~Q(decision_reason="")),
+                name="dues_payment_decision_complete",
             ),
             models.UniqueConstraint(
                 fields=["receipt_number"], condition=~Q(receipt_number=""), name="dues_receipt_number_unique"
@@ -314,9 +307,11 @@ class DuesPayment(models.Model):
 
     @property
     def payer_display(self) -> str:
-        if self.payer_enterprise_id:
-            return str(self.payer_enterprise)
         return self.payer_name
+
+    @property
+    def has_decision(self) -> bool:
+        return bool(self.decision_by)
 
 
 class DuesAllocation(models.Model):

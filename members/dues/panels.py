@@ -53,7 +53,8 @@ def dues_collection(request):
         )
     )
     behind = members_in_arrears(
-        Member.objects.for_user(request.user).filter(status=Member.Status.NORMAL), today=today
+        Member.objects.for_user(request.user).filter(status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE),
+        today=today,
     ).values_list("pk", flat=True)
     debts = arrears_map(behind, today=today)
     candidate_ids = [d.member_id for d in sorted(debts.values(), key=lambda d: -d.longest_run) if d.is_candidate]
@@ -87,4 +88,5 @@ def _dues_payments(member):
             _("Party dues paid: %(amount)s yuan") % {"amount": p.amount},
             f"{months} · {p.get_method_display()}",
             url,
+            routine=_("Party dues paid"),
         )

@@ -1,4 +1,4 @@
-"""The dues register (党费收缴台账): one row per member and month's bill, by branch, month and name.
+"""The dues register (党费交纳台账): one row per member and month's bill, by branch, month and name.
 
 Headers and labels are fixed Chinese whatever the interface language, as in the other registers: the ledger
 goes to the general branch and the street and must read the same for everyone. Amounts are numbers (Excel
@@ -18,16 +18,17 @@ from members.dues.models import DuesBill, DuesPayment
 from members.dues.selectors import payment_details, report_bills, with_details
 
 NAME = "dues"
-TITLE = "党费收缴台账"
+TITLE = "党费交纳台账"
 
 METHOD = {
     DuesPayment.Method.CASH: "现金",
     DuesPayment.Method.BANK: "银行转账",
     DuesPayment.Method.WECHAT: "微信转账",
     DuesPayment.Method.ALIPAY: "支付宝转账",
-    DuesPayment.Method.PROXY: "代缴",
+    DuesPayment.Method.PROXY: "代交",
+    DuesPayment.Method.NOT_RECORDED: "未记录",
 }
-STATE = {"paid": "已缴清", "partial": "部分缴纳", "excused": "缓缴（有正当理由）", "unpaid": "未缴"}
+STATE = {"paid": "已交清", "partial": "部分交纳", "excused": "有正当理由未交", "unpaid": "未交"}
 FILTERS = ("year", "month", "branch")
 
 
@@ -88,14 +89,15 @@ COLUMNS = [
     Column("月份", lambda b: f"{b.month:%Y-%m}", width=9),
     Column("所在党支部", lambda b: b.organization.name, width=20),
     Column("姓名", lambda b: b.member.name, width=10),
-    Column("应缴金额", lambda b: b.amount, width=11),
-    Column("实缴金额", lambda b: b.paid_amount, width=11),
-    Column("缴费日期", lambda b: _details(b).paid_on, width=12),
-    Column("缴费方式", lambda b: "、".join(METHOD.get(m, m) for m in _details(b).methods), width=12),
+    Column("应交金额", lambda b: b.amount, width=11),
+    Column("实交金额", lambda b: b.paid_amount, width=11),
+    Column("交纳日期", lambda b: _details(b).paid_on, width=12),
+    Column("交纳方式", lambda b: "、".join(METHOD.get(m, m) for m in _details(b).methods), width=12),
     Column("收据号", lambda b: "、".join(_details(b).receipts), text=True, width=16),
-    Column("代缴单位或个人", lambda b: "、".join(_details(b).payers), width=24),
+    Column("代交人", lambda b: "、".join(_details(b).payers), width=20),
     Column("状态", lambda b: STATE.get(b.state, ""), width=14),
-    Column("缓缴理由", lambda b: b.excused_reason, width=24),
+    Column("未交的正当理由", lambda b: b.excused_reason, width=24),
+    Column("超过六个月补交或预交的支部决定", lambda b: "；".join(_details(b).decisions), width=30),
 ]
 
 

@@ -2,13 +2,16 @@
 
 - the standard in force, "党费已交到", arrears;
 - the standards of a year: each paying member with their standard, or the one carried over, or none;
-- the ledger (党费收缴台账) of a branch and month: each bill with what was paid, when, how, the receipt and
-  who paid on the member's behalf (代缴);
-- collection by branch and month over a year: due against collected, the rate;
+- the ledger (党费交纳台账) of a branch and month: each bill with what was paid, when, how, the receipt and
+  who paid on the member's behalf (代交: a relative or another member, never a unit) and the branch's decision
+  for a payment beyond six months;
+- collection by branch and month over a year: due against collected, the rate; the current month, still
+  open, is shown apart and left out of the totals and the rate;
 - the yearly publication report of one branch (the branch publishes its collection once a year).
 
 Every function here takes member ids (or a queryset already scoped by the caller) and runs a fixed number of
-queries however many members it is asked about.
+queries however many members it is asked about. Sums of money come back as yuan and fen (``money``), on SQLite
+as on PostgreSQL.
 """
 
 import dataclasses
@@ -36,11 +39,28 @@ from members.dues.models import (
 )
 from members.models import Member, add_months
 
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal:
+    """An amount in yuan to the fen. SQLite sums decimals as floats (10942.800000000000): every sum of money
+    read from the database passes through here before it is shown, printed or exported."""
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from ``first``'s to ``last``'s, both included."""
+    months, month = [], first_of_month(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
 
 def paying_by(members, day: datetime.date):
     """Of a member queryset, those who owe dues by ``day``: in normal standing and admitted by then. Probationary
     members pay from the branch meeting that admitted them (their ``joined_on``)."""
-    return members.filter(status=Member.Status.NORMAL, joined_on__lte=day)
+    return members.filter(status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE, joined_on__lte=day)
 
 
 def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesStandard]:
@@ -53,11 +73,9 @@ def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesSt
     member_ids = list(member_ids)
     if not member_ids:
         return {}
-    rows = (
-        DuesStandard.objects.filter(member_id__in=member_ids, year__lte=year, status=DuesStandard.Status.CONFIRMED)
-        .select_related("payer_enterprise")
-        .order_by("member_id", "-year")
-    )
+    rows = DuesStandard.objects.filter(
+        member_id__in=member_ids, year__lte=year, status=DuesStandard.Status.CONFIRMED
+    ).order_by("member_id", "-year")
     result: dict[int, DuesStandard] = {}
     for standard in rows:
         result.setdefault(standard.member_id, standard)
@@ -66,6 +84,47 @@ def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesSt
 
 def standard_in_force(member, year: int) -> DuesStandard | None:
     return standards_in_force([member.pk], year).get(member.pk)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What the chosen months of one member still owe: the bills' outstanding amounts, and for months not yet
+    billed (paying ahead, or a month the job has not reached) the standard in force, as the payment would
+    bill them. ``without_standard`` lists months that cannot be billed."""
+
+    amount: Decimal
+    months: int
+    without_standard: list[datetime.date]
+
+
+def owed_for_months(member, first: datetime.date, last: datetime.date) -> Owed:
+    """What ``member`` owes for the months ``first``–``last`` (partly paid months count what is left). Two
+    queries."""
+    months = months_from_to(first, last)
+    if not months:
+        return Owed(amount=money(0), months=0, without_standard=[])
+    outstanding = {
+        month: amount - paid
+        for month, amount, paid in DuesBill.objects.filter(member=member, month__in=months).values_list(
+            "month", "amount", "paid_amount"
+        )
+    }
+    missing = [m for m in months if m not in outstanding]
+    standards = []
+    if missing:
+        standards = list(
+            DuesStandard.objects.filter(
+                member=member, status=DuesStandard.Status.CONFIRMED, year__lte=missing[-1].year
+            ).order_by("-year")
+        )
+    total, without = sum(outstanding.values(), Decimal("0")), []
+    for month in missing:
+        standard = next((s for s in standards if s.year <= month.year), None)
+        if standard is None:
+            without.append(month)
+        else:
+            total += standard.amount
+    return Owed(amount=money(total), months=len(months), without_standard=without)
 
 
 # A bill is open (arrears once its month is over) unless paid in full or excused with a valid reason.
@@ -137,6 +196,8 @@ class Arrears:
     longest_run_start: datetime.date | None = None
     current_run: int = 0
     current_run_start: datetime.date | None = None
+    # A member out of contact goes the lost-contact route (停止党籍), never this one as well (DOMAIN.md §5a).
+    lost_contact: bool = False
 
     @property
     def count(self) -> int:
@@ -148,7 +209,7 @@ class Arrears:
 
     @property
     def is_candidate(self) -> bool:
-        return self.longest_run >= CANDIDATE_MONTHS
+        return self.longest_run >= CANDIDATE_MONTHS and not self.lost_contact
 
     @property
     def needs_reminder(self) -> bool:
@@ -172,14 +233,14 @@ def arrears_map(member_ids: Iterable[int], *, today: datetime.date | None = None
     rows = (
         DuesBill.objects.filter(OPEN, member_id__in=member_ids, month__lt=current)
         .order_by("member_id", "month")
-        .values_list("member_id", "month", "amount", "paid_amount")
+        .values_list("member_id", "month", "amount", "paid_amount", "member__lost_contact_since")
     )
     result: dict[int, Arrears] = {}
     run_start: dict[int, datetime.date] = {}
-    for member_id, month, amount, paid in rows:
+    for member_id, month, amount, paid, lost_since in rows:
         arrears = result.get(member_id)
         if arrears is None:
-            arrears = result[member_id] = Arrears(member_id=member_id)
+            arrears = result[member_id] = Arrears(member_id=member_id, lost_contact=lost_since is not None)
         follows = bool(arrears.months) and add_months(arrears.months[-1], 1) == month
         if not follows:
             run_start[member_id] = month
@@ -258,9 +319,7 @@ def attach_standards(members: list, year: int) -> list:
     ids = [m.pk for m in members]
     of_year = {
         s.member_id: s
-        for s in DuesStandard.objects.filter(member_id__in=ids, year=year).select_related(
-            "payer_enterprise", "declared_by", "confirmed_by"
-        )
+        for s in DuesStandard.objects.filter(member_id__in=ids, year=year).select_related("declared_by", "confirmed_by")
     }
     in_force = standards_in_force(ids, year)
     for member in members:
@@ -293,7 +352,8 @@ class PaymentDetails:
     paid_on: datetime.date | None  # the day it became fully paid, else the latest payment
     methods: list[str]  # method codes, in payment order, each once
     receipts: list[str]
-    payers: list[str]  # who paid on the member's behalf (代缴)
+    payers: list[str]  # who paid on the member's behalf (代交: a relative or another member)
+    decisions: list[str]  # the branch decisions for payments beyond six months: who, when, why
 
     @property
     def method_labels(self) -> list[str]:
@@ -303,7 +363,7 @@ class PaymentDetails:
 def payment_details(bill: DuesBill) -> PaymentDetails:
     """From the bill's prefetched allocations (``ledger_bills``); no query."""
     payments = [a.payment for a in bill.allocations.all()]
-    methods, receipts, payers = [], [], []
+    methods, receipts, payers, decisions = [], [], [], []
     for payment in payments:
         if payment.method not in methods:
             methods.append(payment.method)
@@ -312,11 +372,20 @@ def payment_details(bill: DuesBill) -> PaymentDetails:
         payer = payment.payer_display
         if payer and payer not in payers:
             payers.append(payer)
-    if not payers and bill.standard_id and bill.standard.payer != DuesStandard.Payer.SELF:
-        standard = bill.standard
-        payers.append(str(standard.payer_enterprise) if standard.payer_enterprise_id else standard.payer_name)
+        decision = decision_text(payment)
+        if decision and decision not in decisions:
+            decisions.append(decision)
+    if not payers and bill.standard_id and bill.standard.payer == DuesStandard.Payer.OTHER:
+        payers.append(bill.standard.payer_name)
     paid_on = bill.paid_on or max((p.paid_on for p in payments), default=None)
-    return PaymentDetails(paid_on=paid_on, methods=methods, receipts=receipts, payers=payers)
+    return PaymentDetails(paid_on=paid_on, methods=methods, receipts=receipts, payers=payers, decisions=decisions)
+
+
+def decision_text(payment: DuesPayment) -> str:
+    """The branch decision kept with a payment beyond six months, in one line: 支委会 2026-11-20：理由."""
+    if not payment.decision_by:
+        return ""
+    return f"{payment.decision_by} {payment.decision_on:%Y-%m-%d}：{payment.decision_reason}"
 
 
 def ledger_filter(bills, *, year: int | None = None, month: int | None = None, branch: PartyOrganization | None = None):
@@ -333,11 +402,9 @@ def ledger_filter(bills, *, year: int | None = None, month: int | None = None, b
 
 def with_details(bills):
     """Bills in ledger order with everything a row shows, in two queries however many."""
-    allocations = DuesAllocation.objects.select_related("payment__payer_enterprise").order_by(
-        "payment__paid_on", "payment_id"
-    )
+    allocations = DuesAllocation.objects.select_related("payment").order_by("payment__paid_on", "payment_id")
     return (
-        bills.select_related("member", "organization__building", "standard__payer_enterprise")
+        bills.select_related("member", "organization__building", "standard")
         .prefetch_related(Prefetch("allocations", queryset=allocations))
         .order_by("organization__building__name", "organization__name", "month", "member__name", "pk")
     )
@@ -387,8 +454,8 @@ def ledger(bills) -> Ledger:
             section = sections[bill.organization_id] = LedgerSection(branch=bill.organization)
         bill.details = payment_details(bill)
         section.rows.append(bill)
-        section.due += bill.amount
-        section.paid += bill.paid_amount
+        section.due += money(bill.amount)
+        section.paid += money(bill.paid_amount)
         section.unpaid_count += bill.state in ("unpaid", "partial")
     result = Ledger(sections=list(sections.values()))
     result.due = sum((s.due for s in result.sections), ZERO)
@@ -408,6 +475,7 @@ class Cell:
     collected: Decimal = ZERO
     bills: int = 0
     paid_bills: int = 0
+    is_open: bool = False  # a month not over yet: shown apart, not added to any total
 
     def add(self, other: "Cell") -> None:
         self.due += other.due
@@ -429,6 +497,7 @@ class MonthLine:
     month: int
     label: str
     cell: Cell
+    is_open: bool = False  # the current month (or a later one, paid ahead): still open, not in the totals
 
 
 @dataclass
@@ -436,7 +505,7 @@ class BranchLine:
     branch: PartyOrganization
     label: str
     months: list[Cell]
-    total: Cell
+    total: Cell  # the closed months only
 
 
 @dataclass
@@ -444,7 +513,12 @@ class Collection:
     year: int
     months: list[MonthLine]
     branches: list[BranchLine]
-    total: Cell
+    total: Cell  # the closed months only
+    open_from: datetime.date | None = None  # the first open month of the year, when the year has one
+
+    @property
+    def open_months(self) -> list[MonthLine]:
+        return [line for line in self.months if line.is_open]
 
     def chart(self) -> dict:
         """Due and collected by month, and the rate (the table beside the chart has the same numbers)."""
@@ -457,6 +531,41 @@ class Collection:
             "collectedLabel": _("Collected (yuan)"),
             "rateLabel": _("Collection rate (%)"),
         }
+
+
+def _open_from(year: int, today: datetime.date | None) -> datetime.date | None:
+    """The first month of ``year`` that is not over yet: the current month, January of a later year, or None
+    for a past year. Its bills are still being paid, so the totals and the rate leave it (and any later
+    month) out and the pages show it apart."""
+    current = first_of_month(today or timezone.localdate())
+    if current.year > year:
+        return None
+    return current if current.year == year else datetime.date(year, 1, 1)
+
+
+def _months(year: int, open_from: datetime.date | None) -> list[MonthLine]:
+    return [
+        MonthLine(
+            month=m,
+            label=str(MONTH_NAMES[m]),
+            cell=Cell(),
+            is_open=open_from is not None and datetime.date(year, m, 1) >= open_from,
+        )
+        for m in range(1, 13)
+    ]
+
+
+def _cell(row) -> Cell:
+    return Cell(
+        due=money(row["due"]), collected=money(row["collected"]), bills=row["bills"], paid_bills=row["paid_bills"]
+    )
+
+
+def _closed_total(cells) -> Cell:
+    total = Cell()
+    for cell in cells:
+        total.add(cell)
+    return total
 
 
 def _by_month(bills):
@@ -472,8 +581,12 @@ def _by_month(bills):
     )
 
 
-def collection(bills, *, year: int, branch: PartyOrganization | None = None) -> Collection:
-    """Collection of ``year`` by branch and month, of bills already scoped. Two queries."""
+def collection(
+    bills, *, year: int, branch: PartyOrganization | None = None, today: datetime.date | None = None
+) -> Collection:
+    """Collection of ``year`` by branch and month, of bills already scoped. Two queries. The current month
+    (and any later one) is open: shown, but left out of every total and rate."""
+    open_from = _open_from(year, today)
     first, last = year_bounds(year)
     bills = bills.filter(month__gte=first, month__lte=last)
     if branch is not None:
@@ -485,11 +598,11 @@ def collection(bills, *, year: int, branch: PartyOrganization | None = None) -> 
             "building", "parent__building"
         )
     }
-    months = [MonthLine(month=m, label=str(MONTH_NAMES[m]), cell=Cell()) for m in range(1, 13)]
+    months = _months(year, open_from)
     per_branch: dict[int, list[Cell]] = defaultdict(lambda: [Cell() for _ in range(12)])
     branches: dict[int, PartyOrganization] = {}
     for row in rows:
-        cell = Cell(due=row["due"], collected=row["collected"], bills=row["bills"], paid_bills=row["paid_bills"])
+        cell = _cell(row)
         owner = organizations[row["organization_id"]].branch
         branches[owner.pk] = owner
         per_branch[owner.pk][row["month"].month - 1].add(cell)
@@ -497,16 +610,14 @@ def collection(bills, *, year: int, branch: PartyOrganization | None = None) -> 
     several_buildings = len({b.building_id for b in branches.values()}) > 1
     lines = []
     for pk, owner in branches.items():
-        total = Cell()
-        for cell in per_branch[pk]:
-            total.add(cell)
+        for cell, line in zip(per_branch[pk], months, strict=True):
+            cell.is_open = line.is_open
+        total = _closed_total(cell for cell, line in zip(per_branch[pk], months, strict=True) if not line.is_open)
         label = f"{owner.building.name} · {owner.name}" if several_buildings else owner.name
         lines.append(BranchLine(branch=owner, label=label, months=per_branch[pk], total=total))
     lines.sort(key=lambda line: line.label)
-    total = Cell()
-    for line in months:
-        total.add(line.cell)
-    return Collection(year=year, months=months, branches=lines, total=total)
+    total = _closed_total(line.cell for line in months if not line.is_open)
+    return Collection(year=year, months=months, branches=lines, total=total, open_from=open_from)
 
 
 # --- the yearly publication report --------------------------------------------------------------------------
@@ -517,12 +628,17 @@ class AnnualReport:
     branch: PartyOrganization
     year: int
     months: list[MonthLine]
-    total: Cell
+    total: Cell  # the closed months only
     members_paying: int
     members_in_arrears: int
     exemptions: int
     reductions: int
     rural_amounts: int
+    open_from: datetime.date | None = None
+
+    @property
+    def open_months(self) -> list[MonthLine]:
+        return [line for line in self.months if line.is_open]
 
 
 def annual_report(bills, *, branch: PartyOrganization, year: int, today: datetime.date | None = None) -> AnnualReport:
@@ -530,19 +646,17 @@ def annual_report(bills, *, branch: PartyOrganization, year: int, today: datetim
 
     Members in arrears: with a month of the year before the current one neither paid in full nor excused.
     Exemptions (0) and hardship reductions are the year's standards with an agreed amount; a rural member's
-    agreed amount (0.20–1.00) is neither and is counted apart.
+    agreed amount (0.20–1.00) is neither and is counted apart. The current month (and any later one) is still
+    open: its line is shown apart and left out of the total and the rate.
     """
     current = first_of_month(today or timezone.localdate())
+    open_from = _open_from(year, today)
     first, last = year_bounds(year)
     bills = bills.filter(in_branch(branch), month__gte=first, month__lte=last)
-    months = [MonthLine(month=m, label=str(MONTH_NAMES[m]), cell=Cell()) for m in range(1, 13)]
+    months = _months(year, open_from)
     for row in _by_month(bills):
-        months[row["month"].month - 1].cell.add(
-            Cell(due=row["due"], collected=row["collected"], bills=row["bills"], paid_bills=row["paid_bills"])
-        )
-    total = Cell()
-    for line in months:
-        total.add(line.cell)
+        months[row["month"].month - 1].cell.add(_cell(row))
+    total = _closed_total(line.cell for line in months if not line.is_open)
     people = bills.aggregate(
         paying=Count("member", distinct=True),
         arrears=Count("member", distinct=True, filter=OPEN & Q(month__lt=current)),
@@ -567,4 +681,5 @@ def annual_report(bills, *, branch: PartyOrganization, year: int, today: datetim
         exemptions=agreed["exemptions"],
         reductions=agreed["reductions"],
         rural_amounts=agreed["rural"],
+        open_from=open_from,
     )

@@ -34,6 +34,7 @@ from buildingparty.notifications import notify
 from buildingparty.officers import officers_of
 from buildingparty.scope import in_reach
 from buildingparty.services import stored
+from enterprises.models import Enterprise
 from members import access
 from members.dues.models import (
     DuesAllocation,
@@ -46,21 +47,32 @@ from members.dues.models import (
     month_label,
 )
 from members.dues.rules import FIXED_AMOUNT, RURAL_MAXIMUM, monthly_dues
-from members.dues.selectors import applies_from, paying_by, paying_in_year, standards_in_force
+from members.dues.selectors import applies_from, months_from_to, paying_by, paying_in_year, standards_in_force
 from members.models import Member, MemberChange, add_months
 from members.services import record_change
 
-# Back-pay and paying ahead: at most six months either side of the current month (中组发〔2008〕3号).
+# Back-pay and paying ahead: at most six months either side of the current month (中组发〔2008〕3号); beyond
+# that only on a recorded branch decision (who, when, why), so a long arrear can always be settled.
 MONTHS_WINDOW = 6
 CENT = Decimal("0.01")
 
 
-def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    months, month = [], first_of_month(first)
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+def unit_payer_error(*, member: Member, payer_name: str) -> str | None:
+    """The refusal when a payer named for a member is an enterprise of their building: dues are paid by the
+    member, or on their behalf by a relative or another member (代交), never with a unit's money."""
+    name = (payer_name or "").strip()
+    if name and Enterprise.objects.filter(building_id=member.organization.building_id, name=name).exists():
+        return _(
+            "%(name)s is an enterprise. Party dues are never paid by an enterprise or any other unit (paying with "
+            "an organisation's money, 公款代交, is forbidden). Name the relative or party member who paid."
+        ) % {"name": name}
+    return None
+
+
+UNIT_PAYER = gettext_lazy(
+    "Party dues are never paid by an enterprise or any other unit (paying with an organisation's money, 公款代交, "
+    "is forbidden). The member pays, or a relative or another member pays on their behalf (代交)."
+)
 
 
 def parse_month(value: str) -> datetime.date:
@@ -192,9 +204,9 @@ def _check_payment(
     first_month: datetime.date,
     last_month: datetime.date,
     receipt_number: str,
-    payer_enterprise,
     payer_name: str,
     consent_by,
+    decision: dict,
     today: datetime.date,
 ) -> None:
     errors = {}
@@ -206,31 +218,90 @@ def _check_payment(
         errors["paid_on"] = _("This date is in the future.")
     if method not in DuesPayment.Method.values:
         errors["method"] = _("Choose how the dues were paid.")
-    elif method == DuesPayment.Method.PROXY and payer_enterprise is None and not payer_name.strip():
-        errors["payer_name"] = _("Name the enterprise or the person who paid on the member's behalf.")
-    current = first_of_month(today)
-    if last_month < first_month:
-        errors["last_month"] = _("The last month comes before the first.")
-    else:
-        if first_month < add_months(current, -MONTHS_WINDOW):
-            errors["first_month"] = _(
-                "Back-pay covers at most six months before the current month (from %(month)s)."
-            ) % {"month": month_label(add_months(current, -MONTHS_WINDOW))}
-        elif first_month < first_of_month(member.joined_on):
-            errors["first_month"] = _("%(name)s pays dues from %(month)s, the month they joined the party.") % {
-                "name": member.name,
-                "month": month_label(first_of_month(member.joined_on)),
-            }
-        if last_month > add_months(current, MONTHS_WINDOW):
-            errors["last_month"] = _("Dues can be paid at most six months ahead (up to %(month)s).") % {
-                "month": month_label(add_months(current, MONTHS_WINDOW))
-            }
-        if last_month > first_month and consent_by is None:
-            errors["consent"] = _("Paying for several months at once needs the branch's consent. Record who agreed.")
+    elif method == DuesPayment.Method.NOT_RECORDED:
+        errors["method"] = _("Choose how the dues were paid.")
+    elif method == DuesPayment.Method.PROXY and not payer_name.strip():
+        errors["payer_name"] = _("Name the relative or party member who paid on the member's behalf (代交).")
+    elif method == DuesPayment.Method.PROXY and (refusal := unit_payer_error(member=member, payer_name=payer_name)):
+        errors["payer_name"] = refusal
+    errors.update(
+        check_months(
+            member=member,
+            first_month=first_month,
+            last_month=last_month,
+            decision=decision,
+            consent=consent_by is not None,
+            today=today,
+        )
+    )
     if receipt_number and DuesPayment.objects.filter(receipt_number=receipt_number).exists():
         errors["receipt_number"] = _("This receipt number is already in the records.")
     if errors:
         raise ValidationError(errors)
+
+
+NO_DECISION = {"decision_by": "", "decision_on": None, "decision_reason": ""}
+
+
+def check_months(
+    *,
+    member: Member,
+    first_month: datetime.date,
+    last_month: datetime.date,
+    decision: dict,
+    consent: bool,
+    today: datetime.date,
+) -> dict:
+    """The errors about the chosen months, keyed by field (the payment form shows them before anything is
+    written, ``record_payment`` checks again): in order, from the month the member joined, within six months
+    back and ahead unless the branch decided otherwise (who, when, why), several months with consent (a
+    branch decision is one)."""
+    errors = {}
+    if last_month < first_month:
+        return {"last_month": _("The last month comes before the first.")}
+    current = first_of_month(today)
+    earliest, latest = add_months(current, -MONTHS_WINDOW), add_months(current, MONTHS_WINDOW)
+    decision_errors = _check_decision(decision, today=today) if beyond_window(first_month, last_month, today) else {}
+    decided = bool(decision["decision_by"]) and not decision_errors
+    if first_month < first_of_month(member.joined_on):
+        errors["first_month"] = _("%(name)s pays dues from %(month)s, the month they joined the party.") % {
+            "name": member.name,
+            "month": month_label(first_of_month(member.joined_on)),
+        }
+    elif first_month < earliest and not decided:
+        errors["first_month"] = _(
+            "Back-pay covers at most six months before the current month (from %(month)s). Earlier months "
+            "need a decision of the branch: record who decided, when and why below."
+        ) % {"month": month_label(earliest)}
+    if last_month > latest and not decided:
+        errors["last_month"] = _(
+            "Dues are paid at most six months ahead (up to %(month)s). Further months need a decision of the "
+            "branch: record who decided, when and why below."
+        ) % {"month": month_label(latest)}
+    errors.update(decision_errors)
+    if last_month > first_month and not consent and not decided and not decision_errors:
+        errors["consent"] = _("Paying for several months at once needs the branch's consent. Record who agreed.")
+    return errors
+
+
+def _check_decision(decision: dict, *, today: datetime.date) -> dict:
+    """The branch decision for months beyond the six-month window: who, when and why, each required."""
+    errors = {}
+    if not decision["decision_by"]:
+        errors["decision_by"] = _("Record who decided: the branch meeting or committee.")
+    if decision["decision_on"] is None:
+        errors["decision_on"] = _("Record the date of the decision.")
+    elif decision["decision_on"] > today:
+        errors["decision_on"] = _("This date is in the future.")
+    if not decision["decision_reason"]:
+        errors["decision_reason"] = _("Record why the branch decided to accept these months.")
+    return errors
+
+
+def beyond_window(first_month: datetime.date, last_month: datetime.date, today: datetime.date) -> bool:
+    """Whether months from ``first_month`` to ``last_month`` reach past six months back or ahead."""
+    current = first_of_month(today)
+    return first_month < add_months(current, -MONTHS_WINDOW) or last_month > add_months(current, MONTHS_WINDOW)
 
 
 @transaction.atomic
@@ -244,20 +315,27 @@ def record_payment(
     last_month: datetime.date,
     by,
     receipt_number: str = "",
-    payer_enterprise=None,
     payer_name: str = "",
     consent_by=None,
     consent_note: str = "",
+    decision_by: str = "",
+    decision_on: datetime.date | None = None,
+    decision_reason: str = "",
+    partial: bool = False,
     note: str = "",
     today: datetime.date | None = None,
     notify_member: bool = True,
 ) -> DuesPayment:
     """Record dues received for ``member`` over the months ``first_month``–``last_month``.
 
-    1. Check the input (every mistake at once, next to its field) and lock the member's row.
+    1. Check the input (every mistake at once, next to its field) and lock the member's row. Months more
+       than six back or ahead need the branch's decision (``decision_by``, ``decision_on``,
+       ``decision_reason``), which is kept with the payment. The payer is the member, or a relative or
+       another member (代交, ``payer_name``); never an enterprise.
     2. Lock the bills of the chosen months, making those not yet billed (paying ahead) from the standard.
-    3. Refuse more money than the chosen months still owe; then allocate the payment oldest bill first.
-       A bill paid in full gets ``paid_on``; what is left short leaves the last bill partly paid.
+    3. Refuse more money than the chosen months still owe, and less unless ``partial`` says it is a partial
+       payment; then allocate the payment oldest bill first. A bill paid in full gets ``paid_on``; what is
+       left short leaves the last bill partly paid.
     4. Tell the member (unless ``notify_member`` is False: old records typed in, the demo's history).
 
     ``today`` is the day the payment is recorded: the six months back and ahead count from its month.
@@ -267,9 +345,16 @@ def record_payment(
     receipt_number = (receipt_number or "").strip()
     payer_name = (payer_name or "").strip()
     if method != DuesPayment.Method.PROXY:
-        payer_enterprise, payer_name = None, ""
+        payer_name = ""
     if last_month == first_month and not consent_note:
         consent_by = None  # one month needs no consent
+    decision = {
+        "decision_by": (decision_by or "").strip()[:100],
+        "decision_on": decision_on,
+        "decision_reason": (decision_reason or "").strip()[:200],
+    }
+    if not beyond_window(first_month, last_month, today):
+        decision = dict(NO_DECISION)  # within six months no decision is needed, and none is kept
     _check_payment(
         member=member,
         amount=amount,
@@ -278,13 +363,13 @@ def record_payment(
         first_month=first_month,
         last_month=last_month,
         receipt_number=receipt_number,
-        payer_enterprise=payer_enterprise,
         payer_name=payer_name,
         consent_by=consent_by,
+        decision=decision,
         today=today,
     )
     member = lock_member(member)
-    if member.status != Member.Status.NORMAL:
+    if not member.is_active_member:
         raise ValidationError(
             _("%(name)s is not in normal party standing; dues cannot be recorded.") % {"name": member.name}
         )
@@ -303,18 +388,28 @@ def record_payment(
                 % {"first": month_label(first_month), "last": month_label(last_month), "owed": owed, "amount": amount}
             }
         )
+    if amount < owed and not partial:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The chosen months owe %(owed)s yuan; %(amount)s yuan does not cover them. Record the full "
+                    "amount, or tick “record as a partial payment” if only part was paid."
+                )
+                % {"owed": owed, "amount": amount}
+            }
+        )
     payment = DuesPayment.objects.create(
         member=member,
         amount=amount,
         paid_on=paid_on,
         method=method,
         receipt_number=receipt_number,
-        payer_enterprise=payer_enterprise,
         payer_name=payer_name,
         first_month=first_month,
         last_month=last_month,
         consent_by=consent_by,
         consent_note=consent_note.strip(),
+        **decision,
         recorded_by=by if by is not None and by.is_authenticated else None,
         note=note.strip(),
     )
@@ -382,13 +477,12 @@ def check_terms(
     kind: str,
     declared_base: Decimal | None,
     payer: str,
-    payer_enterprise=None,
     payer_name: str = "",
 ) -> dict:
     """The terms of a standard, checked and tidied: the fields to save, with ``computed_amount``.
 
     Raises ``ValidationError`` keyed by field (the forms show each message next to its field). A fixed-amount
-    kind keeps no base; a member who pays themselves names no payer.
+    kind keeps no base; a member who pays themselves names no payer; an enterprise never pays (公款代交).
     """
     errors = {}
     if kind not in DuesKind.values:
@@ -407,17 +501,14 @@ def check_terms(
 
     payer_name = (payer_name or "").strip()
     if payer == DuesStandard.Payer.SELF:
-        payer_enterprise, payer_name = None, ""
-    elif payer == DuesStandard.Payer.ENTERPRISE:
         payer_name = ""
-        if payer_enterprise is None:
-            errors["payer_enterprise"] = _("Choose the enterprise that pays on the member's behalf.")
-        elif payer_enterprise.building_id != member.organization.building_id:
-            errors["payer_enterprise"] = _("Choose an enterprise of the member's building.")
     elif payer == DuesStandard.Payer.OTHER:
-        payer_enterprise = None
         if not payer_name:
-            errors["payer_name"] = _("Name the person who pays on the member's behalf.")
+            errors["payer_name"] = _("Name the relative or party member who pays on the member's behalf (代交).")
+        elif refusal := unit_payer_error(member=member, payer_name=payer_name):
+            errors["payer_name"] = refusal
+    elif payer == "enterprise":
+        errors["payer"] = UNIT_PAYER
     else:
         errors["payer"] = _("Choose who pays.")
 
@@ -433,7 +524,6 @@ def check_terms(
         "declared_base": declared_base,
         "computed_amount": monthly_dues(declared_base, kind),
         "payer": payer,
-        "payer_enterprise": payer_enterprise,
         "payer_name": payer_name,
     }
 
@@ -445,7 +535,7 @@ def _require_manager(by, member: Member):
 
 
 def _require_normal(member: Member):
-    if member.status != Member.Status.NORMAL:
+    if not member.is_active_member:
         raise ValidationError(
             _("%(name)s is not in normal party standing and pays no dues.") % {"name": member.name}, code="standing"
         )
@@ -475,7 +565,6 @@ def declare_standard(
     kind: str,
     declared_base: Decimal | None,
     payer: str = DuesStandard.Payer.SELF,
-    payer_enterprise=None,
     payer_name: str = "",
     by,
     today: datetime.date | None = None,
@@ -498,7 +587,6 @@ def declare_standard(
         kind=kind,
         declared_base=declared_base,
         payer=payer,
-        payer_enterprise=payer_enterprise,
         payer_name=payer_name,
     )
     standard = DuesStandard.objects.select_for_update().filter(member=member, year=year).first()
@@ -552,7 +640,6 @@ def confirm_standard(
     kind: str | None = None,
     declared_base: Decimal | None = None,
     payer: str | None = None,
-    payer_enterprise=None,
     payer_name: str = "",
     note: str = "",
 ) -> DuesStandard:
@@ -573,7 +660,6 @@ def confirm_standard(
             kind=kind,
             declared_base=declared_base,
             payer=payer or DuesStandard.Payer.SELF,
-            payer_enterprise=payer_enterprise,
             payer_name=payer_name,
         )
         for field, value in terms.items():
@@ -605,7 +691,6 @@ def set_standard(
     declared_base: Decimal | None,
     by,
     payer: str = DuesStandard.Payer.SELF,
-    payer_enterprise=None,
     payer_name: str = "",
     note: str = "",
     today: datetime.date | None = None,
@@ -628,7 +713,6 @@ def set_standard(
         kind=kind,
         declared_base=declared_base,
         payer=payer,
-        payer_enterprise=payer_enterprise,
         payer_name=payer_name,
     )
     standard = DuesStandard.objects.select_for_update().filter(member=member, year=year).first()

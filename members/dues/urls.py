@@ -14,6 +14,7 @@ urlpatterns = [
     path("arrears/", bills.dues_arrears, name="arrears"),
     path("member/<int:pk>/", bills.member_dues, name="member"),
     path("member/<int:pk>/pay/", bills.record_payment, name="record_payment"),
+    path("member/<int:pk>/pay/owed/", bills.payment_owed, name="payment_owed"),
     path("bills/<int:pk>/excuse/", bills.excuse_bill, name="excuse_bill"),
     # standards (党费标准) and the yearly "declare your base" round
     path("standards/", reports.standard_list, name="standards"),
@@ -22,7 +23,7 @@ urlpatterns = [
     path("standards/member/<int:member_pk>/<int:year>/", reports.standard_detail, name="standard"),
     path("standards/<int:pk>/confirm/", reports.standard_confirm, name="standard_confirm"),
     path("standards/<int:pk>/override/", reports.standard_override, name="standard_override"),
-    # reports: the ledger (党费收缴台账) and its export, collection by branch and month, the yearly report
+    # reports: the ledger (党费交纳台账) and its export, collection by branch and month, the yearly report
     path("reports/ledger/", reports.ledger_page, name="ledger"),
     path("reports/ledger/export/", reports.ledger_export, name="ledger_export"),
     path("reports/collection/", reports.collection_page, name="collection"),

@@ -1,4 +1,4 @@
-"""Recording dues: months, consent, partial payments, 代缴, paying ahead and back, and "党费已交到"."""
+"""Recording dues: months, consent, partial payments, 代交, paying ahead and back, and "党费已交到"."""
 
 from decimal import Decimal
 
@@ -74,7 +74,7 @@ def test_three_months_with_consent_are_paid_oldest_first(member, secretary_a):
         first_month=month(-2),
         last_month=month(0),
         consent_by=secretary_a,
-        consent_note="支委会同意按季度缴纳",
+        consent_note="支委会同意按季度交纳",
     )
 
     assert payment.month_count == 3 and payment.consent_by == secretary_a
@@ -96,7 +96,7 @@ def test_several_months_without_the_branchs_consent_are_refused(member, secretar
 
 
 def test_a_partial_payment_leaves_the_bill_partly_paid_until_the_rest_comes(member, secretary_a):
-    pay(member, secretary_a, amount=Decimal("50.00"))
+    pay(member, secretary_a, amount=Decimal("50.00"), partial=True)
     bill = DuesBill.objects.get(member=member, month=month(0))
     assert bill.state == "partial" and bill.paid_on is None and bill.outstanding == Decimal("70.00")
 
@@ -115,6 +115,7 @@ def test_a_short_payment_over_several_months_fills_the_oldest_first(member, secr
         first_month=month(-1),
         last_month=month(0),
         consent_by=secretary_a,
+        partial=True,
     )
 
     older, newer = DuesBill.objects.filter(member=member).order_by("month")
@@ -157,14 +158,78 @@ def test_paying_ahead_makes_the_future_bills_from_the_standard_in_force(member, 
     assert paid_up_to(member) == month(6)
 
 
-def test_dues_go_at_most_six_months_ahead_or_back(member, secretary_a):
+def test_dues_go_at_most_six_months_ahead_or_back_without_a_branch_decision(member, secretary_a):
     with pytest.raises(ValidationError) as ahead:
         pay(member, secretary_a, first_month=month(7), last_month=month(7))
     with pytest.raises(ValidationError) as back:
         pay(member, secretary_a, first_month=month(-7), last_month=month(-7))
 
-    assert "six months ahead" in errors_of(ahead)["last_month"][0] or "六个月" in errors_of(ahead)["last_month"][0]
-    assert "first_month" in errors_of(back)
+    assert "六个月" in errors_of(ahead)["last_month"][0] and "支部" in errors_of(ahead)["last_month"][0]
+    assert "六个月" in errors_of(back)["first_month"][0] and "决定" in errors_of(back)["first_month"][0]
+    assert {"decision_by", "decision_on", "decision_reason"} <= set(errors_of(back))
+
+
+DECISION = {"decision_by": "第一党支部支委会", "decision_reason": "长期外派，返回后一次补交"}
+
+
+def test_rule_a_long_arrear_can_always_be_settled_on_a_recorded_branch_decision(member, secretary_a):
+    """Seven months behind: May is out of the six-month window. With the branch's decision (who, when, why)
+    the whole arrear is paid and 党费已交到 reaches the current month."""
+    for n in range(-7, 0):
+        open_bill(member, n)
+    decided_on = timezone.localdate() - timezone.timedelta(days=3)
+
+    payment = pay(
+        member,
+        secretary_a,
+        amount=Decimal("960.00"),
+        first_month=month(-7),
+        last_month=month(0),
+        decision_on=decided_on,
+        **DECISION,
+    )
+
+    assert (payment.decision_by, payment.decision_on, payment.decision_reason) == (
+        "第一党支部支委会",
+        decided_on,
+        "长期外派，返回后一次补交",
+    )
+    assert paid_up_to(member) == month(0) and not arrears_map([member.pk])
+    assert_allocations_add_up()
+
+
+def test_a_branch_decision_needs_who_when_and_why_and_is_not_kept_within_six_months(member, secretary_a):
+    open_bill(member, -7)
+    with pytest.raises(ValidationError) as excinfo:
+        pay(member, secretary_a, first_month=month(-7), last_month=month(-7), decision_by="支委会")
+    assert set(errors_of(excinfo)) == {"first_month", "decision_on", "decision_reason"}
+    with pytest.raises(ValidationError) as excinfo:
+        pay(
+            member,
+            secretary_a,
+            first_month=month(-7),
+            last_month=month(-7),
+            decision_on=timezone.localdate() + timezone.timedelta(days=1),
+            **DECISION,
+        )
+    assert "decision_on" in errors_of(excinfo)
+
+    within = pay(member, secretary_a, decision_on=timezone.localdate(), **DECISION)
+    assert within.decision_by == "" and within.decision_on is None
+
+
+def test_rule_a_payment_that_does_not_cover_the_chosen_months_is_refused_with_what_they_owe(member, secretary_a):
+    """Two months, one partly paid and one ahead (billed on demand): 70.00 + 120.00 are owed."""
+    BillFactory = open_bill(member, 0, paid_amount=Decimal("50.00"))
+    assert BillFactory.outstanding == Decimal("70.00")
+
+    with pytest.raises(ValidationError) as excinfo:
+        pay(member, secretary_a, amount=Decimal("120.00"), last_month=month(1), consent_by=secretary_a)
+
+    assert "190.00" in errors_of(excinfo)["amount"][0]
+    assert not DuesPayment.objects.exists() and DuesBill.objects.count() == 1  # nothing written, not even a bill
+    payment = pay(member, secretary_a, amount=Decimal("190.00"), last_month=month(1), consent_by=secretary_a)
+    assert payment.amount == Decimal("190.00") and paid_up_to(member) == month(1)
 
 
 def test_the_months_must_be_in_order(member, secretary_a):
@@ -193,19 +258,31 @@ def test_months_without_a_confirmed_standard_cannot_be_paid(branch_a, secretary_
     assert "first_month" in errors_of(excinfo)
 
 
-def test_a_payment_on_the_members_behalf_names_who_paid(member, secretary_a, enterprise):
+def test_a_payment_on_the_members_behalf_names_who_paid(member, secretary_a):
     with pytest.raises(ValidationError) as excinfo:
         pay(member, secretary_a, method=DuesPayment.Method.PROXY)
     assert "payer_name" in errors_of(excinfo)
 
-    by_enterprise = pay(member, secretary_a, method=DuesPayment.Method.PROXY, payer_enterprise=enterprise)
-    assert by_enterprise.payer_display == enterprise.name
+    by_relative = pay(member, secretary_a, method=DuesPayment.Method.PROXY, payer_name="张建华（配偶）")
+    assert by_relative.payer_display == "张建华（配偶）"
 
 
-def test_a_payment_by_the_member_keeps_no_payer(member, secretary_a, enterprise):
-    payment = pay(member, secretary_a, method=DuesPayment.Method.WECHAT, payer_enterprise=enterprise, payer_name="某人")
+def test_a_payment_by_the_member_keeps_no_payer(member, secretary_a):
+    payment = pay(member, secretary_a, method=DuesPayment.Method.WECHAT, payer_name="某人")
 
-    assert payment.payer_enterprise is None and payment.payer_name == ""
+    assert payment.payer_name == ""
+
+
+def test_rule_no_unit_pays_a_members_dues_an_enterprise_named_as_payer_is_refused(member, secretary_a, enterprise):
+    with pytest.raises(ValidationError) as excinfo:
+        pay(member, secretary_a, method=DuesPayment.Method.PROXY, payer_name=enterprise.name)
+    assert "公款代交" in errors_of(excinfo)["payer_name"][0]
+    with pytest.raises(TypeError):
+        pay(member, secretary_a, method=DuesPayment.Method.PROXY, payer_enterprise=enterprise)  # no such field
+    with pytest.raises(ValidationError) as excinfo:
+        pay(member, secretary_a, method=DuesPayment.Method.NOT_RECORDED)  # only for migrated enterprise payments
+    assert "method" in errors_of(excinfo)
+    assert not DuesPayment.objects.exists()
 
 
 def test_a_receipt_number_is_used_once(member, secretary_a):

@@ -1,4 +1,4 @@
-"""The dues reports: the ledger (党费收缴台账) of a branch and month and its export, collection by branch and
+"""The dues reports: the ledger (党费交纳台账) of a branch and month and its export, collection by branch and
 month, the yearly publication report, and the "dues" register through the page and the command line."""
 
 import csv
@@ -18,7 +18,7 @@ from buildingparty import registers
 from buildingparty.models import AuditRecord
 from members.dues.models import DuesAllocation, DuesBill, DuesPayment, DuesStandard
 from members.dues.selectors import annual_report, collection, ledger, ledger_bills, report_bills
-from tests.factories import EnterpriseFactory, MemberFactory
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ EXPORT = reverse("dues:ledger_export")
 COLLECTION = reverse("dues:collection")
 ANNUAL = reverse("dues:annual_report")
 HEADERS = [
-    *("月份", "所在党支部", "姓名", "应缴金额", "实缴金额", "缴费日期"),
-    *("缴费方式", "收据号", "代缴单位或个人", "状态", "缓缴理由"),
+    *("月份", "所在党支部", "姓名", "应交金额", "实交金额", "交纳日期"),
+    *("交纳方式", "收据号", "代交人", "状态", "未交的正当理由", "超过六个月补交或预交的支部决定"),
 ]
 
 
@@ -52,7 +52,7 @@ def bill(member, n: int, amount="120.00", *, year: int = YEAR, excused: str = ""
     )
 
 
-def pay(bills, amount, paid_on: datetime.date, *, method="cash", receipt="", enterprise=None, name="") -> DuesPayment:
+def pay(bills, amount, paid_on: datetime.date, *, method="cash", receipt="", name="") -> DuesPayment:
     """A payment spread over ``bills`` oldest first, keeping the invariants: paid = sum of allocations, and
     paid_on is the day a bill became fully paid."""
     amount = Decimal(amount)
@@ -62,7 +62,6 @@ def pay(bills, amount, paid_on: datetime.date, *, method="cash", receipt="", ent
         paid_on=paid_on,
         method=method,
         receipt_number=receipt,
-        payer_enterprise=enterprise,
         payer_name=name,
         first_month=bills[0].month,
         last_month=bills[-1].month,
@@ -83,9 +82,8 @@ def pay(bills, amount, paid_on: datetime.date, *, method="cash", receipt="", ent
 
 @pytest.fixture
 def march(branch_a, group_a, branch_b, building):
-    """March of last year: 张三 paid in cash, 李四 paid by his enterprise (代缴), 王五 (in a party group) paid
+    """March of last year: 张三 paid in cash, 李四's wife paid on his behalf (代交), 王五 (in a party group) paid
     half, 赵六 owes, 钱七 is excused; in branch B, 孙八 paid."""
-    company = EnterpriseFactory(building=building, name="慈溪星火科技有限公司")
     people = {
         "张三": MemberFactory(organization=branch_a, name="张三"),
         "李四": MemberFactory(organization=branch_a, name="李四"),
@@ -100,7 +98,7 @@ def march(branch_a, group_a, branch_b, building):
         "60.00",
         datetime.date(YEAR, 3, 8),
         method="proxy",
-        enterprise=company,
+        name="周丽（配偶）",
         receipt="DF-0302",
     )
     pay([bill(people["王五"], 3, "30.00")], "15.00", datetime.date(YEAR, 3, 9), method="wechat")
@@ -129,14 +127,14 @@ def test_the_ledger_shows_each_bill_with_what_was_paid_when_how_and_by_whom(secr
     rows = rows_by_name(response)
     assert set(rows) == {"张三", "李四", "王五", "赵六", "钱七"}  # 王五's party group counts in the branch
     assert rows["张三"].details.paid_on == datetime.date(YEAR, 3, 5) and rows["张三"].details.receipts == ["DF-0301"]
-    assert rows["李四"].details.payers == ["慈溪星火科技有限公司"] and rows["李四"].details.methods == ["proxy"]
+    assert rows["李四"].details.payers == ["周丽（配偶）"] and rows["李四"].details.methods == ["proxy"]
     assert rows["王五"].state == "partial" and rows["王五"].details.paid_on == datetime.date(YEAR, 3, 9)
     assert rows["赵六"].state == "unpaid" and rows["赵六"].details.paid_on is None
     assert rows["钱七"].state == "excused"
     ledger_ = response.context["ledger"]
     assert ledger_.due == Decimal("270.00") and ledger_.paid == Decimal("195.00") and ledger_.rate == Decimal("72.2")
     body = response.content.decode()
-    assert "党费收缴台账" in body and "慈溪星火科技有限公司" in body and "DF-0301" in body and "部分交纳" in body
+    assert "党费交纳台账" in body and "周丽（配偶）" in body and "DF-0301" in body and "部分交纳" in body
     assert "孙八" not in body
 
 
@@ -212,7 +210,6 @@ def test_the_reports_refuse_post(secretary_a_client):
 def test_the_ledger_runs_the_same_queries_at_1x_and_3x_members(
     admin_client, branch_a, group_a, branch_b, building, django_assert_num_queries, scale
 ):
-    company = EnterpriseFactory(building=building)
     for n in range(3 * scale):
         member = MemberFactory(organization=(branch_a, group_a, branch_b)[n % 3])
         DuesStandard.objects.create(
@@ -221,15 +218,13 @@ def test_the_ledger_runs_the_same_queries_at_1x_and_3x_members(
             kind="employed",
             declared_base=Decimal("4000"),
             computed_amount=Decimal("40.00"),
-            payer="enterprise",
-            payer_enterprise=company,
+            payer="other",
+            payer_name=f"亲属{n}",
             status="confirmed",
         )
         first, second = bill(member, 3, "40.00"), bill(member, 4, "40.00")
         if n % 2:
-            pay(
-                [first, second], "60.00", datetime.date(YEAR, 4, 1), method="proxy", enterprise=company, receipt=f"R{n}"
-            )
+            pay([first, second], "60.00", datetime.date(YEAR, 4, 1), method="proxy", name=f"亲属{n}", receipt=f"R{n}")
     admin_client.get(LEDGER, {"year": YEAR, "month": ""})
     with django_assert_num_queries(LEDGER_QUERIES):
         response = admin_client.get(LEDGER, {"year": YEAR, "month": ""})
@@ -259,19 +254,20 @@ def test_the_ledger_exports_as_csv_with_bom_numbers_and_no_ids(secretary_a_clien
         "60.00",
         "60.00",
         f"{YEAR}-03-08",
-        "代缴",
+        "代交",
         "DF-0302",
-        "慈溪星火科技有限公司",
-        "已缴清",
+        "周丽（配偶）",
+        "已交清",
+        "",
         "",
     ]
-    assert by_name["王五"][9] == "部分缴纳" and by_name["钱七"][10] == "长期住院，支部同意缓交"
+    assert by_name["王五"][9] == "部分交纳" and by_name["钱七"][10] == "长期住院，支部同意缓交"
     text = str(rows)
     for member in march.values():
         assert member.id_number not in text
     record = AuditRecord.objects.get()
     assert record.action == AuditRecord.Action.EXPORT and record.actor == secretary_a
-    assert record.subject == "党费收缴台账" and record.row_count == 5
+    assert record.subject == "党费交纳台账" and record.row_count == 5
     assert record.filters == {"year": YEAR, "month": 3}
 
 
@@ -340,7 +336,7 @@ def test_the_command_exports_a_year_month_and_branch(march, tmp_path):
     )
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows[0] == HEADERS and sorted(r[2] for r in rows[1:]) == sorted(["张三", "李四", "王五", "赵六", "钱七"])
-    assert "党费收缴台账: 5 行" in stdout.getvalue()
+    assert "党费交纳台账: 5 行" in stdout.getvalue()
     record = AuditRecord.objects.get()
     assert record.actor is None and record.filters == {"year": str(YEAR), "month": "3", "branch": "第一党支部"}
     assert "命令行" in record.detail or "command line" in record.detail
@@ -428,7 +424,7 @@ def test_collection_adds_up_due_and_collected_by_branch_and_month(admin_client, 
     assert chart["due"][2] == "320.00" and chart["collected"][2] == "245.00" and chart["rate"][2] == 76.6
     body = response.content.decode()
     assert 'id="dues-chart-data"' in body and "chart.umd.min.js" in body and 'data-testid="by-branch"' in body
-    assert "76.6%" in body and "收缴率" in body
+    assert "76.6%" in body and "交纳率" in body
 
 
 def test_a_secretary_sees_the_collection_of_their_branch_only(secretary_a_client, march):
@@ -495,8 +491,8 @@ def test_the_yearly_report_is_a_printable_a4_page_with_who_prepared_it(secretary
     assert response.status_code == 200
     body = response.content.decode()
     assert "css/print.css" in body and 'id="print-button"' in body  # A4: tests/test_print_css.py
-    assert f"第一党支部{YEAR}年度党费收缴情况公示" in body
-    assert "交纳党费的党员共5名" in body and "应交党费270.00元" in body and "收缴率72.2%" in body
+    assert f"第一党支部{YEAR}年度党费交纳情况公示" in body
+    assert "交纳党费的党员共5名" in body and "应交党费270.00元" in body and "交纳率72.2%" in body
     assert "有欠交月份的党员2名" in body  # 赵六 owes; 王五 paid half; 钱七 is excused
     assert secretary_a.display_name in body and "支部书记（签字）" in body
 
@@ -541,7 +537,6 @@ ANNUAL_QUERIES = 13
 
 
 def test_the_ledger_names_the_standards_payer_before_anything_is_paid(branch_a, building):
-    company = EnterpriseFactory(building=building, name="代缴公司")
     member = MemberFactory(organization=branch_a)
     standard = DuesStandard.objects.create(
         member=member,
@@ -549,14 +544,14 @@ def test_the_ledger_names_the_standards_payer_before_anything_is_paid(branch_a, 
         kind="employed",
         declared_base=Decimal("4000"),
         computed_amount=Decimal("40.00"),
-        payer="enterprise",
-        payer_enterprise=company,
+        payer="other",
+        payer_name="李华（配偶）",
         status="confirmed",
     )
     b = bill(member, 5, "40.00")
     DuesBill.objects.filter(pk=b.pk).update(standard=standard)
     result = ledger(ledger_bills(DuesBill.objects.all(), year=YEAR, month=5))
-    assert result.sections[0].rows[0].details.payers == ["代缴公司"]
+    assert result.sections[0].rows[0].details.payers == ["李华（配偶）"]
 
 
 def test_collection_counts_a_payment_towards_the_months_it_paid(branch_a):
@@ -573,3 +568,47 @@ def test_reports_are_scoped_by_the_branch_the_bill_was_made_in(secretary_a, secr
     member.organization = branch_b  # moved to branch B afterwards
     member.save(update_fields=["organization"])
     assert report_bills(secretary_a).count() == 1 and report_bills(secretary_b).count() == 0
+
+
+# --- the current month is still open ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_month(branch_a):
+    """Last month paid in full by two members; this month billed, one of them paid: the month is not over."""
+    today = timezone.localdate()
+    if today.month == 1:
+        pytest.skip("in January the year has no closed month yet")
+    members = [MemberFactory(organization=branch_a, name=name) for name in ("张三", "李四")]
+    for member in members:
+        pay([bill(member, today.month - 1, year=today.year)], "120.00", today.replace(day=1))
+    pay([bill(members[0], today.month, year=today.year)], "120.00", today)
+    bill(members[1], today.month, year=today.year)
+    return today
+
+
+def test_rule_the_yearly_collection_rate_leaves_out_the_current_open_month(admin_user, branch_a, open_month):
+    result = collection(report_bills(admin_user), year=open_month.year)
+
+    assert (result.total.due, result.total.collected, result.total.rate) == (
+        Decimal("240.00"),
+        Decimal("240.00"),
+        Decimal("100.0"),
+    )
+    current = result.months[open_month.month - 1]
+    assert current.is_open and current.cell.due == Decimal("240.00") and current.cell.rate == Decimal("50.0")
+    assert result.open_from == open_month.replace(day=1) and result.open_months == result.months[open_month.month - 1 :]
+    assert result.branches[0].total.due == Decimal("240.00") and result.branches[0].months[open_month.month - 1].is_open
+    report = annual_report(report_bills(admin_user), branch=branch_a, year=open_month.year)
+    assert report.total.due == Decimal("240.00") and report.total.rate == Decimal("100.0")
+    assert report.months[open_month.month - 1].is_open and not report.months[open_month.month - 2].is_open
+    # a past year has nothing open
+    assert collection(report_bills(admin_user), year=open_month.year - 1).open_from is None
+
+
+def test_the_open_month_is_shown_apart_and_labelled_on_the_pages(secretary_a_client, branch_a, open_month):
+    page = secretary_a_client.get(COLLECTION, {"year": open_month.year}).content.decode()
+    assert 'data-testid="open-month-note"' in page and "不计入合计和交纳率" in page and 'data-open="1"' in page
+    assert "合计（已结束月份）" in page
+    report = secretary_a_client.get(ANNUAL, {"year": open_month.year, "branch": branch_a.pk}).content.decode()
+    assert "应交党费240.00元" in report and "交纳率100.0%" in report and "尚未结束" in report

@@ -89,7 +89,7 @@ def test_a_base_of_nothing_is_refused_for_an_employee(own_member, member_user):
     assert "大于0" in error.value.message_dict["declared_base"][0]
 
 
-def test_dues_paid_by_the_enterprise_name_it_and_by_another_person_name_them(own_member, member_user, building):
+def test_rule_no_unit_pays_a_members_dues_a_standard_names_the_member_or_a_person(own_member, member_user, building):
     with pytest.raises(ValidationError) as error:
         ds.declare_standard(
             member=own_member,
@@ -99,7 +99,18 @@ def test_dues_paid_by_the_enterprise_name_it_and_by_another_person_name_them(own
             payer="enterprise",
             by=member_user,
         )
-    assert "代缴党费的企业" in error.value.message_dict["payer_enterprise"][0]
+    assert "公款代交" in error.value.message_dict["payer"][0]
+    with pytest.raises(ValidationError) as error:
+        ds.declare_standard(
+            member=own_member,
+            year=YEAR,
+            kind="employed",
+            declared_base=Decimal("6000"),
+            payer="other",
+            payer_name=EnterpriseFactory(building=building, name="慈溪星火科技有限公司").name,
+            by=member_user,
+        )
+    assert "公款代交" in error.value.message_dict["payer_name"][0]
     with pytest.raises(ValidationError) as error:
         ds.declare_standard(
             member=own_member,
@@ -109,34 +120,29 @@ def test_dues_paid_by_the_enterprise_name_it_and_by_another_person_name_them(own
             payer="other",
             by=member_user,
         )
-    assert "代缴党费的人员" in error.value.message_dict["payer_name"][0]
-    company = EnterpriseFactory(building=building)
+    assert "代交党费的亲属或党员" in error.value.message_dict["payer_name"][0]
     standard = ds.declare_standard(
         member=own_member,
         year=YEAR,
         kind="employed",
         declared_base=Decimal("6000"),
-        payer="enterprise",
-        payer_enterprise=company,
-        payer_name="ignored",
+        payer="other",
+        payer_name="张建华（配偶）",
         by=member_user,
     )
-    assert standard.payer_enterprise == company and standard.payer_name == ""
+    assert standard.payer == "other" and standard.payer_name == "张建华（配偶）"
+    assert not hasattr(standard, "payer_enterprise")
 
 
-def test_an_enterprise_of_another_building_cannot_pay(own_member, member_user):
-    elsewhere = EnterpriseFactory()
-    with pytest.raises(ValidationError) as error:
-        ds.declare_standard(
-            member=own_member,
-            year=YEAR,
-            kind="employed",
-            declared_base=Decimal("6000"),
-            payer="enterprise",
-            payer_enterprise=elsewhere,
-            by=member_user,
-        )
-    assert "payer_enterprise" in error.value.message_dict
+def test_rule_no_unit_pays_a_members_dues_the_standard_form_refuses_an_enterprise(
+    secretary_a_client, branch_a, enterprise
+):
+    member = MemberFactory(organization=branch_a)
+    for data in ({"payer": "enterprise"}, {"payer": "self", "payer_enterprise": str(enterprise.pk)}):
+        response = secretary_a_client.post(standard_url(member), {"kind": "student", **data})
+        assert response.status_code == 200
+        assert "公款代交" in response.context["form"].errors["payer"][0]
+    assert not DuesStandard.objects.exists()
 
 
 def test_a_member_may_declare_again_until_it_is_confirmed(own_member, member_user):
@@ -346,7 +352,7 @@ def test_withdrawing_an_agreed_amount_goes_back_to_the_rule(branch_a, secretary_
     )
     standard = ds.override_standard(standard=standard, amount=None, by=secretary_a)
     assert standard.override_amount is None and standard.amount == Decimal("120.00")
-    assert "撤销约定金额" in MemberChange.objects.get(member=standard.member).note
+    assert "撤销核定金额" in MemberChange.objects.get(member=standard.member).note
 
 
 # --- the yearly round ---------------------------------------------------------------------------------------
@@ -389,9 +395,8 @@ def test_a_secretary_cannot_open_the_round_for_another_branch(branch_b, secretar
 def test_the_standards_page_lists_each_member_with_their_standard_and_highlights_those_without(
     secretary_a_client, branch_a, branch_b, building
 ):
-    company = EnterpriseFactory(building=building, name="慈溪星火科技有限公司")
-    paid_by_company = MemberFactory(organization=branch_a, name="甲")
-    make_standard(paid_by_company, payer="enterprise", payer_enterprise=company)
+    paid_by_relative = MemberFactory(organization=branch_a, name="甲")
+    make_standard(paid_by_relative, payer="other", payer_name="张建华（配偶）")
     waiting = MemberFactory(organization=branch_a, name="乙")
     make_standard(waiting, status=DuesStandard.Status.DECLARED)
     carried = MemberFactory(organization=branch_a, name="丙")
@@ -402,7 +407,7 @@ def test_the_standards_page_lists_each_member_with_their_standard_and_highlights
     assert response.status_code == 200
     body = response.content.decode()
     assert f"{YEAR}年党费标准" in body
-    assert "慈溪星火科技有限公司" in body and "待确认" in body and "别支部" not in body
+    assert "张建华（配偶）" in body and "待确认" in body and "别支部" not in body
     assert f"沿用{YEAR - 1}年标准" in body and 'class="table-warning" data-member="丁"' in body
     counts = response.context["counts"]
     assert (counts["total"], counts["confirmed"], counts["declared"], counts["missing"]) == (4, 1, 1, 2)
@@ -477,11 +482,10 @@ def test_the_actions_refuse_get(secretary_a_client, branch_a):
 def test_the_standards_page_runs_the_same_queries_at_1x_and_3x_members(
     secretary_a_client, branch_a, group_a, building, django_assert_num_queries, scale
 ):
-    company = EnterpriseFactory(building=building)
     for n in range(4 * scale):
         member = MemberFactory(organization=group_a if n % 2 else branch_a)
         if n % 4 == 0:
-            make_standard(member, payer="enterprise", payer_enterprise=company)
+            make_standard(member, payer="other", payer_name=f"亲属{n}")
         elif n % 4 == 1:
             make_standard(member, status=DuesStandard.Status.DECLARED)
         elif n % 4 == 2:
@@ -540,7 +544,7 @@ def test_the_member_page_shows_the_rules_mistakes_next_to_their_fields(secretary
     assert response.status_code == 200
     form = response.context["form"]
     assert "须填写月收入基数" in form.errors["declared_base"][0]
-    assert "代缴党费的人员" in form.errors["payer_name"][0]
+    assert "代交党费的亲属或党员" in form.errors["payer_name"][0]
     assert not DuesStandard.objects.exists()
 
 
@@ -591,8 +595,8 @@ def test_the_member_standard_page_runs_a_fixed_number_of_queries(
 
 
 # Session, user, the secretary's branch and the level below it, the member, the year's and the in-force
-# standards, the bell, the enterprise choices, and the session save (savepoint, update, release).
-MEMBER_PAGE_QUERIES = 12
+# standards, the bell, and the session save (savepoint, update, release). No enterprise choices: no unit pays.
+MEMBER_PAGE_QUERIES = 11
 
 
 # --- the member's own declaration ---------------------------------------------------------------------------
@@ -612,7 +616,7 @@ def test_a_member_declares_on_their_own_page(member_client, own_member):
 
 def test_the_declaration_form_shows_mistakes_in_chinese_next_to_the_field(member_client):
     response = member_client.post(DECLARE, {"year": YEAR, "kind": "employed", "declared_base": "", "payer": "self"})
-    assert "在职、自由职业和离退休党员须填写月收入基数" in response.context["form"].errors["declared_base"][0]
+    assert "在职、个体经营者和离退休党员须填写月收入基数" in response.context["form"].errors["declared_base"][0]
 
 
 def test_a_member_sees_only_their_own_standards(member_client, own_member, branch_a):
@@ -647,5 +651,5 @@ def test_the_declaration_page_runs_a_fixed_number_of_queries(
         member_client.get(DECLARE)
 
 
-# Session, user, the member, their standards, the bell, the enterprise choices, and the session save.
-DECLARE_PAGE_QUERIES = 9
+# Session, user, the member, their standards, the bell, and the session save (no enterprise choices).
+DECLARE_PAGE_QUERIES = 8

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,7 +94,7 @@ def test_the_month_page_runs_a_fixed_number_of_queries(secretary_a_client, branc
         open_bill(paying_member(branch_a), 0)
         MemberFactory(organization=branch_a)  # without a standard
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert secretary_a_client.get(MONTH_URL).status_code == 200
 
 
@@ -164,7 +165,6 @@ def payment_data(**overrides):
         "paid_on": timezone.localdate().isoformat(),
         "method": "wechat",
         "receipt_number": "",
-        "payer_enterprise": "",
         "payer_name": "",
         "consent_note": "",
         "note": "",
@@ -184,7 +184,7 @@ def test_a_secretary_records_a_payment_for_this_month(secretary_a_client, own, s
     assert DuesBill.objects.get(member=own, month=month(0)).is_paid
 
 
-def test_three_months_ahead_with_consent_and_a_payment_by_the_enterprise(secretary_a_client, own, enterprise):
+def test_three_months_ahead_with_consent_paid_by_a_relative(secretary_a_client, own):
     url = reverse("dues:record_payment", args=[own.pk])
 
     response = secretary_a_client.post(
@@ -194,15 +194,107 @@ def test_three_months_ahead_with_consent_and_a_payment_by_the_enterprise(secreta
             last_month=f"{month(2):%Y-%m}",
             amount="360.00",
             method="proxy",
-            payer_enterprise=str(enterprise.pk),
+            payer_name="张建华（配偶）",
             consent="on",
-            consent_note="支委会同意按季度缴纳",
+            consent_note="支委会同意按季度交纳",
         ),
+        follow=True,
     )
 
-    assert response.status_code == 302
     payment = DuesPayment.objects.get()
-    assert payment.payer_enterprise == enterprise and payment.consent_by is not None and payment.month_count == 3
+    assert payment.payer_name == "张建华（配偶）" and payment.consent_by is not None and payment.month_count == 3
+    # the message names what was actually paid up to
+    assert f"党费已交到{month(2).year}年{month(2).month}月" in text(response)
+
+
+def test_rule_no_unit_pays_a_members_dues_the_payment_form_refuses_an_enterprise(secretary_a_client, own, enterprise):
+    url = reverse("dues:record_payment", args=[own.pk])
+
+    by_name = secretary_a_client.post(url, payment_data(method="proxy", payer_name=enterprise.name))
+    by_field = secretary_a_client.post(url, payment_data(method="proxy", payer_enterprise=str(enterprise.pk)))
+
+    assert "公款代交" in str(by_name.context["form"].errors["payer_name"])
+    assert "公款代交" in str(by_field.context["form"].non_field_errors())
+    assert not DuesPayment.objects.exists()
+    body = text(secretary_a_client.get(url))
+    assert "payer_enterprise" not in body and "企业代交" not in body
+
+
+SEVEN_BACK = {"first_month": f"{month(-7):%Y-%m}", "last_month": f"{month(0):%Y-%m}", "amount": "960.00"}
+
+
+@pytest.fixture
+def seven_behind(branch_a):
+    """A member whose last seven months and this one are unpaid: the oldest is out of the six-month window."""
+    member = paying_member(branch_a)
+    for n in range(-7, 1):
+        open_bill(member, n)
+    return member
+
+
+def test_rule_a_long_arrear_needs_a_branch_decision_named_next_to_the_field(secretary_a_client, seven_behind):
+    url = reverse("dues:record_payment", args=[seven_behind.pk])
+
+    page = secretary_a_client.get(url)
+    assert page.context["form"].initial["first_month"] == month(-7)  # the oldest month owed, however old
+
+    response = secretary_a_client.post(url, payment_data(consent="on", **SEVEN_BACK))
+
+    errors = response.context["form"].errors
+    assert "六个月" in errors["first_month"][0] and "支部" in errors["first_month"][0]
+    assert {"decision_by", "decision_on", "decision_reason"} <= set(errors)
+    assert not DuesPayment.objects.exists()
+
+
+def test_rule_a_long_arrear_is_settled_on_a_recorded_decision_and_shown_beside_the_payment(
+    secretary_a_client, seven_behind
+):
+    url = reverse("dues:record_payment", args=[seven_behind.pk])
+    decided_on = timezone.localdate() - timezone.timedelta(days=2)
+    decision = {"decision_by": "第一党支部支委会", "decision_on": decided_on.isoformat(), "decision_reason": "外派返回"}
+
+    response = secretary_a_client.post(url, payment_data(**SEVEN_BACK, **decision), follow=True)
+
+    payment = DuesPayment.objects.get()
+    assert (payment.decision_by, payment.decision_on) == ("第一党支部支委会", decided_on)
+    body = text(response)
+    assert f"党费已交到{month(0).year}年{month(0).month}月" in body
+    assert "第一党支部支委会" in body and "外派返回" in body and 'data-testid="payment-decision"' in body
+    ledger = text(secretary_a_client.get(reverse("dues:ledger"), {"year": month(-7).year, "month": month(-7).month}))
+    assert "第一党支部支委会" in ledger and "外派返回" in ledger
+
+
+def test_rule_the_payment_form_shows_and_checks_what_the_chosen_months_owe(secretary_a_client, own):
+    """This month is partly paid (70.00 left) and next month is not billed yet (120.00 from the standard)."""
+    DuesBill.objects.filter(member=own, month=month(0)).update(paid_amount=Decimal("50.00"))
+    url = reverse("dues:record_payment", args=[own.pk])
+    owed_url = reverse("dues:payment_owed", args=[own.pk])
+
+    page = secretary_a_client.get(url, {"month": f"{month(0):%Y-%m}"})
+    assert "所选月份应交 70.00 元" in text(page)
+    answer = secretary_a_client.get(owed_url, {"first_month": f"{month(0):%Y-%m}", "last_month": f"{month(1):%Y-%m}"})
+    assert answer.json()["owed"] == "190.00" and "所选月份应交 190.00 元" in answer.json()["text"]
+
+    two_months = {"last_month": f"{month(1):%Y-%m}", "consent": "on", "amount": "100.00"}
+    short = secretary_a_client.post(url, payment_data(**two_months))
+    assert "所选月份应交 190.00 元" in str(short.context["form"].errors["amount"])
+    assert not DuesPayment.objects.exists() and not DuesBill.objects.filter(month=month(1)).exists()
+
+    partial = secretary_a_client.post(url, payment_data(partial="on", **two_months))
+    assert partial.status_code == 302
+    assert DuesBill.objects.get(member=own, month=month(0)).is_paid
+
+
+def test_what_the_months_owe_is_for_the_members_managers_only(
+    secretary_a_client, login_as, member_user, own, other_branch_member
+):
+    months = {"first_month": f"{month(0):%Y-%m}", "last_month": f"{month(0):%Y-%m}"}
+    owed_url = reverse("dues:payment_owed", args=[own.pk])
+    assert Client().get(owed_url, months).status_code == 302
+    other = reverse("dues:payment_owed", args=[other_branch_member.pk])
+    assert secretary_a_client.get(other, months).status_code == 404
+    assert secretary_a_client.get(owed_url, {"first_month": "x"}).json()["owed"] is None
+    assert login_as(member_user).get(owed_url, months).status_code == 403
 
 
 def test_mistakes_are_shown_next_to_their_fields_in_chinese(secretary_a_client, own):
@@ -213,7 +305,7 @@ def test_mistakes_are_shown_next_to_their_fields_in_chinese(secretary_a_client, 
     too_much = secretary_a_client.post(url, payment_data(amount="500.00"))
 
     assert several.status_code == 200 and "需经支部同意" in str(several.context["form"].errors["consent"])
-    assert "代缴" in str(proxy.context["form"].errors["payer_name"])
+    assert "代交" in str(proxy.context["form"].errors["payer_name"])
     assert "500.00" in str(too_much.context["form"].errors["amount"])
     assert not DuesPayment.objects.exists()
 

@@ -6,14 +6,13 @@ the write permission (403), then call a service from ``members.dues.services``.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, F, Prefetch, Q, Sum
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,13 +28,15 @@ from members.access import can_edit, is_own_record
 from members.dues.forms import ArrearsFilterForm, ExcuseForm, MonthFilterForm, PaymentForm, bill_state, filter_state
 from members.dues.models import DuesAllocation, DuesBill, DuesPayment, first_of_month, month_label
 from members.dues.selectors import (
+    Owed,
     arrears_map,
     members_in_arrears,
     members_without_standard,
+    money,
+    owed_for_months,
     paid_up_to_map,
     standards_in_force,
 )
-from members.dues.services import CENT
 from members.models import Member, add_months
 
 from .. import services
@@ -72,9 +73,8 @@ def _collection(bills) -> dict:
         paid=Sum("paid_amount"),
         settled=Count("pk", filter=Q(paid_amount__gte=F("amount"))),
     )
-    # SQLite sums decimals as floats: back to yuan and fen.
     for key in ("due", "paid"):
-        totals[key] = Decimal(str(totals[key] or 0)).quantize(CENT)
+        totals[key] = money(totals[key])
     totals["rate"] = round(100 * totals["paid"] / totals["due"], 1) if totals["due"] else None
     return totals
 
@@ -107,6 +107,8 @@ def dues_month(request):
     )
     missing = list(members_without_standard(paying, month.year).select_related("organization").order_by("name")[:51])
     unbilled = paying.exclude(pk__in=DuesBill.objects.filter(month=month).values("member_id")).count()
+    # 党员 as every page counts them (normal or 停止党籍, not transferred out), beside the paying members.
+    in_party = _members_of(Member.objects.for_user(request.user).in_party(), organization).count()
     return render(
         request,
         "dues/month.html",
@@ -121,6 +123,7 @@ def dues_month(request):
             "missing_standard": missing[:50],
             "missing_more": len(missing) > 50,
             "unbilled": unbilled,
+            "in_party": in_party,
             "can_record": request.user.role in access.MANAGERS,
             "can_generate": request.user.role == Role.ADMIN,
         },
@@ -148,10 +151,10 @@ def dues_generate(request):
 
 
 def _payment_initial(member: Member, open_months: list[datetime.date], standard, today: datetime.date) -> dict:
-    """Start the form at the oldest month still owed within reach (six months back), else the current one."""
+    """Start the form at the oldest month still owed, however long ago (more than six months back needs the
+    branch's decision, which the form asks for), else the current one."""
     current = first_of_month(today)
-    earliest = max(add_months(current, -services.MONTHS_WINDOW), first_of_month(member.joined_on))
-    owed = [m for m in open_months if m >= earliest]
+    owed = [m for m in open_months if m >= first_of_month(member.joined_on)]
     month = owed[0] if owed else current
     initial = {"first_month": month, "last_month": month, "paid_on": today}
     if standard is not None:
@@ -174,13 +177,13 @@ def _render_member(request, member: Member, *, form=None, status: int = 200):
     )
     payments = (
         DuesPayment.objects.filter(member=member)
-        .select_related("payer_enterprise", "recorded_by", "consent_by")
+        .select_related("recorded_by", "consent_by")
         .prefetch_related(
             Prefetch("allocations", queryset=DuesAllocation.objects.select_related("bill").order_by("bill__month"))
         )
         .order_by("-paid_on", "-pk")[:MEMBER_BILLS]
     )
-    may_record = can_edit(user, member) and member.status == Member.Status.NORMAL
+    may_record = can_edit(user, member) and member.is_active_member
     if may_record and form is None:
         form = PaymentForm(member=member, initial=_payment_initial(member, open_months, standard, today))
     current = first_of_month(today)
@@ -198,6 +201,7 @@ def _render_member(request, member: Member, *, form=None, status: int = 200):
             "current_bill": next((b for b in bill_rows if b.month == current), None),
             "current_month": current,
             "form": form if may_record else None,
+            "owed": _owed_for_form(member, form) if may_record else None,
             "can_record": may_record,
             "can_excuse": can_edit(user, member),
             "excuse_form": ExcuseForm(),
@@ -229,7 +233,7 @@ def my_dues(request):
 
 @role_required(*access.MANAGERS)
 def record_payment(request, pk):
-    """Record dues received (phone friendly): months, amount, method; 代缴 names who paid."""
+    """Record dues received (phone friendly): months, amount, method; 代交 names who paid."""
     member = _member_or_404(request, pk)
     if not can_edit(request.user, member):
         raise PermissionDenied
@@ -250,14 +254,19 @@ def record_payment(request, pk):
                 else:
                     messages.error(request, _("The dues changed while you were working. Please check and try again."))
             else:
+                paid_up_to = paid_up_to_map([member.pk])[member.pk]
                 messages.success(
                     request,
-                    _("Recorded: %(amount)s yuan from %(name)s for %(first)s to %(last)s.")
+                    _(
+                        "Recorded: %(amount)s yuan from %(name)s for %(first)s to %(last)s. Dues paid up to "
+                        "%(paid_up_to)s."
+                    )
                     % {
                         "amount": payment.amount,
                         "name": member.name,
                         "first": month_label(payment.first_month),
                         "last": month_label(payment.last_month),
+                        "paid_up_to": month_label(paid_up_to) or "—",
                     },
                 )
                 return redirect("dues:member", member.pk)
@@ -282,12 +291,57 @@ def record_payment(request, pk):
         {
             "member": member,
             "form": form,
+            "owed": _owed_for_form(member, form),
             "standard": standard,
             "paid_up_to": paid_up_to_map([member.pk])[member.pk],
             "window_first": add_months(first_of_month(today), -services.MONTHS_WINDOW),
             "window_last": add_months(first_of_month(today), services.MONTHS_WINDOW),
         },
     )
+
+
+def _chosen_months(data) -> tuple[datetime.date, datetime.date] | None:
+    """The months a payment form (bound or not) names, or None when they are missing or mistyped."""
+    field = PaymentForm.base_fields["first_month"]
+    try:
+        first, last = (field.clean(data.get(name)) for name in ("first_month", "last_month"))
+    except ValidationError:
+        return None
+    if first is None or last is None:
+        return None
+    return (first_of_month(first), first_of_month(last)) if first <= last else None
+
+
+def _owed_for_form(member: Member, form) -> Owed | None:
+    """What the months chosen on the form owe, computed here so the page shows it before anything is
+    recorded (the page's script asks ``payment_owed`` again when the months change)."""
+    if form is None:
+        return None
+    months = _chosen_months(form.data if form.is_bound else form.initial)
+    return owed_for_months(member, *months) if months else None
+
+
+@role_required(*access.MANAGERS)
+def payment_owed(request, pk):
+    """What the chosen months owe (bills made on demand counted at the standard in force, partly paid months
+    what is left), for the payment form: ``{"owed": "840.00", "months": 7, "text": "所选月份应交 840.00 元"}``."""
+    member = _member_or_404(request, pk)
+    if not can_edit(request.user, member):
+        raise PermissionDenied
+    months = _chosen_months(request.GET)
+    if months is None:
+        return JsonResponse({"owed": None, "months": 0, "text": ""})
+    owed = owed_for_months(member, *months)
+    return JsonResponse({"owed": str(owed.amount), "months": owed.months, "text": owed_text(owed)})
+
+
+def owed_text(owed: Owed) -> str:
+    text = _("The chosen months owe %(owed)s yuan.") % {"owed": owed.amount}
+    if owed.without_standard:
+        text += " " + _("%(month)s has no confirmed dues standard yet.") % {
+            "month": month_label(owed.without_standard[0])
+        }
+    return text
 
 
 @require_POST
@@ -328,7 +382,12 @@ def dues_arrears(request):
     min_months = (form.cleaned_data.get("min_months") if valid else None) or 1
     only_candidates = bool(form.cleaned_data.get("candidates")) if valid else False
     members = _members_of(
-        members_in_arrears(Member.objects.for_user(request.user).filter(status=Member.Status.NORMAL), today=today),
+        members_in_arrears(
+            Member.objects.for_user(request.user).filter(
+                status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE
+            ),
+            today=today,
+        ),
         organization,
     )
     debts = arrears_map(members.values_list("pk", flat=True), today=today)

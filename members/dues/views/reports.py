@@ -1,5 +1,5 @@
 """Dues standards and reports: the standards of a year, one member's standard, the member's own declaration,
-the yearly round; the ledger (党费收缴台账) and its export, collection by branch and month, the yearly
+the yearly round; the ledger (党费交纳台账) and its export, collection by branch and month, the yearly
 publication report.
 
 Secretaries work on their branch, admins on their building, street viewers read everything and change nothing,
@@ -262,7 +262,7 @@ def declare(request):
         year = this_year
     if not this_year <= year <= this_year + services.DECLARE_AHEAD_YEARS:
         year = this_year
-    standards = list(member.dues_standards.select_related("payer_enterprise", "confirmed_by").order_by("-year"))
+    standards = list(member.dues_standards.select_related("confirmed_by").order_by("-year"))
     current = next((s for s in standards if s.year == year), None)
     form = DeclareForm(
         request.POST or None, member=member, year=year, initial=DeclareForm.initial_for(current) | {"year": year}
@@ -318,7 +318,7 @@ def _report_context(year: int, branches: list, branch) -> dict:
 @role_required(*READERS)
 @require_GET
 def ledger_page(request):
-    """党费收缴台账: each member's bill of the month (or the year) by branch, with what was paid."""
+    """党费交纳台账: each member's bill of the month (or the year) by branch, with what was paid."""
     branches, branch = _branches(request)
     form = LedgerFilterForm(request.GET or None)
     year, month = form.chosen_year(), form.chosen_month()
