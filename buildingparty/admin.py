@@ -7,8 +7,18 @@ from .models import AuditRecord, Building, Heartbeat, PartyOrganization, User
 
 @admin.register(Building)
 class BuildingAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "floors"]
+    list_display = ["name", "city", "floors", "issuing_committee"]
     search_fields = ["name"]
+    fields = [
+        "name",
+        "city",
+        "address",
+        "floors",
+        "issuing_committee",
+        "issuing_phone",
+        "issuing_fax",
+        "issuing_postcode",
+    ]
 
 
 @admin.register(PartyOrganization)

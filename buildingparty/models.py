@@ -14,6 +14,21 @@ class Building(models.Model):
     city = models.CharField(_("city"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+    # Transfer letters carry the issuing committee's name and seal (DOMAIN.md §5): for the building, its superior
+    # committee, e.g. the street's 党工委; the general branch or branch only handles the case (经办).
+    issuing_committee = models.CharField(
+        _("committee issuing transfer letters"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. 中共慈溪市浒山街道工作委员会; printed with its seal line on transfer letters."),
+    )
+    issuing_phone = models.CharField(
+        _("issuing committee's phone"), max_length=30, blank=True, help_text=_("Printed in the letter's footer.")
+    )
+    issuing_fax = models.CharField(
+        _("issuing committee's fax"), max_length=30, blank=True, help_text=_("Printed in the letter's footer.")
+    )
+    issuing_postcode = models.CharField(_("issuing committee's postcode"), max_length=6, blank=True)
 
     class Meta:
         verbose_name = _("building")

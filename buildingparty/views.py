@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from . import dashboard, jobs, outbox
 from .models import PartyOrganization, Role
 from .scope import role_required
-from .selectors import last_heartbeat
+from .selectors import last_heartbeat, member_counts_by_organization
 
 
 def home(request):
@@ -29,6 +29,9 @@ def organization_list(request):
         children.setdefault(org.parent_id, []).append(org)
     visible = {o.pk for o in organizations}
     roots = [o for o in organizations if o.parent_id not in visible]
+    counts = member_counts_by_organization(organizations)
+    for org in organizations:
+        org.member_count = counts[org.pk]
     return render(
         request,
         "buildingparty/organization_list.html",
@@ -41,11 +44,19 @@ def organization_detail(request, pk):
         PartyOrganization.objects.for_user(request.user).select_related("building", "parent"), pk=pk
     )
     officers = organization.officers.filter(role=Role.SECRETARY)
-    sub = organization.children.all()
+    sub = list(organization.children.all())
+    counts = member_counts_by_organization([organization, *sub])
+    for org in sub:
+        org.member_count = counts[org.pk]
     return render(
         request,
         "buildingparty/organization_detail.html",
-        {"organization": organization, "officers": officers, "suborganizations": sub},
+        {
+            "organization": organization,
+            "officers": officers,
+            "suborganizations": sub,
+            "member_count": counts[organization.pk],
+        },
     )
 
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from buildingparty.models import PartyOrganization
 from enterprises.models import Enterprise
 
-from .models import Member, MobilePeriod, add_years
+from . import codes
+from .models import JobCategory, Member, MobilePeriod, StandingDecision, add_years
+from .validators import validate_phone
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,6 +24,7 @@ AGE_BANDS = [
 ]
 AGE_RANGES = {"under30": (0, 30), "30s": (30, 40), "40s": (40, 50), "50s": (50, 60), "60plus": (60, 200)}
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+COLLEGE_PLUS = "college_plus"  # the statistics' 大专及以上 (codes.COLLEGE_AND_ABOVE)
 
 
 class MemberFilterForm(forms.Form):
@@ -44,11 +47,16 @@ class MemberFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Party standing"), required=False, choices=[("", _("Any"))] + Member.Status.choices
     )
+    whereabouts = forms.ChoiceField(
+        label=_("Whereabouts"), required=False, choices=[("", _("Any"))] + Member.Whereabouts.choices
+    )
     mobile = forms.ChoiceField(label=_("Mobile member"), required=False, choices=YES_NO)
     lost = forms.ChoiceField(label=_("Lost contact"), required=False, choices=YES_NO)
     age = forms.ChoiceField(label=_("Age"), required=False, choices=[("", _("Any"))] + AGE_BANDS)
     education = forms.ChoiceField(
-        label=_("Education"), required=False, choices=[("", _("Any"))] + Member.Education.choices
+        label=_("Education"),
+        required=False,
+        choices=[("", _("Any")), (COLLEGE_PLUS, _("College or above (大专及以上)"))] + codes.EDUCATIONS,
     )
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", _("Any"))] + Member.Gender.choices)
 
@@ -76,9 +84,13 @@ class MemberFilterForm(forms.Form):
             members = members.filter(organization_id__in=data["organization"].subtree_ids())
         if data["enterprise"]:
             members = members.filter(enterprise=data["enterprise"])
-        for field in ("category", "status", "education", "gender"):
+        for field in ("category", "status", "whereabouts", "gender"):
             if data[field]:
                 members = members.filter(**{field: data[field]})
+        if data["education"] == COLLEGE_PLUS:
+            members = members.filter(education__in=codes.COLLEGE_AND_ABOVE)
+        elif data["education"]:
+            members = members.filter(education=data["education"])
         if data["mobile"]:
             members = members.filter(is_mobile=data["mobile"] == "yes")
         if data["lost"]:
@@ -113,7 +125,8 @@ class MemberForm(forms.ModelForm):
             "joined_on",
             "full_member_on",
             "expected_full_on",
-            "job",
+            "job_category",
+            "job_note",
             "phone",
             "home_address",
             "enterprise",
@@ -125,6 +138,7 @@ class MemberForm(forms.ModelForm):
             "shows_membership",
             "showcase_post",
             "rewards_penalties",
+            "code_leftovers",
             "user",
         ]
         widgets = {
@@ -156,26 +170,36 @@ class MemberForm(forms.ModelForm):
         self.fields["user"].help_text = _("The member's sign-in account, if they have one.")
         for name in ("birth_date", "gender"):
             self.fields[name].required = False
+        # The code lists: selects. The model allows blanks only for old values the lists could not take.
+        self.fields["ethnicity"].required = True
+        self.fields["job_category"].queryset = JobCategory.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.job_category_id)
+        )
+        self.fields["job_category"].empty_label = _("— choose —")
+        if not self.instance.code_leftovers:
+            del self.fields["code_leftovers"]  # shown only while there is something left to sort out
         self.helper = FormHelper()
         self.helper.form_tag = False
 
     def clean_id_number(self):
         return (self.cleaned_data.get("id_number") or "").strip().upper()
 
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone") or ""
+        return validate_phone(value) if value else ""
+
 
 class ProposalForm(forms.Form):
     """What a member may propose for their own record."""
 
-    phone = forms.CharField(label=_("mobile phone"), max_length=11, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     home_address = forms.CharField(label=_("home address"), max_length=200, required=False)
-    job = forms.CharField(label=_("job"), max_length=100, required=False)
+    job_note = forms.CharField(label=_("job title"), max_length=100, required=False)
     skills = forms.CharField(label=_("skills"), max_length=200, required=False)
 
     def clean_phone(self):
-        from .validators import validate_mobile
-
         value = self.cleaned_data["phone"].strip()
-        return validate_mobile(value) if value else value
+        return validate_phone(value) if value else value
 
 
 class DecisionForm(forms.Form):
@@ -183,12 +207,25 @@ class DecisionForm(forms.Form):
     decision_note = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Party standing"), choices=[c for c in Member.Status.choices if c[0] != Member.Status.TRANSFERRED_OUT]
-    )
-    on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
-    status_note = forms.CharField(label=_("Reason or decision"), max_length=200)
+class StandingDecisionForm(forms.ModelForm):
+    """A decision about the member's standing (DOMAIN.md §5a); the service checks it fits the current standing."""
+
+    class Meta:
+        model = StandingDecision
+        fields = ["kind", "decided_on", "reason", "approved_by_organization"]
+        widgets = {"decided_on": DATE_WIDGET}
+
+    def clean_decided_on(self):
+        value = self.cleaned_data["decided_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("This date is in the future."))
+        return value
+
+    def clean_reason(self):
+        value = self.cleaned_data["reason"].strip()
+        if not value:
+            raise forms.ValidationError(_("Please record the reason or the decision."))
+        return value
 
 
 class MobileStartForm(forms.ModelForm):

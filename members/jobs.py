@@ -18,7 +18,7 @@ from buildingparty.officers import Officers
 from members.transfers.panels import EXPIRING_DAYS, expires_between, receipt_overdue, validity_lengths
 
 from .models import Member, Transfer, months_between
-from .panels import conversions_due, lost_contact_candidates
+from .panels import conversions_due, lost_contact_candidates, removal_candidates
 
 # --- transfer letters -----------------------------------------------------------------------------------------
 
@@ -165,4 +165,37 @@ def lost_contact_reminders(*, today: str | None = None) -> dict:
                 dedupe_key=f"lost_contact:{member.pk}:{member.lost_contact_since.isoformat()}",
             )
         counts["lost_contact"] += len(made)
+    return counts
+
+
+@jobs.job(
+    "members.suspension_reminders",
+    schedule=jobs.crontab(minute="25", hour="8"),
+    description=_(
+        "Tell secretaries of members whose party standing was suspended two years ago and who are still out of "
+        "contact: the branch should consider removing them (除名)."
+    ),
+    counts={"suspended_two_years": _("notices of suspensions two years old")},
+)
+def suspension_reminders(*, today: str | None = None) -> dict:
+    """Members suspended (停止党籍) two years or more ago and still out of contact: their branch's secretaries,
+    who decide whether to remove them (DOMAIN.md §5a). The member is not told: they are out of contact.
+
+    Dedupe key ``suspended_two_years:<member id>:<suspended on>``: once per member and suspension; a standing
+    restored and suspended again is a new occasion. Counts: notifications written.
+    """
+    day = jobs.job_day(today)
+    members = list(removal_candidates(Member.objects.all(), day).order_by("pk"))
+    officers = Officers(m.organization_id for m in members)
+    counts = {"suspended_two_years": 0}
+    for member in members:
+        with transaction.atomic():
+            made = notify(
+                users=officers.of(member.organization_id),
+                event="suspended_two_years",
+                context={"member": member},
+                url=reverse("members:change_status", args=[member.pk]),
+                dedupe_key=f"suspended_two_years:{member.pk}:{member.status_changed_on.isoformat()}",
+            )
+        counts["suspended_two_years"] += len(made)
     return counts

@@ -16,7 +16,8 @@ from buildingparty.models import PartyOrganization
 from buildingparty.scope import by_organization, by_organizations, own_or_organization
 from enterprises.models import Enterprise
 
-from .validators import id_birth_date, id_gender, mask_id_number, validate_id_number, validate_mobile
+from . import codes
+from .validators import id_birth_date, id_gender, mask_id_number, validate_id_number, validate_mobile, validate_phone
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -47,6 +48,19 @@ class MemberQuerySet(models.QuerySet):
         """Admins their building, secretaries their branch, street viewers all, a member their own record."""
         return own_or_organization(user, self, "organization", Q(user=user) if user.is_authenticated else Q())
 
+    def in_party(self):
+        """The members counted as 党员 everywhere: in the party (normal or 停止党籍) and not transferred out."""
+        return self.filter(in_party_q())
+
+    def active(self):
+        """Members in normal standing who are still here: they pay dues, earn points, get reminders."""
+        return self.filter(status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE)
+
+
+def in_party_q(prefix: str = "") -> Q:
+    """The one definition of 党员 for counts, as a Q on ``Member`` (``prefix`` e.g. ``"members__"``)."""
+    return Q(**{f"{prefix}status__in": Member.IN_PARTY_STATUSES, f"{prefix}whereabouts": Member.Whereabouts.HERE})
+
 
 class TransferQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -64,28 +78,37 @@ class Member(models.Model):
         PROBATIONARY = "probationary", _("Probationary member")
 
     class Status(models.TextChoices):
+        """Party standing (党籍, DOMAIN.md §5a); each change away from normal is a ``StandingDecision``."""
+
         NORMAL = "normal", _("Normal")
         SUSPENDED = "suspended", _("Party standing suspended")
-        TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+        REMOVED = "removed", _("Removed from the party")
+        EXPELLED = "expelled", _("Expelled from the party")
+        WITHDRAWN = "withdrawn", _("Withdrew from the party")
         DECEASED = "deceased", _("Deceased")
 
-    class Education(models.TextChoices):
-        POSTGRADUATE = "postgraduate", _("Postgraduate")
-        BACHELOR = "bachelor", _("Bachelor's degree")
-        COLLEGE = "college", _("College (junior)")
-        VOCATIONAL = "vocational", _("Secondary vocational")
-        HIGH_SCHOOL = "high_school", _("High school")
-        JUNIOR = "junior", _("Junior high school or below")
+    # In the party: counted as 党员 everywhere (normal or 停止党籍), whatever the whereabouts.
+    IN_PARTY_STATUSES = (Status.NORMAL, Status.SUSPENDED)
+
+    class Whereabouts(models.TextChoices):
+        """Where the member's organisational relationship is: a whereabouts, not a standing (§5, §5a)."""
+
+        HERE = "here", _("In this building")
+        TRANSFERRED_OUT = "transferred_out", _("Transferred out")
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     # Both may be left blank in a form: clean() fills them in from the ID number.
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
-    ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
+    # Codes of the national lists (members/codes.py); blank only where old data could not be mapped.
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=codes.ETHNICITIES, default=codes.HAN, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     birth_date = models.DateField(_("birth date"), blank=True)
-    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    education = models.CharField(_("education"), max_length=2, choices=codes.EDUCATIONS, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.FULL)
     status = models.CharField(_("party standing"), max_length=20, choices=Status.choices, default=Status.NORMAL)
+    whereabouts = models.CharField(
+        _("whereabouts"), max_length=20, choices=Whereabouts.choices, default=Whereabouts.HERE
+    )
     organization = models.ForeignKey(
         PartyOrganization, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
     )
@@ -105,8 +128,24 @@ class Member(models.Model):
         blank=True,
         help_text=_("For probationary members: normally one year after joining."),
     )
-    job = models.CharField(_("job"), max_length=100, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
+    job_category = models.ForeignKey(
+        "JobCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("job"),
+    )
+    job_note = models.CharField(
+        _("job title"), max_length=100, blank=True, help_text=_("The post in the member's own words, e.g. 会计.")
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("A mobile, or a landline with its area code, e.g. 0574-63012345."),
+    )
     home_address = models.CharField(_("home address"), max_length=200, blank=True)
     room = models.CharField(
         _("room"),
@@ -124,6 +163,12 @@ class Member(models.Model):
     is_hardship = models.BooleanField(_("member in hardship"), default=False)
     hardship_note = models.CharField(_("hardship details"), max_length=200, blank=True)
     rewards_penalties = models.TextField(_("rewards and penalties"), blank=True)
+    code_leftovers = models.CharField(
+        _("values not on the code lists"),
+        max_length=300,
+        blank=True,
+        help_text=_("Old values the code lists could not take; clear this once the fields above are set."),
+    )
     shows_membership = models.BooleanField(
         _("shows membership at work"),
         default=False,
@@ -227,7 +272,25 @@ class Member(models.Model):
 
     @property
     def is_active_member(self) -> bool:
-        return self.status == self.Status.NORMAL
+        return self.status == self.Status.NORMAL and self.whereabouts == self.Whereabouts.HERE
+
+    @property
+    def branch(self) -> PartyOrganization:
+        """The branch the member belongs to: for a member of a party group (党小组), the group's branch."""
+        return self.organization.branch
+
+    @property
+    def party_group(self) -> PartyOrganization | None:
+        org = self.organization
+        return org if org.kind == PartyOrganization.Kind.GROUP else None
+
+    @property
+    def is_in_party(self) -> bool:
+        return self.status in self.IN_PARTY_STATUSES and self.whereabouts == self.Whereabouts.HERE
+
+    @property
+    def is_transferred_out(self) -> bool:
+        return self.whereabouts == self.Whereabouts.TRANSFERRED_OUT
 
     @property
     def lost_contact_months(self) -> int | None:
@@ -453,10 +516,68 @@ class MemberChange(models.Model):
         return f"{self.member} {self.get_action_display()} {self.changed_at:%Y-%m-%d}"
 
 
+class StandingDecision(models.Model):
+    """A decision about a member's standing (党籍, DOMAIN.md §5a): date, reason, approving organisation.
+
+    Never edited, never deleted: a restored standing is a new decision of kind ``restored``.
+    """
+
+    class Kind(models.TextChoices):
+        SUSPEND = "suspend", _("Suspend party standing (停止党籍)")
+        REMOVE = "remove", _("Remove from the party (除名)")
+        SELF_LAPSED = "self_lapsed", _("Lapsed of own accord, handled as removal (自行脱党)")
+        EXPEL = "expel", _("Expel from the party (开除党籍)")
+        WITHDRAW = "withdraw", _("Withdrawal from the party (退党)")
+        DEATH = "death", _("Death")
+        RESTORE = "restore", _("Restore party standing (恢复党籍)")
+
+    # The standing each kind leaves the member in; 自行脱党 is handled as 除名.
+    RESULTING_STATUS = {
+        Kind.SUSPEND: Member.Status.SUSPENDED,
+        Kind.REMOVE: Member.Status.REMOVED,
+        Kind.SELF_LAPSED: Member.Status.REMOVED,
+        Kind.EXPEL: Member.Status.EXPELLED,
+        Kind.WITHDRAW: Member.Status.WITHDRAWN,
+        Kind.DEATH: Member.Status.DECEASED,
+        Kind.RESTORE: Member.Status.NORMAL,
+    }
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="standing_decisions", verbose_name=_("member")
+    )
+    kind = models.CharField(_("decision"), max_length=20, choices=Kind.choices)
+    decided_on = models.DateField(_("decided on"))
+    reason = models.CharField(_("reason"), max_length=300)
+    approved_by_organization = models.CharField(
+        _("approved by"),
+        max_length=100,
+        blank=True,
+        help_text=_("The organisation that approved the decision, e.g. the superior party committee."),
+    )
+    previous_status = models.CharField(_("standing before"), max_length=20, choices=Member.Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("standing decision")
+        verbose_name_plural = _("standing decisions")
+        ordering = ["-decided_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="standing_decision_has_reason")]
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.decided_on}"
+
+    @property
+    def resulting_status(self) -> str:
+        return self.RESULTING_STATUS[self.kind]
+
+
 class ChangeProposal(models.Model):
     """A change a member proposes to their own record; their secretary approves or rejects it."""
 
-    FIELDS = ("phone", "home_address", "job", "skills")
+    FIELDS = ("phone", "home_address", "job_note", "skills")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
@@ -540,3 +661,21 @@ class IncomingMobileMember(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number) if self.id_number else ""
+
+
+class JobCategory(models.Model):
+    """A job category of the 党内统计 tables (工作岗位): data an admin edits, seeded from ``codes.JOB_CATEGORIES``.
+    A category in use is switched off (``is_active``), never deleted."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("job category")
+        verbose_name_plural = _("job categories")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name

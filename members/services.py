@@ -8,14 +8,16 @@ import datetime
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypinyin import Style, lazy_pinyin
 
 from buildingparty.models import PartyOrganization
+from buildingparty.notifications import notify
 from buildingparty.services import field_changes, plain_value, stored
 from enterprises.survey.models import SurveyLead
 from enterprises.survey.services import lead_close
@@ -25,6 +27,7 @@ from .models import (
     Member,
     MemberChange,
     MobilePeriod,
+    StandingDecision,
     Transfer,
     add_months,
 )
@@ -115,31 +118,113 @@ def proposal_decide(*, proposal: ChangeProposal, approve: bool, decided_by, note
             setattr(member, field, value)
         member.full_clean(exclude=["user"], validate_unique=False)
         member_update(member=member, changed_by=decided_by, action=MemberChange.Action.PROPOSAL, note=note)
+    _tell_proposer(proposal)
     return proposal
+
+
+def _field_label(name: str) -> str:
+    try:
+        return Member._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:  # a proposal kept from before a field was renamed
+        return name
+
+
+def _tell_proposer(proposal: ChangeProposal) -> None:
+    """The member hears the decision on her proposal, with the reason: once per proposal and decision."""
+    approved = proposal.status == ChangeProposal.Status.APPROVED
+    changes = [(_field_label(field), value) for field, value in proposal.changes.items()]
+    notify(
+        users=[proposal.member.user],
+        event="proposal_approved" if approved else "proposal_rejected",
+        context={"changes": changes, "note": proposal.decision_note},
+        url=reverse("members:mine"),
+        dedupe_key=f"proposal:{proposal.pk}:{proposal.status}",
+    )
 
 
 # --- standing, mobile, lost contact -------------------------------------------------------------------------
 
 
+# Which standings each decision may be taken from (DOMAIN.md §5a).
+_IN_PARTY = (Member.Status.NORMAL, Member.Status.SUSPENDED)
+DECISION_FROM = {
+    StandingDecision.Kind.SUSPEND: (Member.Status.NORMAL,),
+    StandingDecision.Kind.REMOVE: _IN_PARTY,
+    StandingDecision.Kind.SELF_LAPSED: _IN_PARTY,
+    StandingDecision.Kind.EXPEL: _IN_PARTY,
+    StandingDecision.Kind.WITHDRAW: _IN_PARTY,
+    StandingDecision.Kind.DEATH: _IN_PARTY,
+    StandingDecision.Kind.RESTORE: (
+        Member.Status.SUSPENDED,
+        Member.Status.REMOVED,
+        Member.Status.EXPELLED,
+        Member.Status.WITHDRAWN,
+    ),
+}
+
+
 @transaction.atomic
-def status_change(*, member: Member, status: str, on: datetime.date, note: str, by) -> Member:
-    """Suspend (停止党籍), restore, or record a death. Transferred-out comes only from a transfer."""
-    if status == Member.Status.TRANSFERRED_OUT:
-        raise ValidationError(_("A member is transferred out by completing a transfer."))
-    if not note.strip():
-        raise ValidationError({"status_note": _("Please record the reason or the decision.")})
+def standing_decide(
+    *,
+    member: Member,
+    kind: str,
+    decided_on: datetime.date,
+    reason: str,
+    approved_by_organization: str = "",
+    recorded_by,
+) -> StandingDecision:
+    """Record a decision about a member's standing and set the standing it leads to, in one transaction.
+
+    1. Lock the member and check the decision fits the standing they are in (a restore needs one to restore).
+    2. Write the decision (never edited: a later restore is a new decision).
+    3. Set the member's standing and write the history entry.
+    """
     member = Member.objects.select_for_update().get(pk=member.pk)
-    old = member.status
-    member.status, member.status_changed_on, member.status_note = status, on, note
+    kind = StandingDecision.Kind(kind)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Please record the reason or the decision.")})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("This date is in the future.")})
+    if member.whereabouts == Member.Whereabouts.TRANSFERRED_OUT:
+        raise ValidationError(
+            {"kind": _("The member has been transferred out; their new organisation decides about their standing.")}
+        )
+    if member.status not in DECISION_FROM[kind]:
+        raise ValidationError(
+            {
+                "kind": _("This decision cannot be taken for a member whose standing is “%(status)s”.")
+                % {"status": member.get_status_display()}
+            }
+        )
+    last = member.standing_decisions.order_by("-decided_on", "-pk").first()
+    if last is not None and decided_on < last.decided_on:
+        raise ValidationError(
+            {
+                "decided_on": _("The decision cannot come before the previous one (%(date)s).")
+                % {"date": last.decided_on.isoformat()}
+            }
+        )
+    decision = StandingDecision.objects.create(
+        member=member,
+        kind=kind,
+        decided_on=decided_on,
+        reason=reason.strip(),
+        approved_by_organization=approved_by_organization.strip(),
+        previous_status=member.status,
+        recorded_by=recorded_by,
+    )
+    old, new = member.status, StandingDecision.RESULTING_STATUS[kind]
+    member.status, member.status_changed_on = new, decided_on
+    member.status_note = f"{kind.label}：{decision.reason}"[: Member._meta.get_field("status_note").max_length]
     member.save(update_fields=["status", "status_changed_on", "status_note", "updated_at"])
     record_change(
         member=member,
         action=MemberChange.Action.STATUS,
-        by=by,
-        note=note,
-        changes={"status": [old, status], "status_changed_on": [None, on.isoformat()]},
+        by=recorded_by,
+        note=decision.reason,
+        changes={"status": [old, new], "status_changed_on": [None, decided_on.isoformat()]},
     )
-    return member
+    return decision
 
 
 @transaction.atomic
@@ -285,7 +370,7 @@ def transfer_issue(
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     if direction not in (Transfer.Direction.OUT, Transfer.Direction.INTERNAL):
         raise ValueError("transfers in are registered with transfer_receive")
-    if member.status != Member.Status.NORMAL:
+    if not member.is_active_member:
         _refuse(_("Only a member in normal standing can be transferred."))
     if member.transfers.filter(status__in=Transfer.OPEN_STATUSES).exists():
         _refuse(_("This member already has a transfer under way."))
@@ -420,7 +505,8 @@ def transfer_receipt(*, transfer: Transfer, returned_on: datetime.date, by) -> T
     transfer.save(update_fields=["status", "receipt_returned_on"])
     member = Member.objects.select_for_update().select_related("organization").get(pk=transfer.member_id)
     if transfer.direction == Transfer.Direction.OUT:
-        member.status, member.status_changed_on = Member.Status.TRANSFERRED_OUT, returned_on
+        # Transferred out is a whereabouts; the standing stays what it was (DOMAIN.md §5a).
+        member.whereabouts, member.status_changed_on = Member.Whereabouts.TRANSFERRED_OUT, returned_on
         member.status_note = stored(
             gettext_lazy("Transferred to %(org)s (%(number)s)"),
             {"org": transfer.to_name, "number": transfer.letter_number},

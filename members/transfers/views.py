@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from buildingparty.forms import add_service_errors
-from buildingparty.models import AuditRecord, Role
+from buildingparty.models import AuditRecord, PartyOrganization, Role
 from buildingparty.scope import role_required
 from buildingparty.services import audit
 from members import services
@@ -38,6 +38,7 @@ from members.transfers.forms import (
     action_form,
     actions_possible,
 )
+from members.transfers.numerals import capital_days
 from members.transfers.panels import EXPIRING_DAYS, needs_attention
 
 PAGE_SIZE = 25
@@ -335,10 +336,25 @@ def transfer_letter(request, pk):
             detail=transfer.letter_number,
             request=request,
         )
+    building = transfer.from_organization.building if transfer.from_organization_id else None
+    # A move between the building's branches is an internal adjustment, not the national three-part letter.
+    internal = transfer.direction == Transfer.Direction.INTERNAL
+    template = "members/transfers/internal_adjustment.html" if internal else "members/transfers/transfer_letter.html"
+    general_branch = (
+        PartyOrganization.objects.filter(building=building, kind=PartyOrganization.Kind.GENERAL_BRANCH).first()
+        if internal and building
+        else None
+    )
     response = render(
         request,
-        "members/transfers/transfer_letter.html",
+        template,
         {
+            "issuing_committee": (building.issuing_committee if building else "") or transfer.from_name,
+            "issuing_phone": building.issuing_phone if building else "",
+            "issuing_fax": building.issuing_fax if building else "",
+            "issuing_postcode": building.issuing_postcode if building else "",
+            "validity_capital": capital_days(transfer.validity_days),
+            "general_branch": general_branch.name if general_branch else "",
             "transfer": transfer,
             "member": member,
             "full_id": full_id,

@@ -25,9 +25,9 @@ from ..forms import (
     MobileEndForm,
     MobileStartForm,
     ProposalForm,
-    StatusForm,
+    StandingDecisionForm,
 )
-from ..models import ChangeProposal, Member, MemberChange
+from ..models import ChangeProposal, Member, MemberChange, StandingDecision
 
 PAGE_SIZE = 25
 
@@ -73,15 +73,17 @@ def member_detail(request, pk, revealed_id: str = ""):
     user = request.user
     can_edit = access.can_edit(user, member)
     own = access.is_own_record(user, member)
+    events = timeline.events_for(member)
     context = {
         "member": member,
-        "events": timeline.events_for(member),
+        "events": events,
+        "timeline": timeline.folded(events),
         "history": list(member.changes.all()[:50]) if (can_edit or user.role in (Role.ADMIN, Role.STREET)) else [],
         "revealed_id": revealed_id,
         "can_edit": can_edit,
         "can_reveal": access.can_reveal_id(user, member),
         "can_transfer": access.can_manage_transfers(user, member)
-        and member.status == Member.Status.NORMAL
+        and member.is_active_member
         and not any(t.is_open for t in member.transfers.all()),
         "is_own": own,
         "open_period": next((p for p in member.mobile_periods.all() if p.until is None), None),
@@ -92,7 +94,6 @@ def member_detail(request, pk, revealed_id: str = ""):
     }
     if can_edit:
         context.update(
-            status_form=StatusForm(initial={"status": member.status, "on": timezone.localdate()}),
             mobile_start_form=MobileStartForm(initial={"since": timezone.localdate()}),
             mobile_end_form=MobileEndForm(initial={"until": timezone.localdate()}),
             lost_form=LostContactForm(initial={"lost_contact_since": member.lost_contact_since}),
@@ -233,23 +234,27 @@ def _failed(request, member, error: ValidationError):
     return redirect(member)
 
 
-@require_POST
 def change_status(request, pk):
+    """Record a decision about the member's standing (停止党籍, 除名, …, 恢复党籍), with its history."""
     member = _edit_action(request, pk)
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        return _failed(request, member, ValidationError([e for errs in form.errors.values() for e in errs]))
-    try:
-        services.status_change(
-            member=member,
-            status=form.cleaned_data["status"],
-            on=form.cleaned_data["on"],
-            note=form.cleaned_data["status_note"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        return _failed(request, member, error)
-    return _done(request, member, _("The party standing has been recorded."))
+    form = StandingDecisionForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.standing_decide(
+                member=member,
+                kind=form.cleaned_data["kind"],
+                decided_on=form.cleaned_data["decided_on"],
+                reason=form.cleaned_data["reason"],
+                approved_by_organization=form.cleaned_data["approved_by_organization"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            if not add_service_errors(form, error):
+                form.add_error(None, error)
+        else:
+            return _done(request, member, _("The party standing has been recorded."))
+    decisions = StandingDecision.objects.filter(member=member).select_related("recorded_by")
+    return render(request, "members/standing.html", {"member": member, "form": form, "decisions": decisions})
 
 
 @require_POST

@@ -13,7 +13,7 @@ from buildingparty.services import audit
 from .. import access
 from ..forms import MemberFilterForm
 from ..models import Member
-from ..register import NAME, apply_import, example_member, plan_import
+from ..register import NAME, apply_import, example_member, plan_import, template_instructions
 
 
 @require_GET
@@ -40,15 +40,17 @@ def export_members(request):
 
 @require_GET
 def import_template(request):
-    """An empty register to fill in: the header row and one made-up example row."""
+    """An empty register to fill in: the header row alone; the instructions and a made-up example on 说明."""
     if not access.can_import(request.user):
         raise PermissionDenied
     register = registers.get(NAME, user=request.user)
-    response = registers.export_response(register, [example_member(request.user)], "xlsx", full=True)
-    response["Content-Disposition"] = registers.content_disposition(
-        f"{register.title}-导入模板.xlsx", "members-import-template.xlsx"
+    return registers.template_response(
+        register,
+        examples=[example_member(request.user)],
+        instructions=template_instructions(register),
+        fallback="members-import-template.xlsx",
+        full=True,
     )
-    return response
 
 
 # --- import -------------------------------------------------------------------------------------------------
@@ -80,7 +82,7 @@ def import_members(request):
 def print_form(request, pk):
     """党员基本信息采集表 on one A4 page. The full ID number only on request, to those who may see it, recorded."""
     member = get_object_or_404(
-        Member.objects.for_user(request.user).select_related("organization", "enterprise"), pk=pk
+        Member.objects.for_user(request.user).select_related("organization__parent", "enterprise"), pk=pk
     )
     can_reveal = access.can_reveal_id(request.user, member)
     full = request.GET.get("full_id") == "1"

@@ -228,7 +228,7 @@ def test_the_receipt_of_a_letter_out_marks_the_member_transferred_out(branch_a, 
     transfer = receipted(issue(member, by=secretary_a), by=secretary_a)
     member.refresh_from_db()
     assert transfer.status == Transfer.Status.RECEIPTED
-    assert member.status == Member.Status.TRANSFERRED_OUT
+    assert member.whereabouts == Member.Whereabouts.TRANSFERRED_OUT
     assert member.status_changed_on == transfer.receipt_returned_on
     assert transfer.letter_number in member.status_note
     # The member stays in the register with the whole history.
@@ -241,7 +241,7 @@ def test_the_receipt_of_an_internal_transfer_moves_the_member_to_the_new_branch(
     receipted(issue(member, direction=Transfer.Direction.INTERNAL, to_organization=branch_b))
     member.refresh_from_db()
     assert member.organization == branch_b
-    assert member.status == Member.Status.NORMAL
+    assert member.is_active_member
 
 
 def test_the_receipt_and_the_members_move_are_one_transaction(branch_a, branch_b, monkeypatch):
@@ -477,7 +477,7 @@ def test_a_letter_out_goes_from_issued_to_closed(branch_a, secretary_a):
         TODAY(),
     )
     assert transfer.status == Transfer.Status.CLOSED
-    assert Member.objects.get(pk=member.pk).status == Member.Status.TRANSFERRED_OUT
+    assert Member.objects.get(pk=member.pk).whereabouts == Member.Whereabouts.TRANSFERRED_OUT
 
 
 def test_a_letter_for_a_group_member_is_sent_in_the_branchs_name(group_a, branch_a):

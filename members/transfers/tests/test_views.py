@@ -24,7 +24,7 @@ def member_a(branch_a):
         organization=branch_a,
         name="王建华",
         gender="M",
-        ethnicity="汉族",
+        ethnicity="01",
         id_number=make_id_number(11, born=datetime.date(1985, 6, 15)),
     )
 
@@ -342,10 +342,10 @@ def transfer_in_data(organization, **overrides):
         # the member
         "name": "赵新来",
         "gender": "",
-        "ethnicity": "汉族",
+        "ethnicity": "01",
         "id_number": make_id_number(88, born=datetime.date(1990, 4, 2), male=False).lower(),
         "birth_date": "",
-        "education": "bachelor",
+        "education": "21",
         "category": "full",
         "organization": organization.pk,
         "joined_on": "2014-06-01",
@@ -440,7 +440,7 @@ def test_the_secretary_walks_a_letter_from_reported_to_closed(secretary_a_client
     assert list(response.context["forms"]) == ["receipt", "cancel"]
     secretary_a_client.post(action_url(transfer_a, "receipt"), {"receipt-returned_on": TODAY().isoformat()})
     member_a.refresh_from_db()
-    assert member_a.status == Member.Status.TRANSFERRED_OUT
+    assert member_a.whereabouts == Member.Whereabouts.TRANSFERRED_OUT
     secretary_a_client.post(action_url(transfer_a, "close"), {"close-closed_on": TODAY().isoformat()})
     transfer_a.refresh_from_db()
     assert transfer_a.status == Transfer.Status.CLOSED
@@ -553,7 +553,11 @@ def test_the_letter_has_its_three_parts_and_masks_the_id_number(secretary_a_clie
     assert member_a.masked_id_number in body and member_a.id_number not in body
     age = TODAY().year - 1985 - ((TODAY().month, TODAY().day) < (6, 15))
     assert f'兹介绍<span class="fill">王建华</span>同志（男，{age}岁，汉族），系中共正式党员' in body
-    assert "请转接组织关系" in body and "2026年3月" in body and '有效期<span class="fill">30</span>天' in body
+    assert (
+        "请转接组织关系" in body
+        and "2026年3月" in body
+        and '有效期<span class="fill" data-testid="validity">叁拾</span>天' in body
+    )
     assert "王建华</span>同志的党员组织关系已转达我处，特此回执。" in body
     assert not AuditRecord.objects.exists()
 
