@@ -242,17 +242,84 @@ def write_xlsx(fileobj, *, title: str, columns: list[Column], rows: Iterable[lis
     the last digits); dates are real dates shown as YYYY-MM-DD; whole numbers (counts, floors) are numbers.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
+    count = _append_sheet(workbook, title=title, columns=columns, rows=rows)
+    workbook.save(fileobj)
+    return count
+
+
+def write_template_xlsx(fileobj, *, title: str, columns: list[Column], instructions: list[str], examples) -> None:
+    """An import template: the header row alone on the first sheet, so a template sent back as it came
+    imports nothing; the instructions and the made-up example rows (under the same headers) on a second
+    sheet, 说明, which an import never reads (it reads the first sheet)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    _append_sheet(workbook, title=title, columns=columns, rows=[])
+    notes = workbook.create_sheet(title=str(_("Instructions")))
+    notes.column_dimensions["A"].width = 24
+    heading = WriteOnlyCell(notes, value=str(_("How to fill in this template")))
+    heading.font = Font(bold=True)
+    notes.append([heading])
+    for line in instructions:
+        notes.append([str(line)])
+    notes.append([])
+    example = WriteOnlyCell(notes, value=str(_("Example (not imported):")))
+    example.font = Font(bold=True)
+    notes.append([example])
+    _append_rows(notes, columns=columns, rows=examples)
+    workbook.save(fileobj)
+
+
+def template_instructions(register: Register) -> list[str]:
+    """The lines every import template's 说明 sheet starts with; an app adds its own after them."""
+    required = [c.header for c in register.columns if c.importable and c.required]
+    return [
+        _("Fill in one row per record on the first sheet, under the header row; keep the headers as they are."),
+        _("Columns that must be filled in: %(columns)s.") % {"columns": "、".join(required)},
+        _("Dates as YYYY-MM-DD (e.g. 2024-03-01); numbers such as ID numbers and phones as text, every digit."),
+        _("The example below is made up and is never imported: an import reads the first sheet only."),
+    ]
+
+
+def template_response(register: Register, *, examples, instructions: list[str], fallback: str, full: bool = False):
+    """The download of ``register``'s import template (see ``write_template_xlsx``)."""
+    tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")  # removed when the response closes it
+    write_template_xlsx(
+        tmp,
+        title=register.title,
+        columns=register.columns,
+        instructions=instructions,
+        examples=register.rows(examples, full=full),
+    )
+    tmp.flush()
+    tmp.seek(0)
+    response = FileResponse(tmp, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = content_disposition(f"{register.title}-导入模板.xlsx", fallback)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _append_sheet(workbook, *, title: str, columns: list[Column], rows: Iterable[list]) -> int:
+    """A sheet of ``workbook`` with the bold, frozen header row and ``rows``; returns the row count."""
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet1")
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    bold, centre = Font(bold=True), Alignment(horizontal="center", vertical="center")
+    return _append_rows(sheet, columns=columns, rows=rows)
 
+
+def _append_rows(sheet, *, columns: list[Column], rows: Iterable[list]) -> int:
+    """The header row and ``rows`` appended to a write-only ``sheet``; returns the row count."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    bold, centre = Font(bold=True), Alignment(horizontal="center", vertical="center")
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, value=column.header)
@@ -285,7 +352,6 @@ def write_xlsx(fileobj, *, title: str, columns: list[Column], rows: Iterable[lis
             cells.append(cell)
         sheet.append(cells)
         count += 1
-    workbook.save(fileobj)
     return count
 
 
@@ -539,7 +605,7 @@ class ImportPlan:
 
 def read_for_import(register: Register, source) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """The numbered rows of a file to import into ``register``, or the errors refusing the file as a whole:
-    it cannot be read, a required column is missing, or it has no rows."""
+    it cannot be read, or a required column is missing."""
     try:
         headers, rows = read_rows(source)
     except ValidationError as error:
@@ -550,9 +616,7 @@ def read_for_import(register: Register, source) -> tuple[list[tuple[int, dict[st
             "columns": "、".join(f"「{h}」" for h in missing)
         }
         return [], [RowError(None, "", message)]
-    if not rows:
-        return [], [RowError(None, "", _("The file has no rows to import."))]
-    return rows, []
+    return rows, []  # no rows (a template sent back as it came): nothing to import, and nothing wrong
 
 
 def chunks(items: list, size: int = 500) -> Iterator[list]:

@@ -10,7 +10,7 @@ from buildingparty.models import PartyOrganization, Role
 
 from . import access
 from .models import Enterprise
-from .selectors import SHOULD_FORM_BRANCH, with_member_counts
+from .selectors import BY_BUILDING, ORGANISATION_COVERAGE, SHOULD_FORM_BRANCH, with_member_counts
 from .validators import validate_credit_code, validate_phone
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,7 +23,14 @@ STATUS_CHOICES = [
     ("all", _("Including moved out")),
 ]
 # Filters that compare one field: form field → model field.
-FIELD_FILTERS = {"kind": "kind", "industry": "industry", "coverage": "party_org_status", "attitude": "attitude"}
+FIELD_FILTERS = {"kind": "kind", "industry": "industry", "attitude": "attitude"}
+# 组织覆盖 as the coverage report counts it (over ``with_member_counts``): no branch or joint branch splits into
+# covered by the building's organisation (区域兜底) and none.
+NO_ORG = Enterprise.PartyOrgStatus.NONE
+COVERAGE_FILTERS = {
+    BY_BUILDING: Q(party_org_status=NO_ORG, member_in_building__gt=0),
+    NO_ORG: Q(party_org_status=NO_ORG, member_in_building=0),
+}
 
 
 class EnterpriseFilterForm(forms.Form):
@@ -41,7 +48,7 @@ class EnterpriseFilterForm(forms.Form):
     industry = forms.ChoiceField(label=_("Industry"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
     coverage = forms.ChoiceField(
-        label=_("Party organisation"), required=False, choices=[("", _("Any"))] + Enterprise.PartyOrgStatus.choices
+        label=_("Party organisation"), required=False, choices=[("", _("Any"))] + ORGANISATION_COVERAGE
     )
     liaison = forms.ChoiceField(label=_("Liaison"), required=False)
     attitude = forms.ChoiceField(
@@ -105,6 +112,10 @@ class EnterpriseFilterForm(forms.Form):
         for name, field in FIELD_FILTERS.items():
             if data[name]:
                 enterprises = enterprises.filter(**{field: data[name]})
+        if data["coverage"]:
+            enterprises = enterprises.filter(
+                COVERAGE_FILTERS.get(data["coverage"], Q(party_org_status=data["coverage"]))
+            )
         liaison = data.get("liaison")
         if liaison == NO_LIAISON:
             enterprises = enterprises.filter(liaison__isnull=True)

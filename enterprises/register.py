@@ -254,6 +254,14 @@ def enterprise_register(user=None, *, building: Building | None = None) -> Regis
 registers.register(NAME, enterprise_register)
 
 
+def template_instructions(register) -> list[str]:
+    """The 说明 sheet of the import template."""
+    return registers.template_instructions(register) + [
+        _("A credit code already in the register updates that enterprise; a new one adds an enterprise."),
+        _("Choices are written as the register shows them, e.g. the party organisation coverage and its name."),
+    ]
+
+
 def example_enterprise(building: Building | None = None) -> Enterprise:
     """The made-up enterprise of the import template's example row (valid, so the row imports as is)."""
     organization = None

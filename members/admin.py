@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChangeProposal, Member, MemberChange, MobilePeriod, Transfer
+from .models import ChangeProposal, JobCategory, Member, MemberChange, MobilePeriod, Transfer
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,6 +26,19 @@ class MemberAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are closed, never deleted
+
+
+@admin.register(JobCategory)
+class JobCategoryAdmin(admin.ModelAdmin):
+    """工作岗位: the 党内统计 categories as data. A category in use is switched off, never deleted."""
+
+    list_display = ["code", "name", "is_active", "order"]
+    list_editable = ["name", "is_active", "order"]
+    list_display_links = ["code"]
+    ordering = ["order", "code"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.members.exists()
 
 
 @admin.register(Transfer)

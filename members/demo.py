@@ -20,8 +20,8 @@ from buildingparty.models import PartyOrganization, User
 from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
 
-from . import services
-from .models import ChangeProposal, Member, MemberChange, Transfer
+from . import codes, services
+from .models import ChangeProposal, JobCategory, Member, MemberChange, Transfer
 from .selectors import member_counts
 from .services import changed_fields, name_initials
 from .validators import id_check_char
@@ -117,9 +117,8 @@ SHOWING_PER_SCALE = 8  # 党员亮相
 # a few days after joining.
 REGISTER_COLLECTED_ON = datetime.date(2023, 3, 6)
 
-_E = Member.Education
-# Weights for members born before 1975 and after: the older went to work after college or school.
-EDUCATIONS = [_E.POSTGRADUATE, _E.BACHELOR, _E.COLLEGE, _E.VOCATIONAL, _E.HIGH_SCHOOL, _E.JUNIOR]
+# GB/T 4658 codes. Weights for members born before 1975 and after: the older went to work after college or school.
+EDUCATIONS = [codes.MASTER, codes.BACHELOR, codes.COLLEGE, codes.SECONDARY_SPECIALISED, codes.HIGH_SCHOOL, codes.JUNIOR]
 EDUCATION_WEIGHTS = {True: [3, 32, 40, 10, 13, 2], False: [10, 55, 29, 3, 3, 0]}
 MANUAL_EDUCATION_WEIGHTS = [0, 5, 35, 30, 28, 2]
 PROFESSIONAL_EDUCATION_WEIGHTS = [30, 70, 0, 0, 0, 0]
@@ -141,6 +140,21 @@ JOBS_BY_INDUSTRY = {
     enterprise_demo.PROPERTY_INDUSTRY: ["物业管理员", "物业前台客服", "工程维修工", "秩序维护队长", "保洁主管"],
 }
 OFFICE_JOBS = ["行政主管", "会计", "出纳", "人事专员", "销售经理", "办公室主任"]
+# The 党内统计 category of the titles the keywords of ``codes.job_category_from_title`` leave open; the rest
+# are 其他.
+JOB_CATEGORY_BY_TITLE = {
+    "保洁主管": "03",
+    "秩序维护队长": "03",
+    "物业前台客服": "03",
+    "物业管理员": "03",
+    "出纳": "02",
+    "报关员": "02",
+    "商标代理人": "02",
+    "视频剪辑师": "02",
+    "文案策划": "02",
+    "社工": "02",
+    "秘书长": "01",
+}
 MANAGER_JOBS = ["总经理", "副总经理", "部门经理"]
 SOCIAL_ORG_JOBS = ["秘书长", "社工", "项目主管", "会员服务专员", "志愿服务协调员"]
 WITHOUT_ENTERPRISE_JOBS = ["个体经营", "自由职业", "待业"]
@@ -319,14 +333,14 @@ TRANSFERS = [
 ARRIVAL = {
     "name": "郑雨桐",
     "gender": "F",
-    "ethnicity": "汉族",
+    "ethnicity": codes.HAN,
     "id_number": "330213199304170026",
     "birth_date": datetime.date(1993, 4, 17),
-    "education": Member.Education.BACHELOR,
+    "education": codes.BACHELOR,
     "category": Member.Category.FULL,
     "joined_on": datetime.date(2016, 6, 20),
     "full_member_on": datetime.date(2017, 6, 20),
-    "job": "外贸业务员",
+    "job_note": "外贸业务员",
     "phone": "15967832145",
     "home_address": "慈溪市白沙路街道世纪家园9幢2单元1102室",
     "skills": "英语翻译",
@@ -360,7 +374,7 @@ PROPOSALS = [
     ),
     ProposalPlan(
         "member1",
-        {"job": "人事行政经理"},
+        {"job_note": "人事行政经理"},
         proposed=62,
         decision="reject",
         decided=60,
@@ -370,7 +384,7 @@ PROPOSALS = [
         "member1", {"phone": "15858297316", "home_address": "慈溪市白沙路街道望湖苑7幢1单元602室"}, proposed=2
     ),
     ProposalPlan(demo.BRANCH_2, {"skills": "心理咨询（国家三级心理咨询师）、急救"}, proposed=4),
-    ProposalPlan(demo.GROUP_1_1, {"job": "市场部经理"}, proposed=1),
+    ProposalPlan(demo.GROUP_1_1, {"job_note": "市场部经理"}, proposed=1),
 ]
 
 
@@ -641,6 +655,7 @@ def seed_members(*, building, scale, stdout):
     )
 
     organizations = {o.name: o for o in PartyOrganization.objects.filter(building=building)}
+    job_categories = ensure_job_categories()
     enterprises = Enterprise.objects.in_bulk({s.enterprise for s in specs if s.enterprise}, field_name="credit_code")
     existing = set(
         Member.objects.filter(id_number__in=[s.id_number for s in specs]).values_list("id_number", flat=True)
@@ -650,7 +665,7 @@ def seed_members(*, building, scale, stdout):
         Member(
             name=s.name,
             gender=s.gender,
-            ethnicity=s.ethnicity,
+            ethnicity=codes.ethnicity_code(s.ethnicity),
             id_number=s.id_number,
             birth_date=s.birth_date,
             education=s.education,
@@ -660,7 +675,8 @@ def seed_members(*, building, scale, stdout):
             joined_on=s.joined_on,
             full_member_on=s.full_member_on,
             expected_full_on=s.expected_full_on,
-            job=s.job,
+            job_category=job_categories[job_category_code(s.job)],
+            job_note=s.job,
             phone=s.phone,
             home_address=s.home_address,
             room=s.room,
@@ -700,7 +716,7 @@ def seed_members(*, building, scale, stdout):
     stdout.write(
         f"党员：{counts['total']} 名（本次新增 {len(new) + arrived} 名；预备党员 {counts['probationary']} 名，"
         f"流动党员 {counts['mobile']} 名，失联 {counts['lost']} 名，"
-        f"已转出 {in_building.filter(status=Member.Status.TRANSFERRED_OUT).count()} 名）"
+        f"已转出 {in_building.filter(whereabouts=Member.Whereabouts.TRANSFERRED_OUT).count()} 名）"
     )
     stdout.write(
         f"组织关系转接：{transfers.count()} 件"
@@ -836,6 +852,7 @@ def _receive_arrival(first_unit: list[MemberSpec], *, organizations: dict, users
     colleague = next(s for s in first_unit if s.organization == ARRIVAL_ORGANIZATION and s.enterprise)
     member = Member(
         **ARRIVAL,
+        job_category=ensure_job_categories()[job_category_code(ARRIVAL["job_note"])],
         organization=organizations[ARRIVAL_ORGANIZATION],
         enterprise=Enterprise.objects.filter(credit_code=colleague.enterprise).first(),
     )
@@ -866,7 +883,7 @@ def _run_transfers(movers: list[MemberSpec], *, organizations: dict, users: dict
     events = []
     for index, (plan, spec) in enumerate(zip(TRANSFERS, movers)):
         member = members.get(spec.id_number)
-        if member is None or spec.id_number in started or member.status != Member.Status.NORMAL:
+        if member is None or spec.id_number in started or not member.is_active_member:
             continue  # done on an earlier run, or the record has since been changed by hand
         for step, (action, days) in enumerate((("issue", plan.issued), *plan.steps)):
             events.append((today - datetime.timedelta(days=days), index, step, action))
@@ -924,7 +941,7 @@ def _run_proposals(proposers: list[MemberSpec], *, users: dict, today: datetime.
     )
     for plan, spec in zip(PROPOSALS, proposers):
         member = members.get(spec.id_number)
-        if member is None or spec.id_number in started or member.status != Member.Status.NORMAL:
+        if member is None or spec.id_number in started or not member.is_active_member:
             continue
         # Members propose in the evening; only member1 has an account to propose with.
         proposal = _dated(
@@ -999,3 +1016,15 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def job_category_code(title: str) -> str:
+    """The 党内统计 category of a demo job title."""
+    return codes.job_category_from_title(title) or JOB_CATEGORY_BY_TITLE.get(title, codes.OTHER_JOB)
+
+
+def ensure_job_categories() -> dict[str, JobCategory]:
+    """The job categories by code; the migration seeds them, a database made without migrations gets them here."""
+    for order, (code, name) in enumerate(codes.JOB_CATEGORIES, start=1):
+        JobCategory.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+    return {c.code: c for c in JobCategory.objects.all()}

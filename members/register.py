@@ -40,9 +40,9 @@ from buildingparty.registers import (
 from buildingparty.services import audit, stored
 from enterprises.models import Enterprise
 
-from . import access, services
-from .models import Member, MemberChange, MobilePeriod
-from .validators import mask_id_number, validate_id_number
+from . import access, codes, services
+from .models import JobCategory, Member, MemberChange, MobilePeriod
+from .validators import mask_id_number, validate_id_number, validate_phone
 
 NAME = "members"
 TITLE = "党员花名册"
@@ -52,30 +52,10 @@ CATEGORY = {Member.Category.FULL: "正式党员", Member.Category.PROBATIONARY: 
 STATUS = {
     Member.Status.NORMAL: "正常",
     Member.Status.SUSPENDED: "停止党籍",
-    Member.Status.TRANSFERRED_OUT: "已转出",
+    Member.Status.REMOVED: "除名",
+    Member.Status.EXPELLED: "开除党籍",
+    Member.Status.WITHDRAWN: "退党",
     Member.Status.DECEASED: "已去世",
-}
-EDUCATION = {
-    Member.Education.POSTGRADUATE: "研究生",
-    Member.Education.BACHELOR: "大学本科",
-    Member.Education.COLLEGE: "大学专科",
-    Member.Education.VOCATIONAL: "中专",
-    Member.Education.HIGH_SCHOOL: "高中",
-    Member.Education.JUNIOR: "初中及以下",
-}
-EDUCATION_ALIASES = {
-    "硕士": Member.Education.POSTGRADUATE,
-    "博士": Member.Education.POSTGRADUATE,
-    "硕士研究生": Member.Education.POSTGRADUATE,
-    "博士研究生": Member.Education.POSTGRADUATE,
-    "本科": Member.Education.BACHELOR,
-    "大专": Member.Education.COLLEGE,
-    "专科": Member.Education.COLLEGE,
-    "中等职业教育": Member.Education.VOCATIONAL,
-    "中职": Member.Education.VOCATIONAL,
-    "技校": Member.Education.VOCATIONAL,
-    "初中": Member.Education.JUNIOR,
-    "小学": Member.Education.JUNIOR,
 }
 NO = ("否", "无")
 # 是（...）with full-width or ASCII brackets.
@@ -154,12 +134,69 @@ def parse_mobile(value: str) -> str | None:
     return destination
 
 
+def parse_ethnicity(value: str) -> str:
+    """汉族, 汉 or 01 → the GB 3304 code."""
+    code = codes.ethnicity_code(value)
+    if code is None:
+        raise ValidationError(
+            _("“%(value)s” is not one of the 56 ethnic groups; write its full name, e.g. 汉族.") % {"value": value},
+            code="ethnicity",
+        )
+    return code
+
+
+def parse_education(value: str) -> str:
+    """大学本科, 本科 or 21 → the GB/T 4658 code; 研究生 alone is asked, not guessed."""
+    if codes.is_ambiguous_education(value):
+        raise ValidationError(
+            _("“%(value)s” could be 博士研究生 or 硕士研究生; write which.") % {"value": value}, code="ambiguous"
+        )
+    code = codes.education_code(value)
+    if code is None:
+        raise ValidationError(
+            _("“%(value)s” is not on the education code list; write one of: %(names)s.")
+            % {"value": value, "names": "、".join(name for _code, name in codes.EDUCATIONS)},
+            code="education",
+        )
+    return code
+
+
+def job_category_parser():
+    """工作岗位 → ``(category, title)``: the name (or a short form, or the code) of a job category in use gives
+    it with no title; a job title whose words say one category (会计 → 专业技术人员, as the old free-text column
+    held) gives that category and the title, for 岗位说明. The categories are read once, at the first cell."""
+    categories = {}
+
+    def parse(value: str) -> tuple[JobCategory, str]:
+        if not categories:
+            categories.update((c.code, c) for c in JobCategory.objects.filter(is_active=True))
+        code = codes.job_category_code(value, {code: c.name for code, c in categories.items()})
+        if code is not None:
+            return categories[code], ""
+        code = codes.job_category_from_title(value)
+        if code in categories:
+            return categories[code], value.strip()
+        raise ValidationError(
+            _("“%(value)s” is not a job category; write one of: %(names)s (the post itself goes in 岗位说明).")
+            % {"value": value, "names": "、".join(c.name for c in categories.values())},
+            code="job_category",
+        )
+
+    return parse
+
+
+def parse_phone(value: str) -> str:
+    return validate_phone(re.sub(r"\.0$", "", value))  # Excel may have made a number of it
+
+
 # --- the register -------------------------------------------------------------------------------------------
 
 
 def _members_for(user):
     members = Member.objects.all() if user is None else Member.objects.for_user(user)
-    return members.select_related("organization", "enterprise").order_by("organization__name", "name", "pk")
+    return members.select_related("organization__parent", "enterprise", "job_category").order_by(
+        "organization__name", "name", "pk"
+    )
 
 
 def columns(user=None) -> list[Column]:
@@ -170,10 +207,28 @@ def columns(user=None) -> list[Column]:
         organizations = organizations.for_user(user)
         enterprises = enterprises.for_user(user)
     branch = registers.by_name(
-        organizations.only("pk", "name", "building_id"),
+        organizations.exclude(kind=PartyOrganization.Kind.GROUP).only("pk", "name", "building_id", "kind", "parent_id"),
         not_found=_("“%(name)s” is not a branch you may import into."),
         ambiguous=_("Several branches are named “%(name)s”; import as a user of one building."),
     )
+    # Older files named the party group in 所在党支部; the group now has its own column.
+    group = registers.by_name(
+        organizations.filter(kind=PartyOrganization.Kind.GROUP).only("pk", "name", "building_id", "kind", "parent_id"),
+        not_found=_("“%(name)s” is not a party group you may import into."),
+        ambiguous=_("Several party groups are named “%(name)s”; import as a user of one building."),
+    )
+
+    def branch_or_group(value: str):
+        try:
+            return branch(value)
+        except ValidationError as error:
+            if error.code != "not_found":
+                raise
+            try:
+                return group(value)
+            except ValidationError:
+                raise error from None
+
     enterprise = registers.by_name(
         enterprises.only("pk", "name", "room"),
         not_found=_("There is no enterprise named “%(name)s” in the building."),
@@ -183,7 +238,14 @@ def columns(user=None) -> list[Column]:
         # The 16 national items, in the national order.
         Column("姓名", lambda m: m.name, key="name", required=True, width=10),
         Column("性别", lambda m: GENDER.get(m.gender, ""), key="gender", parse=choice_parser(GENDER), width=6),
-        Column("民族", lambda m: m.ethnicity, key="ethnicity", required=True, width=8),
+        Column(
+            "民族",
+            lambda m: codes.ETHNICITY_NAMES.get(m.ethnicity, ""),
+            key="ethnicity",
+            parse=parse_ethnicity,
+            required=True,
+            width=8,
+        ),
         Column(
             "身份证号",
             lambda m: m.id_number,
@@ -197,9 +259,9 @@ def columns(user=None) -> list[Column]:
         Column("出生日期", lambda m: m.birth_date, key="birth_date", parse=parse_date, empty=None, width=12),
         Column(
             "学历",
-            lambda m: EDUCATION.get(m.education, ""),
+            lambda m: codes.EDUCATION_NAMES.get(m.education, ""),
             key="education",
-            parse=choice_parser(EDUCATION, EDUCATION_ALIASES),
+            parse=parse_education,
             width=12,
         ),
         Column(
@@ -210,18 +272,36 @@ def columns(user=None) -> list[Column]:
             required=True,
             width=10,
         ),
-        Column("所在党支部", lambda m: m.organization.name, key="organization", parse=branch, required=True, width=18),
+        # The branch, also for a member of a party group (the group has its own column below).
+        Column(
+            "所在党支部", lambda m: m.branch.name, key="organization", parse=branch_or_group, required=True, width=18
+        ),
         Column(
             "入党日期", lambda m: m.joined_on, key="joined_on", parse=parse_date, required=True, empty=None, width=12
         ),
         Column("转正日期", lambda m: m.full_member_on, key="full_member_on", parse=parse_date, empty=None, width=12),
-        Column("工作岗位", lambda m: m.job, key="job", width=16),
-        Column("联系电话", lambda m: m.phone, key="phone", text=True, width=14),
+        Column(
+            "工作岗位",
+            lambda m: m.job_category.name if m.job_category_id else "",
+            key="job_category",
+            parse=job_category_parser(),
+            empty=None,
+            width=16,
+        ),
+        Column("联系电话", lambda m: m.phone, key="phone", parse=parse_phone, text=True, width=16),
         Column("家庭住址", lambda m: m.home_address, key="home_address", width=40),
         Column("党籍状态", lambda m: STATUS.get(m.status, ""), key="status", parse=choice_parser(STATUS), width=10),
         Column("是否失联", lost_contact_cell, key="lost_contact", parse=parse_lost_contact, empty=None, width=20),
         Column("是否流动党员", mobile_cell, key="mobile", parse=parse_mobile, empty=None, width=24),
         # The building's own.
+        Column(
+            "党小组",
+            lambda m: m.party_group.name if m.party_group else "",
+            key="group",
+            parse=group,
+            empty=None,
+            width=20,
+        ),
         Column(
             "所在企业",
             lambda m: m.enterprise.name if m.enterprise_id else "",
@@ -231,6 +311,8 @@ def columns(user=None) -> list[Column]:
             width=28,
         ),
         Column("房间号", lambda m: m.workplace_room, key="room", text=True, width=8),
+        # The post in the member's own words; 工作岗位 above is the category of the national statistics.
+        Column("岗位说明", lambda m: m.job_note, key="job_note", width=16),
     ]
 
 
@@ -248,6 +330,14 @@ def member_register(user=None) -> Register:
 registers.register(NAME, member_register)
 
 
+def template_instructions(register) -> list[str]:
+    """The 说明 sheet of the import template."""
+    return registers.template_instructions(register) + [
+        _("An ID number already in the register updates that member; a new one adds a member."),
+        _("Ethnicity, education and job take the names of the national code lists, e.g. 汉族, 大学本科."),
+    ]
+
+
 def example_member(user=None) -> Member:
     """The made-up member of the import template's example row (valid data, so the row imports as is)."""
     organization = PartyOrganization.objects.exclude(kind=PartyOrganization.Kind.GENERAL_BRANCH)
@@ -257,18 +347,20 @@ def example_member(user=None) -> Member:
     return Member(
         name="王小明",
         gender=Member.Gender.MALE,
-        ethnicity="汉族",
+        ethnicity=codes.HAN,
         id_number="320106198808081232",
         birth_date=datetime.date(1988, 8, 8),
-        education=Member.Education.BACHELOR,
+        education=codes.BACHELOR,
         category=Member.Category.FULL,
         organization=organization,
         joined_on=datetime.date(2012, 7, 1),
         full_member_on=datetime.date(2013, 7, 1),
-        job="软件工程师",
+        job_category=JobCategory.objects.filter(code="02").first(),
+        job_note="软件工程师",
         phone="13812345678",
         home_address="浙江省慈溪市古塘街道示例路1号",
         status=Member.Status.NORMAL,
+        whereabouts=Member.Whereabouts.HERE,
         room="1203",
     )
 
@@ -287,7 +379,8 @@ MODEL_KEYS = (
     "organization",
     "joined_on",
     "full_member_on",
-    "job",
+    "job_category",
+    "job_note",
     "phone",
     "home_address",
     "status",
@@ -382,6 +475,31 @@ def plan_import(*, source, user=None, today: datetime.date | None = None) -> Imp
     return plan
 
 
+def _place_in_group(row: ImportRow, values: dict, current: Member | None, header_of: dict):
+    """所在党支部 is the branch; 党小组, when filled in, is one of that branch's groups and is where the member
+    belongs. A file without the 党小组 column leaves a member in their group of that branch."""
+    group = values.pop("group", None) if "group" in values else False
+    organization = values.get("organization")
+    if organization is None:
+        return
+    if group:
+        if organization.kind == PartyOrganization.Kind.GROUP or group.parent_id != organization.pk:
+            row.errors.append(
+                RowError(
+                    row.number,
+                    header_of["group"],
+                    _("“%(group)s” is not a party group of “%(branch)s”.")
+                    % {"group": group.name, "branch": organization.name},
+                )
+            )
+            return
+        values["organization"] = group
+    elif group is False and current is not None:
+        now = current.organization
+        if now.kind == PartyOrganization.Kind.GROUP and now.parent_id == organization.pk:
+            values["organization"] = now
+
+
 def _check_row(
     row: ImportRow, values: dict, current: Member | None, header_of: dict, open_since: dict, today: datetime.date
 ):
@@ -395,6 +513,8 @@ def _check_row(
         else {}
     )
 
+    _place_in_group(row, values, current, header_of)
+    title = ""
     for key in MODEL_KEYS:
         if key not in values:
             continue  # a column the file does not have (or whose cell failed): left as it is
@@ -411,6 +531,10 @@ def _check_row(
                     )
                 )
                 continue
+        if key == "job_category" and value is not None:
+            value, title = value  # a job title in 工作岗位 (the old free-text column) is kept as the note
+        if key == "job_note" and not value and title:
+            value = title
         if key in ("gender", "birth_date") and not value:
             value = "" if key == "gender" else None  # filled in from the ID number below
         if key == "room" and value:
@@ -421,8 +545,10 @@ def _check_row(
                 value = ""
         setattr(member, key, value)
 
+    if title and "job_note" not in values:
+        member.job_note = title
     member.fill_from_id_number()
-    exclude = ["user", "organization", "enterprise"] + [k for k in failed_keys if k in MODEL_KEYS]
+    exclude = ["user", "organization", "enterprise", "job_category"] + [k for k in failed_keys if k in MODEL_KEYS]
     try:
         member.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:

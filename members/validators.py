@@ -65,3 +65,35 @@ def validate_mobile(value: str) -> str:
     if not MOBILE_RE.match(value):
         raise ValidationError(_("A mainland mobile number has 11 digits and starts with 1."), code="mobile")
     return value
+
+
+# A landline: the area code (0 and two or three digits) and a local number of 7 or 8 digits that does not start
+# with 0 or 1. Area codes 010 and 020–029 have three digits with the 0; all others have four.
+LANDLINE_RE = re.compile(r"^(0(?:10|2\d|[3-9]\d{2}))([2-9]\d{6,7})$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-－—()（）]")
+
+
+def normalize_phone(value: str) -> str:
+    """The phone as stored: a mobile as 11 digits (a leading +86 dropped), a landline as 0574-63012345."""
+    raw = (value or "").strip()
+    digits = _PHONE_SEPARATORS.sub("", raw)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if MOBILE_RE.match(digits):
+        return digits
+    landline = LANDLINE_RE.match(digits)
+    if landline:
+        return f"{landline.group(1)}-{landline.group(2)}"
+    return raw
+
+
+def validate_phone(value: str) -> str:
+    """A mainland mobile (13812345678) or a landline with its area code (0574-63012345, 057463012345,
+    (0574)63012345); returns it normalised (``normalize_phone``)."""
+    value = normalize_phone(value)
+    if not (MOBILE_RE.match(value) or re.match(r"^0\d{2,3}-[2-9]\d{6,7}$", value)):
+        raise ValidationError(
+            _("Enter an 11-digit mobile number or a landline with its area code, e.g. 13812345678 or 0574-63012345."),
+            code="phone",
+        )
+    return value

@@ -190,7 +190,8 @@ def snapshot() -> dict:
                 "lost_contact_since",
                 "user__username",
                 "education",
-                "job",
+                "job_category__code",
+                "job_note",
                 "home_address",
                 "room",
                 "skills",
@@ -283,7 +284,7 @@ def test_seed_builds_the_central_building_with_241_enterprises_and_52_members_pl
     members = Member.objects.filter(organization__building=building)
     assert members.count() == 53
     assert members.filter(transfers__direction=Transfer.Direction.IN).count() == 1
-    assert members.filter(status=Member.Status.NORMAL).count() >= 48
+    assert members.filter(status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE).count() >= 48
     assert "241 家" in seeded and "53 名" in seeded and demo.DEMO_PASSWORD in seeded
 
 
@@ -356,11 +357,12 @@ def test_members_are_full_or_probationary_with_dates_that_fit(seeded):
         assert member.full_member_on <= today
         assert member.expected_full_on is None
     # Nobody is suspended (a person decides that); only the two whose transfer out was receipted have left.
-    assert Counter(m.status for m in members) == {
-        Member.Status.NORMAL: len(members) - 2,
-        Member.Status.TRANSFERRED_OUT: 2,
+    assert Counter(m.status for m in members) == {Member.Status.NORMAL: len(members)}
+    assert Counter(m.whereabouts for m in members) == {
+        Member.Whereabouts.HERE: len(members) - 2,
+        Member.Whereabouts.TRANSFERRED_OUT: 2,
     }
-    assert Counter(m.ethnicity for m in members).most_common(1)[0][0] == "汉族"
+    assert Counter(m.get_ethnicity_display() for m in members).most_common(1)[0][0] == "汉族"
 
 
 def test_some_members_are_mobile_and_exactly_one_has_lost_contact(seeded):
@@ -488,14 +490,16 @@ def test_every_kind_of_coverage_and_every_coverage_flag_appears(seeded):
     assert units[demo.ECOMMERCE_BRANCH] in (6, 7) and units[demo.SOCIAL_ORG_BRANCH] <= JOINT_BRANCH_MAX_UNITS
     assert [org.name for org in report.oversized_joint_branches] == [demo.ECOMMERCE_BRANCH]
     assert [e.party_org_status for e in report.should_form_branch] == [Enterprise.PartyOrgStatus.JOINT_BRANCH]
-    assert report.members_without_organization
-    assert all(row.total for row in report.rows)  # own branch, joint branch and none all occur
+    # The building's own branches hold the members of small companies: the street counts those companies as
+    # covered by the building's organisation (区域兜底), and no unit's members are outside the building's tree.
+    assert report.covered_by_building and not report.members_without_organization
+    assert all(row.total for row in report.rows)  # own branch, joint branch, the building's and none all occur
 
 
 def test_this_years_survey_is_part_way_and_last_years_is_closed(seeded):
     current = SurveyCampaign.objects.get(status=SurveyCampaign.Status.ACTIVE)
     today = timezone.localdate()
-    assert current.name == f"{current.starts_on.year} 年度楼宇排摸"
+    assert current.name == f"{current.starts_on.year} 年度调查摸底"
     assert 80 <= (today - current.starts_on).days <= 100
     assert all(who in current.working_group for who in ("浒山街道", "中央社区", "物业公司"))
     active = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE)
@@ -508,7 +512,7 @@ def test_this_years_survey_is_part_way_and_last_years_is_closed(seeded):
     assert Counter(v.enterprise_id for v in visits).most_common(1)[0][1] == 2  # some visited twice
     assert all(current.starts_on <= v.visited_on < today for v in visits)
     previous = SurveyCampaign.objects.get(status=SurveyCampaign.Status.CLOSED)
-    assert previous.name == f"{current.starts_on.year - 1} 年度楼宇排摸"
+    assert previous.name == f"{current.starts_on.year - 1} 年度调查摸底"
     assert 5 <= previous.visits.count() <= 8
     assert all(previous.starts_on <= v.visited_on <= previous.ends_on for v in previous.visits.all())
 
@@ -604,7 +608,7 @@ def test_scale_two_gives_482_valid_enterprises_and_104_valid_members_plus_one_tr
         if enterprise.contact_phone:
             validate_phone(enterprise.contact_phone)
     report = coverage_report(Enterprise.objects.all(), PartyOrganization.objects.all())
-    assert report.should_form_branch and report.members_without_organization and report.oversized_joint_branches
+    assert report.should_form_branch and report.covered_by_building and report.oversized_joint_branches
 
 
 def test_scale_one_then_scale_two_gives_the_same_rows_as_scale_two_at_once():

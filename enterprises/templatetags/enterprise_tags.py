@@ -61,6 +61,8 @@ def coverage_flags(enterprise) -> list[str]:
     flags = []
     if selectors.should_form_branch(**facts, full_members=enterprise.member_full):
         flags.append("should_form_branch")
-    if selectors.members_without_organization(**facts, members=enterprise.member_total):
+    if selectors.members_without_organization(
+        **facts, members=enterprise.member_total, members_in_building=enterprise.member_in_building
+    ):
         flags.append("members_without_organization")
     return flags

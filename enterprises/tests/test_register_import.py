@@ -551,17 +551,32 @@ def test_anonymous_visitor_is_sent_to_login_from_the_import_pages(client):
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_the_template_has_the_import_columns_and_an_example_row_that_imports(
+def test_rule_the_template_carries_the_header_alone_and_the_example_on_a_second_sheet(
     admin_client, admin_user, joint_branch, tmp_path
 ):
     response = admin_client.get(TEMPLATE)
     assert response.status_code == 200 and "enterprises-import-template.xlsx" in response["Content-Disposition"]
     path = tmp_path / "template.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
-    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
-    assert list(rows[0]) == IMPORT_HEADERS and len(rows) == 2
-    example = dict(zip(IMPORT_HEADERS, rows[1]))
+    first, notes = openpyxl.load_workbook(path).worksheets
+    assert [list(row) for row in first.iter_rows(values_only=True)] == [IMPORT_HEADERS]
+    assert notes.title == "说明"
+    lines = list(notes.iter_rows(values_only=True))
+    header_at = next(i for i, row in enumerate(lines) if list(row[: len(IMPORT_HEADERS)]) == IMPORT_HEADERS)
+    example = dict(zip(IMPORT_HEADERS, lines[header_at + 1]))
     assert example["党组织覆盖"] == "联合支部" and example["所属党组织"] == "第一联合支部"
-    plan = plan_import(source=path, user=admin_user)
-    assert plan.is_valid and plan.counts[NEW] == 1, [str(e) for e in plan.errors]
     assert not AuditRecord.objects.exists()
+
+
+def test_rule_the_template_sent_back_as_it_came_imports_nothing_and_is_no_error(
+    admin_client, admin_user, joint_branch, media, tmp_path
+):
+    content = b"".join(admin_client.get(TEMPLATE).streaming_content)
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(content)
+    plan = plan_import(source=path, user=admin_user)
+    assert plan.rows == [] and plan.errors == [] and not plan.is_valid  # nothing to confirm
+    upload = SimpleUploadedFile("template.xlsx", content)
+    preview = admin_client.get(admin_client.post(IMPORT, {"file": upload})["Location"]).content.decode()
+    assert 'data-testid="import-errors"' not in preview and 'data-testid="import-nothing"' in preview
+    assert not Enterprise.objects.exists()

@@ -196,7 +196,7 @@ def listed(building, branch_a, joint_branch, liaison_user, other_liaison):
         MemberFactory(organization=branch_a, enterprise=three)
     for _ in range(4):
         MemberFactory(organization=branch_a, enterprise=own)
-    MemberFactory(organization=branch_a, enterprise=plain, status="transferred_out")  # not in normal standing
+    MemberFactory(organization=branch_a, enterprise=plain, whereabouts="transferred_out")  # not in normal standing
     return other_liaison
 
 
@@ -309,7 +309,7 @@ def test_those_who_see_the_members_get_their_names(login_as, request, staffed, p
     response = login_as(request.getfixturevalue(persona)).get(staffed.get_absolute_url())
     body = response.content.decode()
     assert "预备甲" in body and reverse("members:detail", args=[staffed.members.first().pk]) in body
-    assert response.context["counts"] == {"total": 4, "full": 3, "probationary": 1}
+    assert response.context["counts"] == {"total": 4, "full": 3, "probationary": 1, "in_building": 4}
 
 
 @pytest.mark.parametrize("persona", ["secretary_b", "liaison_user", "contact_user"])
@@ -317,7 +317,7 @@ def test_others_see_counts_but_no_names(login_as, request, staffed, persona):
     response = login_as(request.getfixturevalue(persona)).get(staffed.get_absolute_url())
     body = response.content.decode()
     assert "预备甲" not in body and "正式0" not in body
-    assert response.context["counts"] == {"total": 4, "full": 3, "probationary": 1}
+    assert response.context["counts"] == {"total": 4, "full": 3, "probationary": 1, "in_building": 4}
 
 
 def test_a_member_sees_everyone_counted_but_no_names(member_client, member_user, staffed):
@@ -335,7 +335,15 @@ def test_the_other_branchs_secretary_is_told_some_members_are_not_shown(login_as
 
 def test_the_page_flags_an_enterprise_that_should_form_a_branch(admin_client, staffed):
     body = admin_client.get(staffed.get_absolute_url()).content.decode()
-    assert 'data-flag="should_form_branch"' in body and 'data-flag="members_without_organization"' in body
+    assert 'data-flag="should_form_branch"' in body
+    # its members are in branch A, one of the building's organisations: covered by the building (区域兜底)
+    assert 'data-flag="members_without_organization"' not in body and 'data-testid="covered-by-building"' in body
+
+
+def test_rule_the_page_flags_members_nowhere_in_the_buildings_organisations(admin_client, enterprise, outsider):
+    MemberFactory(organization=outsider.member.organization, enterprise=enterprise, name="外楼党员")
+    body = admin_client.get(enterprise.get_absolute_url()).content.decode()
+    assert 'data-flag="members_without_organization"' in body and 'data-testid="covered-by-building"' not in body
 
 
 def test_an_enterprise_with_its_own_branch_is_not_flagged(admin_client, staffed, branch_a):

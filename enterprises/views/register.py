@@ -10,7 +10,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from buildingparty import imports, registers
 
 from ..forms import EnterpriseFilterForm
-from ..register import NAME, apply_import, can_export, can_import, example_enterprise, plan_import
+from ..register import (
+    NAME,
+    apply_import,
+    can_export,
+    can_import,
+    example_enterprise,
+    plan_import,
+    template_instructions,
+)
 
 
 @require_GET
@@ -34,16 +42,18 @@ def export_enterprises(request):
 
 @require_GET
 def import_template(request):
-    """An empty register to fill in: the columns an import reads and one made-up example row."""
+    """An empty register to fill in: the header row of the columns an import reads, alone; the instructions and
+    a made-up example on 说明."""
     if not can_import(request.user):
         raise PermissionDenied
     register = registers.get(NAME, user=request.user)
     register = dataclasses.replace(register, columns=[c for c in register.columns if c.importable])
-    response = registers.export_response(register, [example_enterprise(request.user.building)], "xlsx")
-    response["Content-Disposition"] = registers.content_disposition(
-        f"{register.title}-导入模板.xlsx", "enterprises-import-template.xlsx"
+    return registers.template_response(
+        register,
+        examples=[example_enterprise(request.user.building)],
+        instructions=template_instructions(register),
+        fallback="enterprises-import-template.xlsx",
     )
-    return response
 
 
 IMPORT_PAGES = imports.ImportPages(

@@ -60,7 +60,13 @@ def enterprise_detail(request, pk):
         "can_move": access.can_move(user, enterprise),
         "contacts": list(enterprise.contacts.order_by("name")) if internal else [],
         "should_form_branch": selectors.should_form_branch(**facts, full_members=counts["full"]),
-        "members_without_organization": selectors.members_without_organization(**facts, members=counts["total"]),
+        "members_without_organization": selectors.members_without_organization(
+            **facts, members=counts["total"], members_in_building=counts["in_building"]
+        ),
+        "covered_by_building": selectors.organisation_coverage(
+            party_org_status=enterprise.party_org_status, members_in_building=counts["in_building"]
+        )
+        == selectors.BY_BUILDING,
         "min_full": selectors.FORM_BRANCH_MIN_FULL,
         "show_members": access.can_see_member_names(user),
         "show_building": user.role == Role.STREET,

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from buildingparty import registers
 from buildingparty.models import AuditRecord
-from members.models import Member, MobilePeriod
+from members.models import JobCategory, MobilePeriod
 from tests.factories import EnterpriseFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +58,9 @@ def rich_member(branch_a, enterprise):
         name="张三",
         organization=branch_a,
         enterprise=enterprise,
-        education=Member.Education.BACHELOR,
-        job="会计",
+        education="21",
+        job_category=JobCategory.objects.get(code="02"),
+        job_note="会计",
         home_address="慈溪市古塘街道",
         lost_contact_since=datetime.date(2026, 3, 1),
         is_mobile=True,
@@ -75,7 +76,7 @@ def rich_member(branch_a, enterprise):
 
 
 def test_register_has_the_sixteen_national_items_in_order_then_enterprise_and_room():
-    assert registers.get("members").headers == SIXTEEN_ITEMS + ["所在企业", "房间号"]
+    assert registers.get("members").headers == SIXTEEN_ITEMS + ["党小组", "所在企业", "房间号", "岗位说明"]
 
 
 def test_a_row_carries_chinese_labels_iso_dates_and_the_lost_and_mobile_details(rich_member, enterprise):
@@ -87,6 +88,7 @@ def test_a_row_carries_chinese_labels_iso_dates_and_the_lost_and_mobile_details(
     assert row["是否失联"] == "是（2026-03-01起）"
     assert row["是否流动党员"] == "是（浙江省杭州市西湖区）"
     assert row["所在企业"] == enterprise.name and row["房间号"] == enterprise.room
+    assert row["民族"] == "汉族" and row["工作岗位"] == "专业技术人员" and row["岗位说明"] == "会计"
 
 
 def test_register_labels_stay_chinese_when_the_interface_is_english(rich_member):

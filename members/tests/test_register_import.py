@@ -182,8 +182,8 @@ def test_a_register_exported_with_full_ids_imports_back_unchanged_then_updates(
         category="probationary",
         full_member_on=None,
         expected_full_on=datetime.date(2016, 7, 1),
-        education="college",
-        job="出纳",
+        education="31",
+        job_note="出纳",
     )
     mobile = MemberFactory(organization=branch_a, is_mobile=True, mobile_destination="上海市")
     MobilePeriod.objects.create(member=mobile, province="上海市", since=datetime.date(2026, 2, 1))
@@ -378,17 +378,37 @@ def test_anonymous_visitor_is_sent_to_login_from_the_import_pages(client):
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_the_template_has_the_headers_and_an_example_row_that_imports(admin_client, admin_user, branch_a, tmp_path):
+def test_rule_the_template_carries_the_header_alone_and_the_example_on_a_second_sheet(
+    admin_client, admin_user, branch_a, tmp_path
+):
     response = admin_client.get(reverse("members:import_template"))
     assert response.status_code == 200 and "members-import-template.xlsx" in response["Content-Disposition"]
     path = tmp_path / "template.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
-    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS and len(rows) == 2
-    assert rows[1][3] == "320106198808081232" and rows[1][7] == branch_a.name
-    plan = plan_import(source=path, user=admin_user)
-    assert plan.is_valid and plan.counts[NEW] == 1
+    workbook = openpyxl.load_workbook(path)
+    first, notes = workbook.worksheets
+    assert [list(row) for row in first.iter_rows(values_only=True)] == [HEADERS]
+    assert notes.title == "说明"
+    lines = [row for row in notes.iter_rows(values_only=True)]
+    assert any("必填" in (row[0] or "") for row in lines)  # the instructions
+    header_at = next(i for i, row in enumerate(lines) if list(row[: len(HEADERS)]) == HEADERS)
+    example = dict(zip(HEADERS, lines[header_at + 1]))
+    assert example["身份证号"] == "320106198808081232" and example["所在党支部"] == branch_a.name
     assert not AuditRecord.objects.exists()  # the template holds no personal data
+
+
+def test_rule_the_template_sent_back_as_it_came_imports_nothing_and_is_no_error(
+    admin_client, admin_user, branch_a, media, tmp_path
+):
+    content = b"".join(admin_client.get(reverse("members:import_template")).streaming_content)
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(content)
+    plan = plan_import(source=path, user=admin_user)
+    assert plan.rows == [] and plan.errors == [] and not plan.is_valid  # nothing to confirm
+    upload = SimpleUploadedFile("template.xlsx", content)
+    preview = admin_client.get(admin_client.post(IMPORT, {"file": upload})["Location"]).content.decode()
+    assert 'data-testid="import-errors"' not in preview and 'data-testid="import-nothing"' in preview
+    assert not Member.objects.exists()
 
 
 def test_a_secretary_imports_into_their_branch_through_the_pages(

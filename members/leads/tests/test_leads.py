@@ -48,10 +48,10 @@ def transfer_in_post(organization, **overrides) -> dict:
         # the member
         "name": "赵立群",
         "gender": "",
-        "ethnicity": "汉族",
+        "ethnicity": "01",
         "id_number": ID_NUMBER,
         "birth_date": "",
-        "education": "bachelor",
+        "education": "21",
         "category": "full",
         "organization": organization.pk,
         "joined_on": "2012-06-01",
