@@ -2,7 +2,8 @@
 #
 # The two commands:
 #   make run    set up .venv, migrate, collect static files, seed the demo data once, then run the web
-#               server (http://127.0.0.1:8000/) and a Celery worker with embedded beat; Ctrl-C stops both
+#               server (http://127.0.0.1:8000/, or another port: make run PORT=8001) and a Celery worker
+#               with embedded beat; Ctrl-C stops both. Links in emails use SITE_URL, by default that address
 #   make test   set up .venv with the test requirements and run the whole pytest suite
 #               (SQLite unless DATABASE_URL is set; extra arguments: make test PYTEST_ARGS="-k dues -x";
 #               PYTEST_WORKERS=0 runs in one process)
@@ -36,6 +37,7 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 run: export DJANGO_DEBUG ?= false
 run: export DJANGO_SECURE ?= false
 run: export HEARTBEAT_INTERVAL_SECONDS ?= 30
+run: export PORT ?= 8000
 run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/beat (Ctrl-C stops)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0

@@ -26,6 +26,13 @@ DEMO_PASSWORD = "demo-pass-2026"
 MAX_SCALE = 20
 
 BUILDING = {"name": "中央大厦", "city": "慈溪市", "address": "浙江省慈溪市浒山街道新城大道北路188号", "floors": 28}
+# The street's party working committee issues the building's transfer letters (DOMAIN.md §5).
+ISSUING = {
+    "issuing_committee": "中共慈溪市浒山街道工作委员会",
+    "issuing_phone": "0574-63012345",
+    "issuing_fax": "0574-63012346",
+    "issuing_postcode": "315300",
+}
 
 GENERAL_BRANCH = "中央大厦联合党总支"
 BRANCH_1 = "中央大厦第一党支部"
@@ -124,7 +131,10 @@ def run(*, scale: int = 1, stdout=None) -> Building:
     out = stdout if isinstance(stdout, OutputWrapper) else OutputWrapper(stdout or io.StringIO())
     steps = discover_steps()
     with transaction.atomic():
-        building, _ = Building.objects.get_or_create(name=BUILDING["name"], defaults=BUILDING)
+        building, _ = Building.objects.get_or_create(name=BUILDING["name"], defaults={**BUILDING, **ISSUING})
+        if not building.issuing_committee:
+            Building.objects.filter(pk=building.pk).update(**ISSUING)
+            building.refresh_from_db()
         organizations = _ensure_organizations(building)
         out.write(f"楼宇：{building.name}（{building.city}，{building.floors} 层）")
         out.write(

@@ -71,6 +71,12 @@ def field_changes(old, new, fields) -> dict:
     return changes
 
 
+def site_link(path: str) -> str:
+    """An absolute link for an email: the address the app is served on (SITE_URL, which ``make run`` sets from
+    its host and port) and the path."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def email_notifications(*, ids) -> int:
     """Send each notification's email once (to users who have an address and have not switched email off)."""
     from django.core.mail import send_mail
@@ -85,7 +91,7 @@ def email_notifications(*, ids) -> int:
                 continue
             user = note.user
             if user.email and user.email_notifications and user.is_active:
-                link = f"\n\n{settings.SITE_URL}{note.url}" if note.url else ""
+                link = f"\n\n{site_link(note.url)}" if note.url else ""
                 send_mail(note.title, note.body + link, None, [user.email], fail_silently=False)
                 sent += 1
             note.emailed_at = timezone.now()

@@ -286,9 +286,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # A refused request (403) is logged as one warning line: user, path, reason; no traceback.
+    "filters": {"refusals": {"()": "buildingparty.log_filters.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["refusals"]}},
 }
 if CELERY_BROKER_URL == "filesystem://":
     # The file broker has no host, and kombu says so on every connection ("No hostname was supplied").

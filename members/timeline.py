@@ -1,7 +1,9 @@
 """A member's life in the party, as dated events, newest first.
 
 Other apps add their own events (dues, points, meetings, activities) by registering a source:
-``@timeline.source`` on a function ``(member) -> iterable of Event``.
+``@timeline.source`` on a function ``(member) -> iterable of Event``. Routine events that recur every month
+(dues payments, points) name their ``routine``; the page folds them into one line per kind and year, so the
+milestones (joining, becoming a full member, transfers) stay in view.
 """
 
 import datetime
@@ -21,6 +23,32 @@ class Event:
     title: str
     detail: str = ""
     url: str = ""
+    routine: str = ""  # e.g. "党费交纳": events of one routine fold into one line per year
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One line for a routine's events of one year, newest first; the page opens it on click."""
+
+    year: int
+    routine: str
+    events: tuple[Event, ...]
+
+    @property
+    def date(self) -> datetime.date:
+        return self.events[0].date
+
+    @property
+    def kind(self) -> str:
+        return self.events[0].kind
+
+    @property
+    def title(self) -> str:
+        return _("%(routine)s in %(year)s (%(count)s)") % {
+            "routine": self.routine,
+            "year": self.year,
+            "count": len(self.events),
+        }
 
 
 def source(fn):
@@ -31,6 +59,26 @@ def source(fn):
 def events_for(member: Member) -> list[Event]:
     events = [event for fn in _sources for event in fn(member)]
     return sorted(events, key=lambda e: e.date, reverse=True)
+
+
+def folded(events: list[Event]) -> list[Event | Fold]:
+    """The timeline as shown: each milestone on its own line; a routine's events of one year on one line, placed
+    where its newest event falls. ``events`` are newest first, as ``events_for`` gives them."""
+    lines: list[Event | tuple[str, int]] = []
+    groups: dict[tuple[str, int], list[Event]] = {}
+    for event in events:
+        if not event.routine:
+            lines.append(event)
+            continue
+        key = (event.routine, event.date.year)
+        if key not in groups:
+            groups[key] = []
+            lines.append(key)
+        groups[key].append(event)
+    return [
+        Fold(year=line[1], routine=line[0], events=tuple(groups[line])) if isinstance(line, tuple) else line
+        for line in lines
+    ]
 
 
 @source

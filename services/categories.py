@@ -11,7 +11,7 @@ Audience, Handler = ServiceCategory.Audience, ServiceCategory.Handler
 # as data (an admin may rename them), so they are not translated.
 _DEFAULTS = [
     ("transfer", "组织关系接转", Audience.MEMBERS, Handler.SECRETARY, 5, True),
-    ("party-dues", "党费代缴", Audience.MEMBERS, Handler.SECRETARY, 5, False),
+    ("party-dues", "党费代交", Audience.MEMBERS, Handler.SECRETARY, 5, False),
     ("party-class", "党课教育", Audience.MEMBERS, Handler.ADMINS, 10, False),
     ("study-materials", "学习资料借阅", Audience.MEMBERS, Handler.ADMINS, 3, False),
     ("residence-permit", "暂住证办理", Audience.MEMBERS, Handler.ADMINS, 5, False),

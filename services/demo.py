@@ -118,11 +118,11 @@ REQUESTS = [
     RequestPlan(
         "member1",
         "dues",
-        "委托代缴 7—9 月党费",
-        "7 月至 9 月出差在外，请支部代为收缴党费。",
+        "委托代交 7—9 月党费",
+        "7 月至 9 月出差在外，请支部代为收取党费。",
         15,
         hour=10,
-        steps=(Step(3, "withdraw", "已自行通过线上渠道缴纳，撤回申请。", by_requester=True),),
+        steps=(Step(3, "withdraw", "已自行通过线上渠道交纳，撤回申请。", by_requester=True),),
     ),
     RequestPlan(
         "member1",
@@ -238,7 +238,7 @@ VISITS = [
         category="residence",
     ),
     VisitPlan(
-        8, 15, "other", "询问党费计算基数和缴纳方式", "已当面解释党费计算方法，并告知线上缴纳渠道，当场解答完毕。"
+        8, 15, "other", "询问党费计算基数和交纳方式", "已当面解释党费计算方法，并告知线上交纳渠道，当场解答完毕。"
     ),
 ]
 
@@ -290,7 +290,12 @@ def seed_services(*, building, scale, stdout):
     categories = _ensure_categories(building)
     member1 = Member.objects.filter(user=users["member1"]).first() if "member1" in users else None
     others = list(
-        Member.objects.filter(organization__building=building, user__isnull=True, status=Member.Status.NORMAL)
+        Member.objects.filter(
+            organization__building=building,
+            user__isnull=True,
+            status=Member.Status.NORMAL,
+            whereabouts=Member.Whereabouts.HERE,
+        )
         .exclude(lost_contact_since__isnull=False)
         .order_by("id_number")[:OTHER_MEMBERS]
     )

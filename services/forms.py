@@ -1,8 +1,10 @@
 import os
+from collections import Counter
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from buildingparty.models import Role, User
 
@@ -52,7 +54,9 @@ class MultipleFileField(forms.FileField):
 class RequestForm(forms.Form):
     """A new request. The categories are those for the requester's audience (members or enterprises)."""
 
-    category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.none())
+    category = forms.ModelChoiceField(
+        label=pgettext_lazy("service", "Category"), queryset=ServiceCategory.objects.none()
+    )
     enterprise = forms.ModelChoiceField(label=_("For the enterprise"), queryset=None, required=False)
     title = forms.CharField(label=_("Subject"), max_length=100)
     description = forms.CharField(
@@ -119,14 +123,49 @@ class RequestForm(forms.Form):
 OPEN, ALL = "open", "all"
 
 
+def category_labels(categories) -> list[tuple[ServiceCategory, str]]:
+    """Each category with the label it shows in a list. Members' and enterprises' categories share names such as
+    其他, and the street sees every building's: a name that repeats says whose it is, so no two read the same."""
+    categories = list(categories)
+    names = Counter(c.name for c in categories)
+    per_audience = Counter((c.name, c.audience) for c in categories)
+    labelled = []
+    for category in categories:
+        label = category.name
+        if names[category.name] > 1:
+            whose = [str(category.get_audience_display())]
+            if per_audience[(category.name, category.audience)] > 1:
+                whose.insert(0, category.building.name)
+            label = f"{category.name}（{'，'.join(whose)}）"
+        labelled.append((category, label))
+    return labelled
+
+
+class _DistinctCategoryLabels(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for category, label in category_labels(self.queryset):
+            yield (self.choice(category)[0], label)
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A choice of service category whose options never read the same (see ``category_labels``)."""
+
+    iterator = _DistinctCategoryLabels
+
+
 class RequestFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[(OPEN, _("Open")), (ALL, _("All"))] + ServiceRequest.Status.choices,
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=ServiceCategory.objects.none(), required=False, empty_label=_("All categories")
+    category = CategoryChoiceField(
+        label=pgettext_lazy("service", "Category"),
+        queryset=ServiceCategory.objects.none(),
+        required=False,
+        empty_label=_("All categories"),
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
@@ -134,7 +173,9 @@ class RequestFilterForm(forms.Form):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, **kwargs)
         categories = ServiceCategory.objects.order_by("audience", "order", "name")
-        if user.role != Role.STREET:
+        if user.role == Role.STREET:
+            categories = categories.select_related("building")
+        else:
             categories = categories.filter(building_id=user.building_id)
         self.fields["category"].queryset = categories
 

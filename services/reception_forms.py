@@ -5,9 +5,11 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Member
 
+from .forms import CategoryChoiceField
 from .models import ReceptionVisit, ServiceCategory
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -49,7 +51,7 @@ class ReceptionVisitForm(forms.ModelForm):
 
 
 class ToRequestForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=ServiceCategory.objects.none())
+    category = CategoryChoiceField(label=pgettext_lazy("service", "Category"), queryset=ServiceCategory.objects.none())
 
     def __init__(self, *args, building_id, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from members.models import Member
 from .models import MERGE_FIELD, LetterTemplate
 
 # Members who no longer belong here get no letter, whatever the filters say.
-LETTERLESS_STATUSES = (Member.Status.TRANSFERRED_OUT, Member.Status.DECEASED)
+LETTERLESS_STATUSES = (Member.Status.DECEASED,)
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ def member_candidates(user) -> QuerySet:
     return (
         Member.objects.for_user(user)
         .exclude(status__in=LETTERLESS_STATUSES)
+        .exclude(whereabouts=Member.Whereabouts.TRANSFERRED_OUT)
         .select_related("organization", "enterprise__liaison")
         .order_by("organization__name", "name", "pk")
     )

@@ -85,7 +85,7 @@ def test_a_runs_counts_show_with_their_chinese_labels_and_an_unknown_key_as_itse
         job_run(job.name, counts={"created": 51, "missing_standard": 2, "surprise": 7})
         for url in (reverse("job_list"), reverse("job_detail", args=[job.name])):
             body = admin_client.get(url).content.decode()
-            assert "新生成账单: 51" in body and "无已确认标准的党员: 2" in body
+            assert "新生成应交党费记录: 51" in body and "无已确认标准的党员: 2" in body
             assert "surprise: 7" in body  # no label: the key itself
             assert "created:" not in body and "missing_standard" not in body
 

@@ -23,13 +23,15 @@ from buildingparty import demo
 from buildingparty.models import Role, User
 from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise, EnterpriseChange
-from enterprises.selectors import FORM_BRANCH_MIN_FULL, MEMBER_FULL, MEMBER_NORMAL
+from enterprises.selectors import FORM_BRANCH_MIN_FULL, MEMBER_FULL, MEMBER_HERE, MEMBER_NORMAL
 
 from . import services
 from .models import FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
 
 SURVEY_SEED = "survey-{unit}"
-CAMPAIGN_NAME = "{year} 年度楼宇排摸"
+CAMPAIGN_NAME = "{year} 年度调查摸底"
+# The name demos were seeded with before the survey had one name everywhere; a re-seed renames those rounds.
+OLD_CAMPAIGN_NAME = "{year} 年度楼宇排摸"
 WORKING_GROUP = "浒山街道党工委 周敏、中央社区 徐丽君、物业公司 陈国华"
 STARTED_DAYS_AGO = 88  # this year's round began about three months before the demo day
 PREVIOUS_ROUND_DAYS = 75  # last year's took about ten weeks
@@ -250,6 +252,10 @@ def _ensure_campaigns(building, *, day: datetime.date, by) -> tuple[SurveyCampai
     """This year's round (under way for about three months) and last year's (closed), by name."""
     starts_on = _visit_day(day, STARTED_DAYS_AGO)
     last_year = _visit_day(starts_on, 364)
+    for year in (starts_on.year, starts_on.year - 1):
+        name = CAMPAIGN_NAME.format(year=year)
+        if not SurveyCampaign.objects.filter(building=building, name=name).exists():
+            SurveyCampaign.objects.filter(building=building, name=OLD_CAMPAIGN_NAME.format(year=year)).update(name=name)
     current, _ = SurveyCampaign.objects.get_or_create(
         building=building,
         name=CAMPAIGN_NAME.format(year=starts_on.year),
@@ -288,9 +294,11 @@ def _register(enterprise_ids: list[int]) -> dict[int, Registered]:
     """Enterprise id → its members in normal standing, from the register (read through the reverse relation:
     this floor does not import the members app). A party group's members hold their relationship with its
     branch."""
-    normal = Q(members__status=MEMBER_NORMAL)
+    normal = Q(members__status=MEMBER_NORMAL, members__whereabouts=MEMBER_HERE)
     rows = (
-        Enterprise.objects.filter(pk__in=enterprise_ids, members__status=MEMBER_NORMAL)
+        Enterprise.objects.filter(
+            pk__in=enterprise_ids, members__status=MEMBER_NORMAL, members__whereabouts=MEMBER_HERE
+        )
         .values("pk", "members__organization__name", "members__organization__parent__name")
         .annotate(
             total=Count("members", filter=normal),

@@ -26,7 +26,7 @@ class CampaignQuerySet(models.QuerySet):
 
 
 class SurveyCampaign(models.Model):
-    """A round of the building survey (调查摸底), e.g. 2026 年度楼宇排摸."""
+    """A round of the building survey (调查摸底), e.g. 2026 年度调查摸底."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")

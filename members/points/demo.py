@@ -144,7 +144,10 @@ def _cast(building) -> dict:
             continue
         members = (
             Member.objects.filter(
-                organization_id__in=branch.subtree_ids(), status=Member.Status.NORMAL, user__isnull=True
+                organization_id__in=branch.subtree_ids(),
+                status=Member.Status.NORMAL,
+                whereabouts=Member.Whereabouts.HERE,
+                user__isnull=True,
             )
             .select_related("organization")
             .order_by("pk")[:4]

@@ -101,6 +101,7 @@ class Board:
     year: int
     base: int
     rows: list
+    member_count: int = 0  # 党员 (``Member.objects.in_party``), ranked or not
 
     @property
     def average(self) -> float | None:
@@ -116,15 +117,18 @@ def rank(rows: list) -> list:
 
 
 def branch_members(branch: PartyOrganization):
-    """Members in normal standing of the branch and its groups."""
-    return Member.objects.filter(organization_id__in=branch.subtree_ids(), status=Member.Status.NORMAL)
+    """Members in normal standing of the branch and its groups: those on the board."""
+    return Member.objects.active().filter(organization_id__in=branch.subtree_ids())
 
 
 def branch_board(branch: PartyOrganization, year: int) -> Board:
     base = base_score(branch.building_id, year)
-    members = with_totals(branch_members(branch), year).select_related("organization").order_by()
-    rows = [BoardRow(member=m, total=base + m.earned) for m in members]
-    return Board(branch=branch, year=year, base=base, rows=rank(rows))
+    ids = branch.subtree_ids()
+    members = with_totals(Member.objects.active().filter(organization_id__in=ids), year)
+    rows = [BoardRow(member=m, total=base + m.earned) for m in members.select_related("organization").order_by()]
+    # The branch's 党员 as every page counts them; the board ranks those of them in normal standing.
+    in_party = Member.objects.in_party().filter(organization_id__in=ids).count()
+    return Board(branch=branch, year=year, base=base, rows=rank(rows), member_count=in_party)
 
 
 def member_rank(member: Member, year: int) -> dict:
@@ -151,19 +155,22 @@ def branches(organizations) -> list:
 
 
 def branch_averages(organizations, year: int) -> list[BranchAverage]:
-    """Each branch's members in normal standing, their average total and the best total of the year."""
+    """Each branch's 党员 (``in_party``, the same count as every page), the average total of those in normal
+    standing and the best total of the year."""
     rows = branches(organizations)
     bases = dict(PointYear.objects.filter(year=year).values_list("building_id", "base_score"))
     members = with_totals(
-        Member.objects.filter(
+        Member.objects.in_party().filter(
             Q(organization__in=[b.pk for b in rows]) | Q(organization__parent__in=[b.pk for b in rows]),
-            status=Member.Status.NORMAL,
         ),
         year,
-    ).values_list("organization_id", "organization__parent_id", "organization__kind", "earned")
-    totals = defaultdict(list)
-    for org_id, parent_id, kind, earned in members:
-        totals[parent_id if kind == PartyOrganization.Kind.GROUP else org_id].append(earned)
+    ).values_list("organization_id", "organization__parent_id", "organization__kind", "status", "earned")
+    totals, counts = defaultdict(list), defaultdict(int)
+    for org_id, parent_id, kind, status, earned in members:
+        branch_id = parent_id if kind == PartyOrganization.Kind.GROUP else org_id
+        counts[branch_id] += 1
+        if status == Member.Status.NORMAL:
+            totals[branch_id].append(earned)
     result = []
     for branch in rows:
         base = bases.get(branch.building_id, settings.POINTS_BASE_SCORE)
@@ -171,7 +178,7 @@ def branch_averages(organizations, year: int) -> list[BranchAverage]:
         result.append(
             BranchAverage(
                 branch=branch,
-                members=len(scores),
+                members=counts.get(branch.pk, 0),
                 average=round(sum(scores) / len(scores), 1) if scores else None,
                 best=max(scores) if scores else None,
             )
@@ -214,6 +221,7 @@ def _approved_points(member):
             _("%(points)+d points: %(rule)s") % {"points": entry.points, "rule": entry.rule.name},
             entry.note,
             f"{url}?year={entry.year}",
+            routine=_("Points"),
         )
 
 

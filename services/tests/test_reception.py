@@ -27,7 +27,7 @@ def member_a(member_user):
 @pytest.fixture
 def walk_in(secretary_a):
     return reception_record(
-        recorded_by=secretary_a, visitor_name="王阿姨", phone="13900000000", topic="咨询党费缴纳标准"
+        recorded_by=secretary_a, visitor_name="王阿姨", phone="13900000000", topic="咨询党费交纳标准"
     )
 
 
@@ -43,7 +43,7 @@ def test_a_walk_in_without_an_account_becomes_a_request_of_the_staff_member(walk
     walk_in.refresh_from_db()
     assert walk_in.request == request
     assert (request.requester, request.created_by, request.member) == (secretary_a, secretary_a, None)
-    assert request.title == "咨询党费缴纳标准"
+    assert request.title == "咨询党费交纳标准"
     assert "王阿姨" in request.description and "13900000000" in request.description
     assert request.events.count() == 1
 

@@ -15,6 +15,7 @@ from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 
+from ..forms import category_labels
 from ..models import ServiceCategory
 from ..reception import STAFF, reception_record, visits_for
 from ..reception import reception_to_request as turn_into_request
@@ -30,7 +31,9 @@ def reception_list(request):
     page = Paginator(visits.order_by("-visited_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     can_write = request.user.role in STAFF
     categories = (
-        list(ServiceCategory.objects.filter(building_id=request.user.building_id, active=True)) if can_write else []
+        category_labels(ServiceCategory.objects.filter(building_id=request.user.building_id, active=True))
+        if can_write
+        else []
     )
     return render(
         request,

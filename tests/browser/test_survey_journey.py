@@ -23,7 +23,7 @@ from .conftest import ARTIFACTS, axe_violations, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DEMO_PASSWORD = "demo-pass-2026"
-CAMPAIGN = "2026 年度楼宇排摸"
+CAMPAIGN = "2026 年度调查摸底"
 PHONE = {"width": 390, "height": 844}
 LEAD_NAME = "欧阳明远"
 

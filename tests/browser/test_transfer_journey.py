@@ -19,7 +19,12 @@ def a_member_of_the_first_branch() -> Member:
     """Someone in secretary1's branch (or its groups) who is not member1 and can be transferred."""
     branch = PartyOrganization.objects.get(name=demo.BRANCH_1)
     return (
-        Member.objects.filter(organization_id__in=branch.subtree_ids(), status=Member.Status.NORMAL, user__isnull=True)
+        Member.objects.filter(
+            organization_id__in=branch.subtree_ids(),
+            status=Member.Status.NORMAL,
+            whereabouts=Member.Whereabouts.HERE,
+            user__isnull=True,
+        )
         .exclude(transfers__status__in=Transfer.OPEN_STATUSES)
         .order_by("pk")
         .first()

@@ -156,7 +156,7 @@ def test_the_default_letters_are_valid_and_created_once(building, admin_user):
 
 def test_the_default_letters_speak_of_the_seeds_services_and_the_liaison():
     members, owners = (values["body"] for values in services.default_letters())
-    for words in ("组织关系", "党费代缴", "学习资料借阅", "法律咨询", "{联络员}", "{联络员电话}"):
+    for words in ("组织关系", "党费代交", "学习资料借阅", "法律咨询", "{联络员}", "{联络员电话}"):
         assert words in members
     for words in ("投资指南", "子女入学", "落户登记", "政策咨询", "街道拨付一点、企业资助一点", "{联络员电话}"):
         assert words in owners
@@ -236,7 +236,7 @@ def test_the_member_filters_narrow_the_letters(admin_client, building, branch_a)
 
 def test_members_who_left_or_died_get_no_letter(admin_client, building, branch_a):
     MemberFactory(name="在册", organization=branch_a)
-    MemberFactory(name="已转出", organization=branch_a, status=Member.Status.TRANSFERRED_OUT)
+    MemberFactory(name="已转出", organization=branch_a, whereabouts=Member.Whereabouts.TRANSFERRED_OUT)
     MemberFactory(name="已去世", organization=branch_a, status=Member.Status.DECEASED)
     letter = make_letter(building, audience="members", body="{支部}")
     url, params = print_url(letter)

@@ -24,7 +24,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
         model = SurveyCampaign
 
     building = factory.SubFactory(BuildingFactory)
-    name = factory.Sequence(lambda n: f"{2026 + n % 5} 年度楼宇排摸 {n}")
+    name = factory.Sequence(lambda n: f"{2026 + n % 5} 年度调查摸底 {n}")
     starts_on = datetime.date(2026, 3, 1)
     status = SurveyCampaign.Status.ACTIVE
     working_group = "街道：周明；社区：陈芳；物业：吴强"

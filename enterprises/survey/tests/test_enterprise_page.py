@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def visited(enterprise, admin_user, building):
     campaign = SurveyCampaign.objects.create(
-        building=building, name="2026 年度楼宇排摸", starts_on=datetime.date(2026, 3, 1)
+        building=building, name="2026 年度调查摸底", starts_on=datetime.date(2026, 3, 1)
     )
     visit = SurveyVisit.objects.create(
         campaign=campaign,

@@ -27,7 +27,7 @@ def told() -> dict:
 
 @pytest.fixture
 def visit(building, enterprise, liaison_user):
-    campaign = CampaignFactory(building=building, name="2026 年度楼宇排摸")
+    campaign = CampaignFactory(building=building, name="2026 年度调查摸底")
     return VisitFactory(campaign=campaign, enterprise=enterprise, visited_on=datetime.date(2026, 6, 1))
 
 

@@ -71,7 +71,7 @@ def test_an_opposed_owner_is_still_a_clear_attitude():
 
 @pytest.fixture
 def campaign(building):
-    return CampaignFactory(building=building, name="2026 年度楼宇排摸")
+    return CampaignFactory(building=building, name="2026 年度调查摸底")
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_two_visits_on_the_same_day_count_by_the_one_recorded_last(campaign, fiv
 
 
 def test_visits_of_another_campaign_do_not_count(campaign, five_enterprises, building):
-    last_year = CampaignFactory(building=building, name="2025 年度楼宇排摸")
+    last_year = CampaignFactory(building=building, name="2025 年度调查摸底")
     VisitFactory(campaign=last_year, enterprise=five_enterprises[0], **FIVE_CLEARS)
     progress = campaign_progress(campaign)
     assert (progress.visited, progress.complete) == (0, 0)

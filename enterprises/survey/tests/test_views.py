@@ -20,7 +20,7 @@ TODAY = timezone.localdate
 
 @pytest.fixture
 def campaign(building, admin_user):
-    return CampaignFactory(building=building, name="2026 年度楼宇排摸", created_by=admin_user)
+    return CampaignFactory(building=building, name="2026 年度调查摸底", created_by=admin_user)
 
 
 @pytest.fixture
@@ -178,14 +178,14 @@ def test_an_admin_creates_a_campaign_in_their_building(admin_client, admin_user,
     response = admin_client.post(
         reverse("survey:campaign_create"),
         {
-            "name": "2027 年度楼宇排摸",
+            "name": "2027 年度调查摸底",
             "starts_on": "2027-03-01",
             "ends_on": "2027-06-30",
             "status": "planned",
             "working_group": "街道、社区、物业公司各派一人",
         },
     )
-    campaign = SurveyCampaign.objects.get(name="2027 年度楼宇排摸")
+    campaign = SurveyCampaign.objects.get(name="2027 年度调查摸底")
     assert response.status_code == 302 and response["Location"] == campaign.get_absolute_url()
     assert campaign.building == building and campaign.created_by == admin_user
 
