@@ -160,3 +160,10 @@ def test_rule_no_select_on_the_list_pages_offers_two_options_that_read_the_same(
             if repeated:
                 duplicates.append(f"{name} {select}: {repeated}")
     assert duplicates == [], "\n".join(duplicates)
+
+
+def test_rule_a_service_requests_category_is_named_as_a_service_category_in_the_model_too():
+    from services.models import ServiceRequest
+
+    with translation.override("zh-hans"):
+        assert str(ServiceRequest._meta.get_field("category").verbose_name) == "服务类别"
