@@ -112,7 +112,10 @@ class ServiceRequest(models.Model):
 
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="service_requests")
     category = models.ForeignKey(
-        ServiceCategory, on_delete=models.PROTECT, related_name="requests", verbose_name=pgettext_lazy("service", "category")
+        ServiceCategory,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=pgettext_lazy("service", "category"),
     )
     title = models.CharField(_("subject"), max_length=100)
     description = models.TextField(_("details"))
