@@ -92,4 +92,28 @@ def test_rule_no_page_scrolls_sideways_on_a_phone(browser, live_server):
         assert "/accounts/login/" not in page.url, f"{username} could not sign in"
         offenders += [f"{username}: {line}" for line in _walk(page, live_server.url)]
         context.close()
+    offenders += _narrowed(browser, live_server.url)
     assert offenders == [], "pages wider than a 390 px phone:\n" + "\n".join(offenders)
+
+
+# Pages with charts: a chart drawn for a wide window must not widen the page when the window narrows (a tablet
+# turned, a desktop window made small) while Chart.js has not yet redrawn it.
+CHART_PAGES = ["/members/points/board/", "/enterprises/coverage/", "/services/statistics/", "/enterprises/survey/1/"]
+
+
+def _narrowed(browser, base_url: str) -> list[str]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.base_url = base_url
+    sign_in(page, "admin", DEMO_PASSWORD)
+    wide = []
+    for path in CHART_PAGES:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(base_url + path)
+        page.wait_for_function("() => [...document.querySelectorAll('canvas')].every(c => c.width > 0)")
+        page.set_viewport_size(PHONE)
+        width = page.evaluate("document.documentElement.scrollWidth")  # at once, before any redraw
+        if width > PHONE["width"]:
+            wide.append(f"{path} narrowed from 1280 px is {width} px wide: {page.evaluate(STICKING_OUT)}")
+    context.close()
+    return wide
