@@ -8,16 +8,12 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
+from buildingparty.money import money
+
 from .models import FundEntry
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 INCOME, EXPENSE = FundEntry.Direction.INCOME, FundEntry.Direction.EXPENSE
-
-
-def money(value) -> Decimal:
-    """A sum from the database as yuan with two decimals (SQLite hands back 1000 for 1000.00)."""
-    return Decimal(value or 0).quantize(CENT)
 
 
 def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:

@@ -27,6 +27,7 @@ from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext as _
 
 from buildingparty.models import PartyOrganization
+from buildingparty.money import money
 from buildingparty.scope import by_organization
 from members.dues.models import (
     DuesAllocation,
@@ -38,14 +39,6 @@ from members.dues.models import (
     months_inclusive,
 )
 from members.models import Member, add_months
-
-CENT = Decimal("0.01")
-
-
-def money(value) -> Decimal:
-    """An amount in yuan to the fen. SQLite sums decimals as floats (10942.800000000000): every sum of money
-    read from the database passes through here before it is shown, printed or exported."""
-    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.date]:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from buildingparty.models import Role
+from buildingparty.money import CENT
 from buildingparty.notifications import notify
 from buildingparty.officers import officers_of
 from buildingparty.scope import in_reach
@@ -54,7 +55,6 @@ from members.services import record_change
 # Back-pay and paying ahead: at most six months either side of the current month (中组发〔2008〕3号); beyond
 # that only on a recorded branch decision (who, when, why), so a long arrear can always be settled.
 MONTHS_WINDOW = 6
-CENT = Decimal("0.01")
 
 
 def unit_payer_error(*, member: Member, payer_name: str) -> str | None:
@@ -496,7 +496,7 @@ def check_terms(
             errors["declared_base"] = _("Enter the monthly base in yuan, more than 0.")
     else:
         declared_base = None  # students, the unemployed, members on relief and rural members pay a fixed amount
-    if declared_base is not None and declared_base != declared_base.quantize(Decimal("0.01")):
+    if declared_base is not None and declared_base != declared_base.quantize(CENT):
         errors["declared_base"] = _("Enter the base in yuan with at most two decimals.")
 
     payer_name = (payer_name or "").strip()
@@ -752,7 +752,7 @@ def check_override(standard: DuesStandard, *, amount: Decimal, reason: str, appr
     errors = {}
     if amount is None or amount < 0:
         errors["amount"] = _("Enter the agreed monthly amount in yuan, 0 for an exemption.")
-    elif amount != amount.quantize(Decimal("0.01")):
+    elif amount != amount.quantize(CENT):
         errors["amount"] = _("Enter the amount in yuan with at most two decimals.")
     elif standard.kind == DuesKind.RURAL:
         if amount != 0 and not FIXED_AMOUNT <= amount <= RURAL_MAXIMUM:

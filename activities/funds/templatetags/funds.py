@@ -2,9 +2,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-register = template.Library()
+from buildingparty.money import CENT
 
-CENT = Decimal("0.01")
+register = template.Library()
 
 
 @register.filter

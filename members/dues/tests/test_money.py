@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from buildingparty.money import money
 from members.dues.models import DuesBill
-from members.dues.selectors import collection, money, report_bills
+from members.dues.selectors import collection, report_bills
 from members.dues.tests.factories import StandardFactory
 from members.models import Member, add_months
 from tests.factories import MemberFactory

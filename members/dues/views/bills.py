@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from buildingparty import jobs
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
+from buildingparty.money import money
 from buildingparty.scope import role_required
 from members import access
 from members.access import can_edit, is_own_record
@@ -32,7 +33,6 @@ from members.dues.selectors import (
     arrears_map,
     members_in_arrears,
     members_without_standard,
-    money,
     owed_for_months,
     paid_up_to_map,
     standards_in_force,
