@@ -54,7 +54,12 @@ class MemberQuerySet(models.QuerySet):
 
     def active(self):
         """Members in normal standing who are still here: they pay dues, earn points, get reminders."""
-        return self.filter(status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE)
+        return self.filter(active_q())
+
+
+def active_q(prefix: str = "") -> Q:
+    """Normal standing and still here, as a Q on ``Member`` (``prefix`` e.g. ``"member__"``)."""
+    return Q(**{f"{prefix}status": Member.Status.NORMAL, f"{prefix}whereabouts": Member.Whereabouts.HERE})
 
 
 def in_party_q(prefix: str = "") -> Q:

@@ -43,11 +43,7 @@ CONVERSION_NOTICE_DAYS = 30
 
 def lost_contact_candidates(members, today: datetime.date):
     """Members in normal standing out of contact for six months or more (the panel and the reminder job)."""
-    return members.filter(
-        status=Member.Status.NORMAL,
-        whereabouts=Member.Whereabouts.HERE,
-        lost_contact_since__lte=add_months(today, -LOST_CONTACT_MONTHS),
-    )
+    return members.active().filter(lost_contact_since__lte=add_months(today, -LOST_CONTACT_MONTHS))
 
 
 # 停止党籍 for this long with no contact since: the branch should consider 除名 (DOMAIN.md §5a).
@@ -66,9 +62,7 @@ def removal_candidates(members, today: datetime.date):
 
 def conversions_due(members, today: datetime.date):
     """Probationary members whose probation ends within 30 days or has ended (the panel and the reminder job)."""
-    return members.filter(
-        status=Member.Status.NORMAL,
-        whereabouts=Member.Whereabouts.HERE,
+    return members.active().filter(
         category=Member.Category.PROBATIONARY,
         expected_full_on__lte=today + datetime.timedelta(days=CONVERSION_NOTICE_DAYS),
     )
@@ -78,9 +72,7 @@ def conversions_due(members, today: datetime.date):
 def needs_attention(request):
     """What a secretary should act on: lost-contact candidates, proposals waiting, conversions due."""
     today = timezone.localdate()
-    members = Member.objects.for_user(request.user).filter(
-        status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE
-    )
+    members = Member.objects.for_user(request.user).active()
     lost = list(lost_contact_candidates(members, today).order_by("lost_contact_since")[:10])
     proposals = (
         ChangeProposal.objects.filter(member__in=members, status=ChangeProposal.Status.PENDING)

@@ -16,7 +16,7 @@ from buildingparty.notifications import notify
 from buildingparty.officers import Officers
 from members.dues.models import DuesBill, first_of_month, month_label
 from members.dues.selectors import OPEN, arrears_map
-from members.models import Member
+from members.models import Member, active_q
 
 from . import services
 
@@ -54,9 +54,8 @@ def dues_reminders(*, today: str | None = None) -> dict:
     bills = (
         DuesBill.objects.filter(
             OPEN,
+            active_q("member__"),
             month=month,
-            member__status=Member.Status.NORMAL,
-            member__whereabouts=Member.Whereabouts.HERE,
             member__user__isnull=False,
             amount__gt=0,
         )
@@ -99,11 +98,11 @@ def arrears_flags(*, today: str | None = None) -> dict:
     current = first_of_month(day)
     members = {
         m.pk: m
-        for m in Member.objects.filter(
-            status=Member.Status.NORMAL,
-            whereabouts=Member.Whereabouts.HERE,
+        for m in Member.objects.active()
+        .filter(
             pk__in=DuesBill.objects.filter(OPEN, month__lt=current).values("member_id"),
-        ).select_related("organization", "user")
+        )
+        .select_related("organization", "user")
     }
     arrears = arrears_map(members, today=day)
     officers = Officers(m.organization_id for m in members.values())

@@ -53,7 +53,7 @@ def dues_collection(request):
         )
     )
     behind = members_in_arrears(
-        Member.objects.for_user(request.user).filter(status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE),
+        Member.objects.for_user(request.user).active(),
         today=today,
     ).values_list("pk", flat=True)
     debts = arrears_map(behind, today=today)

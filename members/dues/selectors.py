@@ -53,7 +53,7 @@ def months_from_to(first: datetime.date, last: datetime.date) -> list[datetime.d
 def paying_by(members, day: datetime.date):
     """Of a member queryset, those who owe dues by ``day``: in normal standing and admitted by then. Probationary
     members pay from the branch meeting that admitted them (their ``joined_on``)."""
-    return members.filter(status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE, joined_on__lte=day)
+    return members.active().filter(joined_on__lte=day)
 
 
 def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesStandard]:

@@ -383,9 +383,7 @@ def dues_arrears(request):
     only_candidates = bool(form.cleaned_data.get("candidates")) if valid else False
     members = _members_of(
         members_in_arrears(
-            Member.objects.for_user(request.user).filter(
-                status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE
-            ),
+            Member.objects.for_user(request.user).active(),
             today=today,
         ),
         organization,
