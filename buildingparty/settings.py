@@ -78,10 +78,12 @@ INSTALLED_APPS = [
     "members",
     "members.dues",
     "members.points",
+    "members.committees",
     "services",
     "activities",
     "activities.funds",
     "activities.letters",
+    "activities.meetings",
 ]
 
 MIDDLEWARE = [

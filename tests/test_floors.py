@@ -34,12 +34,20 @@ ALLOWED: dict[str, set[str]] = {
     "members.dues": {"buildingparty", "enterprises", "members", POINTS_REGISTRY},
     # points is the ledger others write to: it imports none of them
     "members.points": {"buildingparty", "enterprises", "members"},
+    # committees and their terms stand on the register and the organisation tree
+    "members.committees": {"buildingparty", "enterprises", "members"},
     "services": {"buildingparty", "enterprises", "members"},
     # what the activities' apps share (nothing of theirs)
     "activities": {"buildingparty", "enterprises", "members"},
 }
-# every activities app: the register, what activities share, and the points registry; never a sibling
-ACTIVITY_APP_ALLOWED = {"buildingparty", "enterprises", "members", "activities", POINTS_REGISTRY}
+# every activities app: the register and its committees, what activities share, and the points registry
+ACTIVITY_APP_ALLOWED = {"buildingparty", "enterprises", "members", "members.committees", "activities", POINTS_REGISTRY}
+# organisational life is the one activities app others stand on: study hours count its held meetings, the
+# appraisal round names its 组织生活会. Every other pair of activities apps stays apart.
+ACTIVITY_APP_BELOW = {
+    "activities.study": {"activities.meetings"},
+    "activities.appraisal": {"activities.meetings"},
+}
 
 
 def room_of(module: str) -> str | None:
@@ -49,7 +57,7 @@ def room_of(module: str) -> str | None:
         return None
     if parts[0] == "enterprises" and len(parts) > 1 and parts[1] == "survey":
         return "enterprises.survey"
-    if parts[0] == "members" and len(parts) > 1 and parts[1] in ("dues", "points", "transfers", "leads"):
+    if parts[0] == "members" and len(parts) > 1 and parts[1] in ("dues", "points", "transfers", "leads", "committees"):
         return f"members.{parts[1]}"
     if parts[0] == "activities" and len(parts) > 1 and (ROOT / "activities" / parts[1] / "apps.py").exists():
         return f"activities.{parts[1]}"
@@ -58,7 +66,7 @@ def room_of(module: str) -> str | None:
 
 def allowed_for(room: str) -> set[str]:
     if room.startswith("activities."):
-        return ACTIVITY_APP_ALLOWED | {room}
+        return ACTIVITY_APP_ALLOWED | ACTIVITY_APP_BELOW.get(room, set()) | {room}
     return ALLOWED[room] | {room}
 
 
@@ -148,6 +156,10 @@ def test_the_modules_are_found():
         ("buildingparty.jobs", "def f():\n    from members import models"),
         ("services.models", "import activities.funds.models"),
         ("activities.funds.views", "from activities.letters.models import LetterTemplate"),
+        ("activities.meetings.models", "from activities.study.models import StudySession"),
+        ("activities.appraisal.views", "from activities.study.selectors import hours_by_member"),
+        ("members.committees.models", "from activities.meetings import rules"),
+        ("members.models", "from members.committees.models import CommitteeTerm"),
     ],
 )
 def test_an_import_against_the_floors_is_caught(module, source):
@@ -166,6 +178,9 @@ def test_an_import_against_the_floors_is_caught(module, source):
         ("enterprises.survey.views", "from .models import SurveyVisit"),
         ("members.services", "from enterprises.survey.services import lead_close"),
         ("members.leads.views", "from enterprises.survey.models import SurveyLead"),
+        ("activities.study.selectors", "from activities.meetings.models import Attendance"),
+        ("activities.meetings.selectors", "from members.committees.selectors import committee_member_ids"),
+        ("activities.meetings.sources", "from members.points import services as points"),
     ],
 )
 def test_an_import_the_floors_allow_passes(module, source):
