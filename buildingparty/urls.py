@@ -26,6 +26,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("activities/letters/", include("activities.letters.urls")),
     path("activities/funds/", include("activities.funds.urls")),
+    path("activities/meetings/", include("activities.meetings.urls")),
     path("services/", include("services.urls")),
     path("admin/", admin.site.urls),
     path("notifications/", notification_views.notification_list, name="notification_list"),

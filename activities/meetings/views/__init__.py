@@ -1,0 +1,2 @@
+"""Views of organisational life: meetings and attendance (``meetings``), QR check-in (``checkin``), compliance
+(``compliance``)."""
