@@ -8,11 +8,4 @@ class CommitteesConfig(AppConfig):
     verbose_name = _("Committees and terms")
 
     def ready(self):
-        import importlib
-
-        for name in ("jobs", "panels"):
-            try:
-                importlib.import_module(f"{self.name}.{name}")
-            except ModuleNotFoundError as error:
-                if error.name != f"{self.name}.{name}":
-                    raise
+        from . import jobs, panels, timeline  # noqa: F401  (each registers itself: the 换届 job, panels, timeline)

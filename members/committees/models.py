@@ -18,16 +18,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.scope import by_organization
+from members.models import Member
 
 MIN_TERM_YEARS = 3
 MAX_TERM_YEARS = 5
+DUE_SOON_DAYS = 180  # the general branch is reminded six months before a term ends (六个月内到期)
+
+
+def own_organizations_q(user, field: str) -> Q:
+    """``field`` (an organisation id) is the organisation of the user's own member record, or, for a member of a
+    party group, the group's branch. Subqueries, so no query of its own and no duplicate rows."""
+    mine = Member.objects.filter(user=user, whereabouts=Member.Whereabouts.HERE)
+    return Q(**{f"{field}__in": mine.values("organization_id")}) | Q(
+        **{f"{field}__in": mine.filter(organization__kind="group").values("organization__parent_id")}
+    )
 
 
 class CommitteeTermQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Officers in reach of the organisation; a member the terms of her own organisation."""
+        """Officers in reach of the organisation; a member the terms of her own branch (a party group's member:
+        her group's branch, which is the organisation that elects a committee)."""
         if user.is_authenticated and user.is_active and user.role == "member":
-            return self.filter(organization__members__user=user)
+            return self.filter(own_organizations_q(user, "organization_id"))
         return by_organization(user, self, "organization")
 
     def current(self):
@@ -90,6 +102,16 @@ class CommitteeTerm(models.Model):
     def days_left(self, today: datetime.date | None = None) -> int:
         return (self.ends_on - (today or timezone.localdate())).days
 
+    def standing(self, today: datetime.date | None = None) -> str:
+        """ "overdue" once the end date has passed without a new election, "due_soon" within six months of it
+        (the end date itself included), else "normal". A replaced term is "replaced"."""
+        if self.ended_on is not None:
+            return "replaced"
+        days = self.days_left(today)
+        if days < 0:
+            return "overdue"
+        return "due_soon" if days <= DUE_SOON_DAYS else "normal"
+
 
 class CommitteeSeat(models.Model):
     class Post(models.TextChoices):
@@ -107,8 +129,14 @@ class CommitteeSeat(models.Model):
         "members.Member", on_delete=models.PROTECT, related_name="committee_seats", verbose_name=_("party member")
     )
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
-    since = models.DateField(_("since"))
-    until = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty while the post is held."))
+    since = models.DateField(_("in post since"))
+    until = models.DateField(_("in post until"), null=True, blank=True, help_text=_("Empty while the post is held."))
+    end_note = models.CharField(_("why the post ended"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("committee seat")
@@ -122,6 +150,10 @@ class CommitteeSeat(models.Model):
                 fields=["term"],
                 condition=Q(post="secretary", until__isnull=True),
                 name="committee_one_secretary",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="committee_seat_ends_after_it_starts",
             ),
         ]
 
