@@ -76,7 +76,18 @@ def member_ledger(member: Member, year: int) -> Ledger:
         {Status.APPROVED: ledger.entries, Status.PENDING: ledger.pending, Status.REJECTED: ledger.rejected}[
             entry.status
         ].append(entry)
+    mark_capped(ledger.entries)
     return ledger
+
+
+def mark_capped(entries) -> None:
+    """Set ``capped`` on a member's approved entries of one year: True from the entry that brought her to the
+    rule's yearly cap on, in the order they were credited. An entry's points alone do not tell, since a record
+    may be worth several times the rule's points (a study session of 3 hours under "each study hour")."""
+    running = defaultdict(int)
+    for entry in sorted(entries, key=lambda e: e.pk):
+        running[entry.rule_id] += abs(entry.points)
+        entry.capped = bool(entry.rule.yearly_cap) and running[entry.rule_id] >= entry.rule.yearly_cap
 
 
 def with_totals(members, year: int):

@@ -24,6 +24,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -260,7 +261,8 @@ def source(rule_code: str):
     The function takes ``(building_id, since, until)`` and yields ``(member_id, source_key, occurred_on, note)``
     for the records of that building from ``since`` to ``until`` (both dates included). ``source_key`` names
     the record, as "app_label.model:pk"; each member, rule and key is credited once, however often it is
-    yielded."""
+    yielded. A record worth more than one unit of the rule (a study session of 3 hours under "each study hour")
+    adds its ``quantity`` as a fifth element: it is credited the rule's points times the quantity (``worth``)."""
 
     def decorator(fn):
         _sources[rule_code][f"{fn.__module__}.{fn.__qualname__}"] = fn
@@ -279,6 +281,15 @@ class Item:
     source: str
     occurred_on: datetime.date
     note: str = ""
+    quantity: Decimal | int = 1
+
+
+def worth(rule: PointRule, quantity: Decimal | int = 1) -> int:
+    """What a record of ``quantity`` units is worth under ``rule`` before the cap: the rule's points times the
+    quantity, to whole points (half up: 1.5 hours at 1 point an hour are 2 points)."""
+    if quantity == 1:
+        return rule.points
+    return int((Decimal(rule.points) * Decimal(str(quantity))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def default_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -349,9 +360,10 @@ def _credit_items(rule: PointRule, items: list[Item]) -> Counter:
     entries = []
     for item in new:
         key = (item.member_id, item.occurred_on.year)
-        points = capped_points(rule, sums.get(key, 0))
+        full = worth(rule, item.quantity)
+        points = capped_points(rule, sums.get(key, 0), full)
         sums[key] = sums.get(key, 0) + points
-        counts["capped"] += points != rule.points
+        counts["capped"] += points != full
         counts["points"] += points
         entries.append(
             PointEntry(
@@ -372,10 +384,17 @@ def _credit_items(rule: PointRule, items: list[Item]) -> Counter:
 
 @transaction.atomic
 def credit(
-    *, rule_code: str, member: Member, source: str, occurred_on: datetime.date, note: str = ""
+    *,
+    rule_code: str,
+    member: Member,
+    source: str,
+    occurred_on: datetime.date,
+    note: str = "",
+    quantity: Decimal | int = 1,
 ) -> PointEntry | None:
     """Credit one record now (a service that wants no delay; the nightly job would find it too). Returns the
-    entry, the one credited before for the same source, or None when the building has no such rule in use."""
+    entry, the one credited before for the same source, or None when the building has no such rule in use.
+    ``quantity``: as a source's fifth element (``worth``)."""
     if not source:
         raise ValueError("an automatic entry needs its source")
     building_id = member.organization.building_id
@@ -396,7 +415,7 @@ def credit(
         rule=rule,
         year=occurred_on.year,
         occurred_on=occurred_on,
-        points=capped_points(rule, already),
+        points=capped_points(rule, already, worth(rule, quantity)),
         source=source,
         note=note[:200],
         status=Status.APPROVED,
