@@ -8,13 +8,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Organisational life")
 
     def ready(self):
-        # Each module registers itself where it is imported: jobs, home-page panels, point and timeline sources,
-        # the register export. A module listed here that does not exist yet is simply not imported.
-        import importlib
-
-        for name in ("jobs", "panels", "sources", "register"):
-            try:
-                importlib.import_module(f"{self.name}.{name}")
-            except ModuleNotFoundError as error:
-                if error.name != f"{self.name}.{name}":
-                    raise
+        # each registers itself: the reminder jobs, the home-page panels, the points and timeline sources, the
+        # 组织生活台账 register
+        from . import jobs, panels, register, sources  # noqa: F401

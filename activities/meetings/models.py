@@ -53,7 +53,7 @@ class Meeting(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")  # 已取消, not a void transfer's 已作废
 
     # Kinds whose held meetings carry study hours, and the hours a new one starts with.
     STUDY_KINDS = frozenset({Kind.LESSON, Kind.THEME_DAY})
@@ -66,7 +66,7 @@ class Meeting(models.Model):
         verbose_name=_("organisation"),
     )
     kind = models.CharField(_("kind of meeting"), max_length=20, choices=Kind.choices)
-    topic = models.CharField(_("topic"), max_length=200)
+    topic = models.CharField(pgettext_lazy("meeting", "topic"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
@@ -91,7 +91,7 @@ class Meeting(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     resolutions = models.TextField(_("resolutions"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
-    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    cancel_reason = models.CharField(pgettext_lazy("meeting", "reason for cancelling"), max_length=200, blank=True)
     checkin_token = models.CharField(max_length=40, unique=True, default=new_checkin_token, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkin, compliance, meetings
+from .views import checkin, compliance, meetings, register
 
 app_name = "meetings"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("<int:pk>/qr/", checkin.checkin_qr, name="checkin_qr"),
     path("<int:pk>/qr.svg", checkin.checkin_qr_image, name="checkin_qr_image"),
     path("checkin/<str:token>/", checkin.checkin, name="checkin"),
+    # the 组织生活台账 download (views/register.py)
+    path("export/", register.meeting_export, name="export"),
     # compliance (views/compliance.py)
     path("compliance/", compliance.compliance, name="compliance"),
     path("settings/", compliance.compliance_settings, name="settings"),

@@ -1,0 +1,443 @@
+"""Forms of organisational life: the meeting list's filters, planning and editing a meeting, its minutes, cancelling
+it, attendance, leave and photos. Forms check what a user typed; ``services`` checks the meeting's state."""
+
+import datetime
+import os
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from buildingparty.models import PartyOrganization, Role
+
+from .models import Attendance, ComplianceSettings, Meeting
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# The building's activity room (the seed's 党支部活动室, in the property company's meeting room): data, as typed.
+DEFAULT_PLACE = "党支部活动室"
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """Organisations by name; a street viewer sees every building's, so hers carry the building's name."""
+
+    def __init__(self, *args, with_building: bool = False, **kwargs):
+        self.with_building = with_building
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        name = f"{obj.name}（{obj.get_kind_display()}）"
+        return f"{obj.building.name} · {name}" if self.with_building else name
+
+
+def organizations_for(user):
+    """The organisations a user may plan meetings for or filter by: a secretary's branch and its groups, an
+    admin's whole building (general branch, branches, groups), every building for a street viewer."""
+    return (
+        PartyOrganization.objects.for_user(user).select_related("building").order_by("building__name", "kind", "name")
+    )
+
+
+# --- the list -----------------------------------------------------------------------------------------------
+
+
+class MeetingFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind of meeting"), required=False, choices=[("", _("All kinds"))] + Meeting.Kind.choices
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Meeting.Status.choices)
+    organization = OrganizationChoiceField(
+        label=_("Organisation"),
+        queryset=PartyOrganization.objects.none(),
+        required=False,
+        empty_label=_("All organisations"),
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, data=None, *, user, years: list[int] | None = None, **kwargs):
+        super().__init__(data, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations_for(user)
+        field.with_building = user.role == Role.STREET
+        years = years or [timezone.localdate().year]
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+
+    def filter(self, meetings):
+        """Apply the valid filters to meetings already scoped with ``for_user``."""
+        if not self.is_valid():
+            return meetings
+        data = self.cleaned_data
+        if data["kind"]:
+            meetings = meetings.filter(kind=data["kind"])
+        if data["status"]:
+            meetings = meetings.filter(status=data["status"])
+        if data["organization"]:
+            org = data["organization"]
+            # The tree is at most three levels deep: the organisation, its branches, their groups.
+            meetings = meetings.filter(
+                Q(organization=org) | Q(organization__parent=org) | Q(organization__parent__parent=org)
+            )
+        if data["year"]:
+            meetings = meetings.filter(starts_at__year=data["year"])
+        return meetings
+
+
+# --- planning and editing -----------------------------------------------------------------------------------
+
+
+def _aware(day: datetime.date, time: datetime.time | None) -> datetime.datetime | None:
+    if time is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class MeetingForm(forms.Form):
+    """Plan a meeting, or change a planned one (whose organisation stays). Date and times are separate inputs:
+    phones offer a date and a time picker."""
+
+    kind = forms.ChoiceField(label=_("kind of meeting"), choices=Meeting.Kind.choices)
+    organization = OrganizationChoiceField(
+        label=_("Organisation"),
+        queryset=PartyOrganization.objects.none(),
+        help_text=_("A party group meeting is held by a group; a branch committee meeting by a branch."),
+    )
+    topic = forms.CharField(label=pgettext_lazy("meeting", "Topic"), max_length=200)
+    day = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    starts_at = forms.TimeField(label=_("Starts at"), widget=TIME_WIDGET)
+    ends_at = forms.TimeField(label=_("Ends at"), widget=TIME_WIDGET, required=False)
+    place = forms.CharField(label=_("place"), max_length=100, required=False, initial=DEFAULT_PLACE)
+    host = forms.CharField(
+        label=_("host"), max_length=50, required=False, help_text=_("Who chairs the meeting (主持人).")
+    )
+    recorder = forms.CharField(
+        label=_("recorder"), max_length=50, required=False, help_text=_("Who takes the minutes.")
+    )
+    lecturer = forms.CharField(
+        label=_("lecturer"), max_length=50, required=False, help_text=_("For a party lesson: who gives it.")
+    )
+    lecturer_affiliation = forms.CharField(
+        label=_("lecturer's affiliation"),
+        max_length=100,
+        required=False,
+        help_text=_("E.g. the branch secretary, or a teacher of the municipal Party School (党校)."),
+    )
+    study_hours = forms.DecimalField(
+        label=_("study hours"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "24"}),
+        help_text=_("Party lessons and theme party days: the study hours each member present earns (学时)."),
+    )
+
+    def __init__(self, data=None, *, user, meeting: Meeting | None = None, **kwargs):
+        if meeting is not None:
+            start = timezone.localtime(meeting.starts_at)
+            kwargs.setdefault(
+                "initial",
+                {
+                    "kind": meeting.kind,
+                    "topic": meeting.topic,
+                    "day": start.date(),
+                    "starts_at": start.time(),
+                    "ends_at": timezone.localtime(meeting.ends_at).time() if meeting.ends_at else None,
+                    "place": meeting.place,
+                    "host": meeting.host,
+                    "recorder": meeting.recorder,
+                    "lecturer": meeting.lecturer,
+                    "lecturer_affiliation": meeting.lecturer_affiliation,
+                    "study_hours": meeting.study_hours if meeting.is_study_kind else None,
+                },
+            )
+        super().__init__(data, **kwargs)
+        self.meeting = meeting
+        if meeting is not None:
+            del self.fields["organization"]  # the expected participants came from it
+        else:
+            self.fields["organization"].queryset = organizations_for(user)
+            self.fields["organization"].with_building = user.role == Role.STREET
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("day")
+        if day is not None and data.get("starts_at") is not None:
+            data["starts"] = _aware(day, data["starts_at"])
+            data["ends"] = _aware(day, data.get("ends_at"))
+            if data["ends"] is not None and data["ends"] < data["starts"]:
+                self.add_error("ends_at", _("The meeting cannot end before it starts."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        """The cleaned values as ``services.meeting_plan`` and ``meeting_update`` take them."""
+        data = self.cleaned_data
+        values = {
+            "kind": data["kind"],
+            "topic": data["topic"].strip(),
+            "starts_at": data["starts"],
+            "ends_at": data["ends"],
+            "place": data["place"].strip(),
+            "host": data["host"].strip(),
+            "recorder": data["recorder"].strip(),
+            "lecturer": data["lecturer"].strip(),
+            "lecturer_affiliation": data["lecturer_affiliation"].strip(),
+            "study_hours": data["study_hours"],
+        }
+        if "organization" in self.fields:
+            values["organization"] = data["organization"]
+        return values
+
+
+class HoldForm(forms.Form):
+    """The minutes of a meeting that took place (and their later corrections)."""
+
+    minutes = forms.CharField(
+        label=_("minutes"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("What was discussed: the agenda, who spoke, the discussion."),
+    )
+    resolutions = forms.CharField(
+        label=_("resolutions"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("What the meeting decided, one decision a line (a branch general meeting: with the vote)."),
+    )
+    ends_at = forms.TimeField(label=_("Ended at"), widget=TIME_WIDGET, required=False)
+    study_hours = forms.DecimalField(
+        label=_("study hours"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "24"}),
+        help_text=_("The study hours each member present earns (学时)."),
+    )
+
+    def __init__(self, data=None, *, meeting: Meeting, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "minutes": meeting.minutes,
+                "resolutions": meeting.resolutions,
+                "ends_at": timezone.localtime(meeting.ends_at).time() if meeting.ends_at else None,
+                "study_hours": meeting.study_hours,
+            },
+        )
+        super().__init__(data, **kwargs)
+        self.meeting = meeting
+        if not meeting.is_study_kind:
+            del self.fields["study_hours"]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        day = timezone.localtime(self.meeting.starts_at).date()
+        return {
+            "minutes": data["minutes"],
+            "resolutions": data["resolutions"],
+            "ends_at": _aware(day, data["ends_at"]),
+            "study_hours": data.get("study_hours"),
+        }
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=pgettext_lazy("meeting", "Reason for cancelling"), max_length=200)
+
+
+# --- attendance and leave -----------------------------------------------------------------------------------
+
+ATTENDANCE_CHOICES = [
+    (Attendance.Status.PRESENT, Attendance.Status.PRESENT.label),
+    (Attendance.Status.ABSENT, Attendance.Status.ABSENT.label),
+    (Attendance.Status.LEAVE, Attendance.Status.LEAVE.label),
+]
+
+
+class AttendanceForm(forms.Form):
+    """One row per expected participant: present, absent or on leave (with the reason). A row left as it was is
+    not touched. ``note`` is the reason for correcting a status already recorded."""
+
+    note = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=200,
+        required=False,
+        help_text=_("Needed when the attendance of a held meeting is changed."),
+    )
+
+    def __init__(self, data=None, *, attendances: list[Attendance], **kwargs):
+        super().__init__(data, **kwargs)
+        self.attendances = attendances
+        self.rows = []
+        for attendance in attendances:
+            status_field = forms.ChoiceField(
+                label=attendance.member.name,
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                initial=attendance.status if attendance.status != Attendance.Status.EXPECTED else None,
+            )
+            reason_field = forms.CharField(
+                label=_("Reason for leave"), max_length=200, required=False, initial=attendance.leave_reason
+            )
+            self.fields[f"status_{attendance.pk}"] = status_field
+            self.fields[f"reason_{attendance.pk}"] = reason_field
+            self.rows.append(attendance)
+
+    def row_fields(self):
+        """(attendance, its status field, its reason field) for the template."""
+        return [(a, self[f"status_{a.pk}"], self[f"reason_{a.pk}"]) for a in self.rows]
+
+    def clean(self):
+        data = super().clean()
+        for attendance in self.rows:
+            status = data.get(f"status_{attendance.pk}")
+            reason = (data.get(f"reason_{attendance.pk}") or "").strip()
+            if status == Attendance.Status.LEAVE and not reason and not attendance.leave_reason:
+                self.add_error(f"reason_{attendance.pk}", _("Give the reason for leave."))
+        return data
+
+    def rows_data(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {a.pk: (data[f"status_{a.pk}"], data[f"reason_{a.pk}"]) for a in self.rows if data.get(f"status_{a.pk}")}
+
+
+class LeaveRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for leave"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your secretary decides; you are told either way."),
+    )
+
+
+class LeaveDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", pgettext_lazy("leave", "Approve")), ("refuse", pgettext_lazy("leave", "Refuse"))]
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+# --- photos -------------------------------------------------------------------------------------------------
+
+MAX_PHOTO_SIZE = 5 * 1024 * 1024
+MAX_PHOTOS = 10
+# What a photo may be: its extension, the type a browser sends for it, and its first bytes. The type it is
+# served with comes from the extension, never from what the browser claimed.
+PHOTO_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
+
+
+def photo_content_type(name: str) -> str:
+    return PHOTO_TYPES[os.path.splitext(name)[1].lower()]
+
+
+def _looks_like(head: bytes, content_type: str) -> bool:
+    if content_type == "image/jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    if content_type == "image/png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+def check_photo(file):
+    """A JPG, PNG or WebP photo of at most 5 MB: its name, the type the browser sent and its first bytes agree."""
+    extension = os.path.splitext(file.name)[1].lower()
+    sent = (getattr(file, "content_type", "") or "").split(";")[0].strip().lower()
+    if extension not in PHOTO_TYPES or sent not in PHOTO_TYPES.values():
+        raise forms.ValidationError(
+            _("%(name)s: only a photo (JPG, PNG or WebP) can be uploaded."),
+            code="file_type",
+            params={"name": file.name},
+        )
+    if file.size > MAX_PHOTO_SIZE:
+        raise forms.ValidationError(
+            _("%(name)s is %(size)s; a photo can be at most 5 MB."),
+            code="file_size",
+            params={"name": file.name, "size": filesizeformat(file.size)},
+        )
+    file.seek(0)
+    head = file.read(12)
+    file.seek(0)
+    if not _looks_like(head, PHOTO_TYPES[extension]):
+        raise forms.ValidationError(
+            _("%(name)s is not the photo its name says it is."), code="file_content", params={"name": file.name}
+        )
+    return file
+
+
+class PhotoForm(forms.Form):
+    photos = MultipleFileField(label=_("Photos"), help_text=_("Up to 10 photos, 5 MB each: JPG, PNG or WebP."))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs["accept"] = ",".join(sorted(set(PHOTO_TYPES.values())))
+
+    def clean_photos(self):
+        files = self.cleaned_data["photos"]
+        if not files:
+            raise forms.ValidationError(_("Choose at least one photo."), code="required")
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("Upload at most %(max)d photos at a time; you chose %(count)d."),
+                code="too_many",
+                params={"max": MAX_PHOTOS, "count": len(files)},
+            )
+        errors = []
+        for file in files:
+            try:
+                check_photo(file)
+            except forms.ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+# --- the building's compliance settings (views/compliance.py) -----------------------------------------------
+
+THEME_DAY_ERROR = _("Enter a day from 1 to 28, so that every month has it, or leave it empty if the day is not fixed.")
+
+
+class ComplianceSettingsForm(forms.ModelForm):
+    """How often the building's branches hold a 党课, and the day of the month of its 主题党日."""
+
+    theme_day = forms.IntegerField(
+        label=_("Theme party day (day of the month)"),
+        required=False,
+        min_value=1,
+        max_value=28,
+        help_text=_("1–28: every month has it. Empty: each branch picks its own day."),
+        error_messages={"min_value": THEME_DAY_ERROR, "max_value": THEME_DAY_ERROR, "invalid": THEME_DAY_ERROR},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = ComplianceSettings
+        fields = ["lesson_frequency", "theme_day"]
+        widgets = {"lesson_frequency": forms.RadioSelect}
