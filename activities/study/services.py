@@ -1,0 +1,116 @@
+"""Every write of study sessions: atomic, keyword-only, recording who did it; and the check of a materials file.
+
+Forms check what a person typed; ``session_save`` checks again what a form cannot see (the clock, whose names
+were offered) and acts. Its messages are keyed by the form field they belong to.
+"""
+
+import os
+import zipfile
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import StudyParticipation, StudySession
+
+# --- the materials file -------------------------------------------------------------------------------------
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old Office formats (.doc, .ppt)
+ZIP = b"PK\x03\x04"  # the Office Open XML formats (.docx, .pptx) are zip archives
+# extension → (the type it is served with, the first bytes it must start with, the folder an Office zip holds)
+MATERIAL_TYPES = {
+    ".pdf": ("application/pdf", b"%PDF", None),
+    ".doc": ("application/msword", OLE, None),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP, "word/"),
+    ".ppt": ("application/vnd.ms-powerpoint", OLE, None),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP, "ppt/"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff", None),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff", None),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n", None),
+}
+MAX_MATERIAL_SIZE = 10 * 1024 * 1024
+
+
+def material_content_type(name: str) -> str:
+    """The type a stored file is served with: from its extension, never from what a browser claimed."""
+    return MATERIAL_TYPES[os.path.splitext(name)[1].lower()][0]
+
+
+def _office_zip_holds(file, folder: str) -> bool:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return any(name.startswith(folder) for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def check_material(file):
+    """A PDF, Word or PowerPoint document or a photo of at most 10 MB, whose content agrees with its name."""
+    extension = os.path.splitext(file.name)[1].lower()
+    if extension not in MATERIAL_TYPES:
+        raise ValidationError(
+            _("%(name)s: only PDF, Word, PowerPoint, JPG or PNG files can be attached."),
+            code="file_type",
+            params={"name": file.name},
+        )
+    if file.size > MAX_MATERIAL_SIZE:
+        raise ValidationError(
+            _("%(name)s is %(size)s; a file can be at most 10 MB."),
+            code="file_size",
+            params={"name": file.name, "size": filesizeformat(file.size)},
+        )
+    _content_type, magic, folder = MATERIAL_TYPES[extension]
+    file.seek(0)
+    head = file.read(len(magic))
+    file.seek(0)
+    genuine = head == magic and (folder is None or _office_zip_holds(file, folder))
+    file.seek(0)
+    if not genuine:
+        raise ValidationError(
+            _("%(name)s is not the kind of file its name says it is."), code="file_content", params={"name": file.name}
+        )
+    return file
+
+
+# --- sessions -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_save(
+    *, session: StudySession, by, participant_ids: Iterable[int], candidate_ids: Iterable[int]
+) -> StudySession:
+    """Record a new study session, or save an edited one, with who took part.
+
+    1. What a form cannot see: the session was held (its date is not in the future); the ticked members were
+       among the names offered (``candidate_ids``, one branch's at most: ``selectors.participant_candidates``).
+    2. The session (a new materials file, checked by the form, is stored under a random name:
+       ``models.material_path``).
+    3. Of the names offered, those ticked take part and the others do not. Participants who were not offered
+       (another branch's, in a general-branch session) stay as they are.
+    """
+    participant_ids, candidate_ids = set(participant_ids), set(candidate_ids)
+    if session.held_on and session.held_on > timezone.localdate():
+        raise ValidationError(
+            {"held_on": _("A study session is recorded once it has been held: the date cannot be in the future.")}
+        )
+    if not participant_ids <= candidate_ids:
+        raise ValidationError({"participants": _("Tick members of the organisation only.")})
+    if session.pk is None:
+        session.created_by = by
+    session.full_clean(exclude=["created_by"])
+    session.save()
+
+    taking_part = set(
+        StudyParticipation.objects.filter(session=session, member_id__in=candidate_ids).values_list(
+            "member_id", flat=True
+        )
+    )
+    StudyParticipation.objects.filter(session=session, member_id__in=candidate_ids - participant_ids).delete()
+    StudyParticipation.objects.bulk_create(
+        [StudyParticipation(session=session, member_id=pk) for pk in sorted(participant_ids - taking_part)],
+        ignore_conflicts=True,
+    )
+    return session

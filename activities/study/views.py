@@ -1,0 +1,267 @@
+"""Study pages: the sessions (list, record, edit, one session, its materials file), a branch's study hours
+against what each member owes, and a member's own year.
+
+Each view: check the role (403), fetch through ``for_user`` (404 out of scope), check the write permission
+(403), then call ``activities.study.services``. Secretaries see their branch and its groups, admins their
+building, street viewers everything read-only, members the sessions they took part in and their own hours.
+"""
+
+import os
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from buildingparty.forms import add_service_errors
+from buildingparty.models import PartyOrganization, Role
+from buildingparty.scope import in_reach, role_required
+from members.models import Member
+
+from . import selectors, services
+from .forms import EVERYONE, BranchPickForm, HoursFilterForm, SessionFilterForm, SessionForm, organization_choices
+from .models import StudySession
+
+PAGE_SIZE = 25
+HOURS_PAGE_SIZE = 50
+PARTICIPANTS_PAGE_SIZE = 100
+READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
+MANAGERS = (Role.ADMIN, Role.SECRETARY)
+VIEWERS = (Role.ADMIN, Role.SECRETARY, Role.STREET, Role.MEMBER)
+
+
+def _own_member(request) -> Member:
+    """The member record linked to the signed-in account; without one the page is not for them (403)."""
+    member = Member.objects.filter(user=request.user).select_related("organization").first()
+    if member is None:
+        raise PermissionDenied
+    return member
+
+
+def _can_manage(user, session: StudySession) -> bool:
+    return user.role in MANAGERS and in_reach(user, session.organization_id)
+
+
+# --- the sessions -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*READERS)
+def session_list(request):
+    """The sessions in reach, newest first, by form of study, year and organisation."""
+    form = SessionFilterForm(request.GET or None, user=request.user)
+    sessions = form.filter(
+        StudySession.objects.for_user(request.user)
+        .select_related("organization", "organization__building")
+        .annotate(participant_count=Count("participations"))
+        .order_by("-held_on", "-pk")
+    )
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "study/session_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_record": request.user.role in MANAGERS,
+            "show_building": request.user.role == Role.STREET,
+        },
+    )
+
+
+def _general_branch_pick(request, organization: PartyOrganization):
+    """For the general branch's session: which branch's names to offer (one at a time), and the picker."""
+    if organization.kind != PartyOrganization.Kind.GENERAL_BRANCH:
+        return None, None
+    branches = PartyOrganization.objects.filter(building_id=organization.building_id).branches().order_by("name")
+    source = request.POST if request.method == "POST" else request.GET
+    pick = BranchPickForm(source if source.get("branch") else None, branches=branches)
+    branch = pick.cleaned_data["branch"] if pick.is_bound and pick.is_valid() else None
+    return branch, pick
+
+
+def _session_form(request, session: StudySession):
+    """Record or edit a session: its facts and a box to tick for each of the names offered."""
+    organization = session.organization
+    branch, pick = _general_branch_pick(request, organization)
+    candidates = selectors.participant_candidates(organization, branch, session)
+    form = SessionForm(request.POST or None, request.FILES or None, instance=session, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        is_new = session.pk is None
+        try:
+            session = services.session_save(
+                session=form.save(commit=False),
+                by=request.user,
+                participant_ids=[m.pk for m in form.cleaned_data["participants"]],
+                candidate_ids=[m.pk for m in candidates],
+            )
+        except ValidationError as error:
+            if not add_service_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+        else:
+            count = session.participations.count()
+            text = (
+                ngettext(
+                    "The study session is recorded: %(count)d member took part.",
+                    "The study session is recorded: %(count)d members took part.",
+                    count,
+                )
+                if is_new
+                else ngettext(
+                    "The study session is saved: %(count)d member took part.",
+                    "The study session is saved: %(count)d members took part.",
+                    count,
+                )
+            )
+            messages.success(request, text % {"count": count})
+            return redirect(session)
+    return render(
+        request,
+        "study/session_form.html",
+        {
+            "form": form,
+            "session": session,
+            "organization": organization,
+            "pick": pick,
+            "branch": branch,
+            "candidate_count": len(form.fields["participants"].queryset),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def session_create(request):
+    """Choose the organisation (a secretary's own branch unless she picks one of its groups), then record."""
+    user = request.user
+    chosen = request.POST.get("organization") or request.GET.get("organization")
+    if chosen:
+        if not str(chosen).isdigit():
+            raise Http404
+        organization = get_object_or_404(organization_choices(user), pk=chosen)
+    elif user.role == Role.SECRETARY and not PartyOrganization.objects.filter(parent_id=user.organization_id).exists():
+        organization = user.organization
+    else:
+        return render(request, "study/session_choose.html", {"organizations": organization_choices(user)})
+    if not in_reach(user, organization.pk):
+        raise PermissionDenied
+    return _session_form(request, StudySession(organization=organization))
+
+
+@role_required(*MANAGERS)
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk):
+    session = get_object_or_404(StudySession.objects.for_user(request.user).select_related("organization"), pk=pk)
+    if not _can_manage(request.user, session):
+        raise PermissionDenied
+    return _session_form(request, session)
+
+
+@require_GET
+@role_required(*VIEWERS)
+def session_detail(request, pk):
+    """One session; officers also see who took part (a member, only that she did)."""
+    user = request.user
+    session = get_object_or_404(StudySession.objects.for_user(user).select_related("organization", "created_by"), pk=pk)
+    context = {"session": session, "can_edit": _can_manage(user, session), "is_member": user.role == Role.MEMBER}
+    if user.role != Role.MEMBER:
+        participants = session.participations.select_related("member", "member__organization").order_by(
+            "member__name", "member__pk"
+        )
+        context["page"] = Paginator(participants, PARTICIPANTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "study/session_detail.html", context)
+
+
+@require_GET
+@role_required(*VIEWERS)
+def material(request, pk):
+    """A session's materials file, only to those who can see the session; files are never served from /media."""
+    session = get_object_or_404(StudySession.objects.for_user(request.user).exclude(material_file=""), pk=pk)
+    try:
+        file = session.material_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = os.path.splitext(session.material_file.name)[1].lower()
+    content_type = services.material_content_type(session.material_file.name)
+    # PDFs and photos open in the browser; Word and PowerPoint files are downloaded. The sandbox keeps a crafted
+    # file from running anything in the site's origin.
+    response = FileResponse(
+        file,
+        as_attachment=not content_type.startswith(("image/", "application/pdf")),
+        filename=f"{session.held_on:%Y%m%d}-{session.topic[:40]}{extension}",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --- hours --------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*READERS)
+def hours(request):
+    """One organisation's members, their hours of the year against 32 (56 for committee members) and whether
+    they are behind. A secretary sees those behind first (the filter starts on); an admin picks the
+    organisation."""
+    form = HoursFilterForm(request.GET or None, user=request.user)
+    choice = form.choice()
+    organization, year = choice["organization"], choice["year"]
+    rows = []
+    if organization is not None:
+        ids = organization.subtree_ids() if organization.kind != PartyOrganization.Kind.GROUP else [organization.pk]
+        rows = selectors.study_standing(ids, year)
+    behind = sum(1 for row in rows if row.behind)
+    shown = rows if choice["show"] == EVERYONE else [row for row in rows if row.behind]
+    page = Paginator(shown, HOURS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "study/hours.html",
+        {
+            "form": form,
+            "organization": organization,
+            "year": year,
+            "show": choice["show"],
+            "page": page,
+            "member_count": len(rows),
+            "behind_count": behind,
+            "done_count": sum(1 for row in rows if row.done),
+            "is_current_year": year == timezone.localdate().year,
+        },
+    )
+
+
+@require_GET
+def my_hours(request):
+    """A member's own year: her hours against what she owes, from meetings and from study sessions."""
+    member = _own_member(request)
+    years = selectors.years_offered(member.organization.building_id)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = years[0]
+    if year not in years:
+        year = years[0]
+    standing = selectors.standings([member], year)[0]
+    return render(
+        request,
+        "study/mine.html",
+        {
+            "member": member,
+            "year": year,
+            "years": years,
+            "standing": standing,
+            "attendances": list(selectors.member_meetings(member, year)),
+            "sessions": list(selectors.member_sessions(member, year)),
+            "meetings_url": reverse("meetings:mine"),
+        },
+    )
