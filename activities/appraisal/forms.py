@@ -1,0 +1,166 @@
+"""Forms of the democratic appraisal. Forms check what a person typed; ``activities.appraisal.services`` checks the
+rules again and acts. Field names match the keys of the services' ValidationErrors."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.meetings.models import Meeting
+from buildingparty.models import PartyOrganization
+
+from . import selectors
+from .models import Appraisal, AppraisalRound, Grade
+from .services import BRANCH_KINDS, MAX_TEXT
+
+GRADE_CHOICES = [("", _("— choose —")), *Grade.choices]
+
+
+class RoundFilterForm(forms.Form):
+    """The year the round list shows; empty: every year."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        years = selectors.years_of(AppraisalRound.objects.for_user(user))
+        self.fields["year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]
+
+    def chosen_year(self) -> int | None:
+        return self.cleaned_data.get("year") if self.is_valid() else None
+
+
+class LifeMeetingField(forms.ModelChoiceField):
+    def label_from_instance(self, meeting):
+        return f"{meeting.organization.name} · {meeting.starts_at:%Y-%m-%d} · {meeting.topic}"
+
+
+class RoundOpenForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Branch"), queryset=PartyOrganization.objects.none(), empty_label=None
+    )
+    year = forms.IntegerField(
+        label=_("Year appraised"),
+        min_value=2000,
+        help_text=_("The year the members' conduct is appraised for; the meeting is often early the next year."),
+    )
+    life_meeting = LifeMeetingField(
+        label=_("Organisational life meeting"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        help_text=_("Optional: the branch's organisational life meeting the appraisal is held with."),
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        today = timezone.localdate()
+        self.fields["year"].max_value = today.year
+        self.fields["year"].widget.attrs["max"] = today.year
+        # Most rounds appraise last year, at the start of this one; in December, this year.
+        self.initial.setdefault("year", today.year if today.month >= 11 else today.year - 1)
+        self.fields["organization"].queryset = (
+            PartyOrganization.objects.for_user(user).filter(kind__in=BRANCH_KINDS).order_by("name")
+        )
+        since = timezone.make_aware(datetime.datetime(today.year - 1, 1, 1))
+        self.fields["life_meeting"].queryset = (
+            Meeting.objects.for_user(user)
+            .filter(kind=Meeting.Kind.LIFE_MEETING, organization__kind__in=BRANCH_KINDS, starts_at__gte=since)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .select_related("organization")
+            .order_by("-starts_at")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting, organization = cleaned.get("life_meeting"), cleaned.get("organization")
+        if meeting is not None and organization is not None and meeting.organization_id != organization.pk:
+            self.add_error("life_meeting", _("Choose an organisational life meeting of this branch."))
+        return cleaned
+
+
+class GradeForm(forms.Form):
+    """The branch's grade of one full member. A probationary member has no grade to choose."""
+
+    grade = forms.ChoiceField(label=_("Grade"), choices=GRADE_CHOICES)
+    follow_up = forms.CharField(
+        label=_("Organisational follow-up"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed for unqualified, e.g. correction within a set time (限期改正)."),
+    )
+
+    def __init__(self, data=None, *, appraisal: Appraisal, **kwargs):
+        super().__init__(data, **kwargs)
+        self.appraisal = appraisal
+        if not appraisal.takes_grade:
+            self.fields["grade"].choices = [("", _("— choose —"))]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.appraisal.takes_grade:
+            raise forms.ValidationError(_("Probationary members take part without a grade."))
+        if cleaned.get("grade") == Grade.UNQUALIFIED and not (cleaned.get("follow_up") or "").strip():
+            self.add_error("follow_up", _("Unqualified needs the follow-up the branch decided."))
+        return cleaned
+
+
+class SelfAssessmentForm(forms.Form):
+    self_assessment = forms.CharField(
+        label=_("My self-assessment"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Political stance, study, work, keeping the party's rules and serving the people this year: "
+            "what went well, what fell short, and what comes next."
+        ),
+    )
+
+
+class PeerForm(forms.Form):
+    """Her suggestion for each other member of her round: a grade for a full member (a comment optional), a
+    comment for a probationary member. A peer left blank is skipped."""
+
+    def __init__(self, data=None, *, peers: list[Appraisal], **kwargs):
+        super().__init__(data, **kwargs)
+        self.peers = peers
+        for peer in peers:
+            mine = getattr(peer, "mine", None)
+            if peer.takes_grade:
+                self.fields[f"grade_{peer.pk}"] = forms.ChoiceField(
+                    label=_("Suggested grade"),
+                    choices=GRADE_CHOICES,
+                    required=False,
+                    initial=mine.grade if mine else "",
+                )
+            self.fields[f"comment_{peer.pk}"] = forms.CharField(
+                label=_("Assessment remarks"),
+                max_length=MAX_TEXT,
+                required=False,
+                initial=mine.comment if mine else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        """(peer, grade field or None, comment field), for the template."""
+        return [
+            (peer, self[f"grade_{peer.pk}"] if peer.takes_grade else None, self[f"comment_{peer.pk}"])
+            for peer in self.peers
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for peer in self.peers:
+            comment = (cleaned.get(f"comment_{peer.pk}") or "").strip()
+            if peer.takes_grade and comment and not cleaned.get(f"grade_{peer.pk}"):
+                self.add_error(f"grade_{peer.pk}", _("Suggest a grade with the comment."))
+        return cleaned
+
+    def entries(self):
+        """(peer, grade, comment) of each peer filled in."""
+        for peer in self.peers:
+            grade = self.cleaned_data.get(f"grade_{peer.pk}") or ""
+            comment = (self.cleaned_data.get(f"comment_{peer.pk}") or "").strip()
+            if grade or comment:
+                yield peer, grade, comment
