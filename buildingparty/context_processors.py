@@ -56,6 +56,23 @@ NAV = [
         ),
     ),
     Group(
+        _("Organisational life"),
+        "calendar-event",
+        (
+            Item(_("Meetings (三会一课)"), "meetings:list", "calendar-event", READERS),
+            Item(_("My meetings"), "meetings:mine", "calendar-check", MEMBER),
+            Item(_("Compliance of organisational life"), "meetings:compliance", "grid-3x3", READERS),
+            Item(_("Study sessions"), "study:session_list", "book-half", READERS),
+            Item(_("Members' study hours"), "study:hours", "hourglass-split", READERS),
+            Item(_("My study hours"), "study:mine", "hourglass-split", MEMBER),
+            Item(_("Democratic appraisal"), "appraisal:list", "clipboard2-check", READERS),
+            Item(_("My democratic appraisal"), "appraisal:mine", "clipboard2-check", MEMBER),
+            Item(_("Committees and terms"), "committees:list", "people-fill", READERS | MEMBER),
+            Item(_("Terms falling due"), "committees:due", "hourglass-bottom", frozenset({Role.ADMIN, Role.STREET})),
+            Item(_("Organisational life settings"), "meetings:settings", "sliders", frozenset({Role.ADMIN})),
+        ),
+    ),
+    Group(
         _("Enterprises"),
         "buildings",
         (

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "activities.funds",
     "activities.letters",
     "activities.meetings",
+    "activities.appraisal",
+    "activities.study",
 ]
 
 MIDDLEWARE = [
@@ -317,3 +319,7 @@ if DUES_ROUNDING not in ("ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_UP", "ROUND_
     raise ImproperlyConfigured(f"DUES_ROUNDING is not a rounding mode this system supports: {DUES_ROUNDING!r}")
 # Points (DOMAIN.md §8): the yearly base score when the building has not set one for the year.
 POINTS_BASE_SCORE = _int("POINTS_BASE_SCORE", 60)
+# Organisational life: a meeting's QR check-in opens this many minutes before it starts and closes this many
+# minutes after its start.
+MEETING_CHECKIN_OPENS_MINUTES = _int("MEETING_CHECKIN_OPENS_MINUTES", 30)
+MEETING_CHECKIN_CLOSES_MINUTES = _int("MEETING_CHECKIN_CLOSES_MINUTES", 120)

@@ -32,6 +32,7 @@ def test_english_is_available_through_the_language_switch(client):
 MEMBERS = ["members:list", "members:transfer_list"]
 ENTERPRISES = ["enterprises:list", "enterprises:coverage", "survey:campaign_list"]
 BRANCH = ["organization_list", "funds:list"]
+LIFE = ["meetings:list", "meetings:compliance", "study:session_list", "study:hours", "appraisal:list", "committees:list"]
 DUES = ["dues:month", "dues:arrears", "dues:standards", "dues:ledger"]
 SERVICES = ["services:list", "services:reception_list", "services:material_list", "services:statistics"]
 
@@ -50,6 +51,9 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "points:board",
                 "points:claims",
                 "points:rules",
+                *LIFE,
+                "committees:due",
+                "meetings:settings",
                 *ENTERPRISES,
                 "survey:lead_list",
                 *SERVICES,
@@ -70,6 +74,7 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 *DUES,
                 "points:board",
                 "points:claims",
+                *LIFE,
                 *ENTERPRISES,
                 "survey:lead_list",
                 *SERVICES,
@@ -97,6 +102,10 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "dues:declare",
                 "points:mine",
                 "points:board",
+                "meetings:mine",
+                "study:mine",
+                "appraisal:mine",
+                "committees:list",
                 "services:list",
                 "services:material_list",
             ],
@@ -110,6 +119,8 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "members:incoming_list",
                 *DUES,
                 "points:board",
+                *LIFE,
+                "committees:due",
                 *ENTERPRISES,
                 "services:list",
                 "services:statistics",
@@ -129,7 +140,7 @@ def test_each_role_sees_its_own_navigation(request, client, persona, expected):
 def test_the_navigation_groups_pages_and_marks_the_current_one(secretary_a_client):
     response = secretary_a_client.get(reverse("members:transfer_list"))
     groups = [e for e in response.context["nav_items"] if e.get("children")]
-    assert [len(g["children"]) for g in groups] == [4, 6, 4, 4, 3]
+    assert [len(g["children"]) for g in groups] == [4, 6, 6, 4, 4, 3]
     active = [c["name"] for g in groups for c in g["children"] if c["active"]]
     assert active == ["members:transfer_list"]  # not the member register, whose URL is a shorter prefix
     assert groups[0]["active"] and not groups[1]["active"]
