@@ -32,7 +32,14 @@ def test_english_is_available_through_the_language_switch(client):
 MEMBERS = ["members:list", "members:transfer_list"]
 ENTERPRISES = ["enterprises:list", "enterprises:coverage", "survey:campaign_list"]
 BRANCH = ["organization_list", "funds:list"]
-LIFE = ["meetings:list", "meetings:compliance", "study:session_list", "study:hours", "appraisal:list", "committees:list"]
+LIFE = [
+    "meetings:list",
+    "meetings:compliance",
+    "study:session_list",
+    "study:hours",
+    "appraisal:list",
+    "committees:list",
+]
 DUES = ["dues:month", "dues:arrears", "dues:standards", "dues:ledger"]
 SERVICES = ["services:list", "services:reception_list", "services:material_list", "services:statistics"]
 
