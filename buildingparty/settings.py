@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "activities",
     "activities.funds",
     "activities.letters",
+    "activities.rooms",
     "activities.meetings",
     "activities.appraisal",
     "activities.study",

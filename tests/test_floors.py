@@ -42,11 +42,15 @@ ALLOWED: dict[str, set[str]] = {
 }
 # every activities app: the register and its committees, what activities share, and the points registry
 ACTIVITY_APP_ALLOWED = {"buildingparty", "enterprises", "members", "members.committees", "activities", POINTS_REGISTRY}
-# organisational life is the one activities app others stand on: study hours count its held meetings, the
-# appraisal round names its 组织生活会. Every other pair of activities apps stays apart.
+# Two activities apps are floors others stand on: organisational life (study hours count its held meetings, the
+# appraisal round names its 组织生活会) and the activity rooms (meetings and volunteer activities book them).
+# Every other pair of activities apps stays apart.
 ACTIVITY_APP_BELOW = {
-    "activities.study": {"activities.meetings"},
-    "activities.appraisal": {"activities.meetings"},
+    "activities.study": {"activities.meetings", "activities.rooms"},
+    "activities.appraisal": {"activities.meetings", "activities.rooms"},
+    # the activity room is booked by what takes place in it
+    "activities.meetings": {"activities.rooms"},
+    "activities.volunteering": {"activities.rooms"},
 }
 
 
@@ -160,6 +164,8 @@ def test_the_modules_are_found():
         ("activities.appraisal.views", "from activities.study.selectors import hours_by_member"),
         ("members.committees.models", "from activities.meetings import rules"),
         ("members.models", "from members.committees.models import CommitteeTerm"),
+        ("activities.rooms.models", "from activities.meetings.models import Meeting"),
+        ("activities.duty.views", "from activities.volunteering.models import Activity"),
     ],
 )
 def test_an_import_against_the_floors_is_caught(module, source):
@@ -181,6 +187,8 @@ def test_an_import_against_the_floors_is_caught(module, source):
         ("activities.study.selectors", "from activities.meetings.models import Attendance"),
         ("activities.meetings.selectors", "from members.committees.selectors import committee_member_ids"),
         ("activities.meetings.sources", "from members.points import services as points"),
+        ("activities.meetings.services", "from activities.rooms.services import booking_create"),
+        ("activities.meetings.views.checkin", "from activities.checkin import qr_svg"),
     ],
 )
 def test_an_import_the_floors_allow_passes(module, source):

@@ -7,7 +7,6 @@ members expected at the meeting and nobody else.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -16,24 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from activities.checkin import Window, window_around, window_refusal
 from buildingparty.services import site_link, stored
 
 from .models import Attendance, AttendanceChange, Meeting
-
-
-@dataclass(frozen=True)
-class Window:
-    opens_at: datetime.datetime
-    closes_at: datetime.datetime
-
-    def state(self, now: datetime.datetime) -> str:
-        """The window at ``now``: early before it opens, late after it closes (its last moment still counts), else
-        open."""
-        if now < self.opens_at:
-            return "early"
-        if now > self.closes_at:
-            return "late"
-        return "open"
 
 
 class CheckinRefused(Exception):
@@ -41,10 +26,10 @@ class CheckinRefused(Exception):
 
 
 def window(meeting: Meeting) -> Window:
-    starts_at = meeting.starts_at
-    return Window(
-        opens_at=starts_at - datetime.timedelta(minutes=settings.MEETING_CHECKIN_OPENS_MINUTES),
-        closes_at=starts_at + datetime.timedelta(minutes=settings.MEETING_CHECKIN_CLOSES_MINUTES),
+    return window_around(
+        meeting.starts_at,
+        opens_minutes=settings.MEETING_CHECKIN_OPENS_MINUTES,
+        closes_minutes=settings.MEETING_CHECKIN_CLOSES_MINUTES,
     )
 
 
@@ -53,25 +38,11 @@ def checkin_url(meeting: Meeting) -> str:
     return site_link(reverse("meetings:checkin", args=[meeting.checkin_token]))
 
 
-def moment(value: datetime.datetime, now: datetime.datetime) -> str:
-    """A time as a person on the spot reads it: "09:30" today, "12月6日 09:30" on another day."""
-    local, today = timezone.localtime(value), timezone.localtime(now).date()
-    if local.date() == today:
-        return f"{local:%H:%M}"
-    return _("%(month)s/%(day)s %(time)s") % {"month": local.month, "day": local.day, "time": f"{local:%H:%M}"}
-
-
 def refusal(meeting: Meeting, now: datetime.datetime) -> str:
     """Why the meeting's code does not work now ("" when it does): cancelled, not yet open, or closed."""
     if meeting.status == Meeting.Status.CANCELLED:
         return _("This meeting has been cancelled; there is nothing to check in to.")
-    span = window(meeting)
-    state = span.state(now)
-    if state == "early":
-        return _("Check-in opens at %(time)s.") % {"time": moment(span.opens_at, now)}
-    if state == "late":
-        return _("Check-in closed at %(time)s.") % {"time": moment(span.closes_at, now)}
-    return ""
+    return window_refusal(window(meeting), now)
 
 
 @transaction.atomic

@@ -8,8 +8,6 @@ anything. Every refusal of a member who may see the meeting (cancelled, not yet 
 saying why, on GET and POST alike; a user without a member record gets 403 too.
 """
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -19,6 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from activities.checkin import qr_svg
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 from members.models import Member
@@ -63,12 +62,7 @@ def checkin_qr(request, pk):
 def checkin_qr_image(request, pk):
     """The QR code as SVG: the absolute check-in address, drawn without Pillow."""
     meeting = _officer_meeting(request, pk)
-    image = qrcode.make(
-        service.checkin_url(meeting),
-        image_factory=qrcode.image.svg.SvgPathImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-    )
-    response = HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg(service.checkin_url(meeting)), content_type="image/svg+xml")
     # The code lets anyone expected at the meeting check in: no shared caches.
     patch_cache_control(response, private=True, no_store=True)
     return response
