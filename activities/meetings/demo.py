@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from activities.rooms.models import Room, RoomBooking
 from buildingparty import demo
 from buildingparty.models import PartyOrganization, User
 from members.committees.models import CommitteeSeat
@@ -41,6 +42,7 @@ Status = Attendance.Status
 Leave = Attendance.Leave
 
 PLACE = "中央大厦3楼党支部活动室"
+ROOM_NAME = "党支部活动室"  # the activity room (activities/rooms/demo.py) the meetings held there book
 PARTY_SCHOOL = "慈溪市委党校"
 PARTY_SCHOOL_TEACHER = "徐立群"
 BEHIND = demo.SOCIAL_ORG_BRANCH  # missed the 支部党员大会 of the last quarter
@@ -509,3 +511,48 @@ def _waiting_requests(created, *, now, member1) -> int:
         rows.append(a)
     Attendance.objects.bulk_update(rows, ["leave", "leave_reason", "leave_requested_at"])
     return len(rows)
+
+
+# --- the activity room (activities.rooms) -------------------------------------------------------------------
+
+
+@demo.register(order=36)  # after the meetings (35) and the rooms (activities/rooms/demo.py, 34)
+def book_activity_room(*, building, scale, stdout):
+    """The meetings held or planned in the activity room (their place names it) book it, earliest first; a meeting
+    whose slot another already has keeps its place text without a booking (several branches' theme party days
+    fall on the same afternoon). Bookings are written in bulk, checked against each other here and, on
+    PostgreSQL, by the room's exclusion constraint; a meeting booked already is left alone."""
+    room = Room.objects.filter(building=building, name=ROOM_NAME).first()
+    if room is None:
+        return
+    meetings = list(
+        Meeting.objects.filter(organization__building=building, place__contains=ROOM_NAME, room_booking__isnull=True)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("organization")
+        .order_by("starts_at", "pk")
+    )
+    taken = list(RoomBooking.objects.active().filter(room=room).values_list("starts_at", "ends_at"))
+    chosen = []
+    for meeting in meetings:
+        starts_at, ends_at = services.room_slot(meeting.starts_at, meeting.ends_at)
+        if any(start < ends_at and end > starts_at for start, end in taken):
+            continue
+        taken.append((starts_at, ends_at))
+        chosen.append((meeting, starts_at, ends_at))
+    bookings = RoomBooking.objects.bulk_create(
+        RoomBooking(
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            title=str(meeting)[:200],
+            organization=meeting.organization,
+            source=f"meetings.meeting:{meeting.pk}",
+            booked_by=meeting.created_by,
+            booked_at=min(meeting.created_at, meeting.starts_at),
+        )
+        for meeting, starts_at, ends_at in chosen
+    )
+    for (meeting, _start, _end), booking in zip(chosen, bookings, strict=True):
+        meeting.room_booking = booking
+    Meeting.objects.bulk_update([m for m, _s, _e in chosen], ["room_booking"], batch_size=200)
+    stdout.write(f"活动室：会议预约 {len(chosen)} 次" if chosen else "活动室：会议预约已有，未改动")

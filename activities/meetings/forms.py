@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.rooms.models import Room
 from buildingparty.models import PartyOrganization, Role
 
 from .models import Attendance, ComplianceSettings, Meeting
@@ -110,6 +111,13 @@ class MeetingForm(forms.Form):
     day = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     starts_at = forms.TimeField(label=_("Starts at"), widget=TIME_WIDGET)
     ends_at = forms.TimeField(label=_("Ends at"), widget=TIME_WIDGET, required=False)
+    room = forms.ModelChoiceField(
+        label=_("Activity room"),
+        queryset=Room.objects.none(),
+        required=False,
+        empty_label=_("None: the place as written"),
+        help_text=_("Books the room for the meeting (two hours when no end is given) and fills in the place."),
+    )
     place = forms.CharField(label=_("place"), max_length=100, required=False, initial=DEFAULT_PLACE)
     host = forms.CharField(
         label=_("host"), max_length=50, required=False, help_text=_("Who chairs the meeting (主持人).")
@@ -137,6 +145,8 @@ class MeetingForm(forms.Form):
     )
 
     def __init__(self, data=None, *, user, meeting: Meeting | None = None, **kwargs):
+        booking = meeting.room_booking if meeting is not None and meeting.room_booking_id else None
+        booked_room_id = booking.room_id if booking is not None and not booking.is_cancelled else None
         if meeting is not None:
             start = timezone.localtime(meeting.starts_at)
             kwargs.setdefault(
@@ -153,10 +163,16 @@ class MeetingForm(forms.Form):
                     "lecturer": meeting.lecturer,
                     "lecturer_affiliation": meeting.lecturer_affiliation,
                     "study_hours": meeting.study_hours if meeting.is_study_kind else None,
+                    "room": booked_room_id,
                 },
             )
         super().__init__(data, **kwargs)
         self.meeting = meeting
+        # the building's rooms in use (a short list), and the one already booked even if out of use since
+        self.fields["room"].queryset = Room.objects.filter(
+            Q(building_id=user.building_id, is_active=True) | Q(pk=booked_room_id)
+        ).order_by("pk")  # in the order added: the building's main activity room first
+        self.fields["room"].label_from_instance = lambda room: room.place
         if meeting is not None:
             del self.fields["organization"]  # the expected participants came from it
         else:
@@ -187,6 +203,7 @@ class MeetingForm(forms.Form):
             "lecturer": data["lecturer"].strip(),
             "lecturer_affiliation": data["lecturer_affiliation"].strip(),
             "study_hours": data["study_hours"],
+            "room": data.get("room"),
         }
         if "organization" in self.fields:
             values["organization"] = data["organization"]

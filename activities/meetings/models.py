@@ -70,6 +70,15 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
+    # The activity room booked for the meeting (activities.rooms): it moves and is cancelled with the meeting.
+    room_booking = models.OneToOneField(
+        "rooms.RoomBooking",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting",
+        verbose_name=_("activity room booking"),
+    )
     host = models.CharField(_("host"), max_length=50, blank=True, help_text=_("Who chairs the meeting (主持人)."))
     recorder = models.CharField(_("recorder"), max_length=50, blank=True, help_text=_("Who takes the minutes."))
     lecturer = models.CharField(

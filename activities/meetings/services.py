@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.rooms import services as rooms
+from activities.rooms.models import Room
 from buildingparty.models import PartyOrganization
 from buildingparty.notifications import notify
 from buildingparty.officers import officers_of
@@ -63,6 +65,60 @@ def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime | None
         raise ValidationError({"ends_at": _("The meeting cannot end before it starts.")})
 
 
+# --- the activity room (activities.rooms) -------------------------------------------------------------------
+
+ROOM_HOURS_WITHOUT_END = 2  # a meeting planned without an end books the room for two hours
+KEEP_ROOM = object()  # meeting_update's default: the room stays as it is (its booking follows the new time)
+
+
+def room_slot(starts_at: datetime.datetime, ends_at: datetime.datetime | None):
+    """The slot a meeting books: its own times, or two hours from its start when it has no end."""
+    if ends_at is None or ends_at <= starts_at:
+        ends_at = starts_at + datetime.timedelta(hours=ROOM_HOURS_WITHOUT_END)
+    return starts_at, ends_at
+
+
+def _sync_room(meeting: Meeting, room: Room | None, *, by) -> None:
+    """Make the meeting's booking match its room and time: book the room chosen, move the booking when the time
+    changed, cancel it when the room is dropped (or changed). An overlap is the rooms service's message on the
+    ``room`` field; the caller's transaction leaves nothing saved."""
+    if room is not None and room.building_id != meeting.organization.building_id:
+        raise ValidationError({"room": _("Choose one of the building's own rooms.")})
+    current = meeting.room_booking if meeting.room_booking_id else None
+    if current is not None and current.is_cancelled:
+        current = None
+    starts_at, ends_at = room_slot(meeting.starts_at, meeting.ends_at)
+    try:
+        if current is not None and room is not None and current.room_id == room.pk:
+            rooms.booking_update(
+                booking=current,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                title=str(meeting),
+                organization=meeting.organization,
+                by=by,
+            )
+            return
+        if current is not None:
+            rooms.booking_cancel(booking=current, by=by)
+        booking = None
+        if room is not None:
+            booking = rooms.booking_create(
+                room=room,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                title=str(meeting),
+                organization=meeting.organization,
+                source=f"meetings.meeting:{meeting.pk}",
+                by=by,
+            )
+    except ValidationError as error:
+        raise ValidationError({"room": error.messages}) from error
+    if booking is not None or meeting.room_booking_id is not None:
+        meeting.room_booking = booking
+        meeting.save(update_fields=["room_booking"])
+
+
 @transaction.atomic
 def meeting_plan(
     *,
@@ -78,13 +134,17 @@ def meeting_plan(
     lecturer: str = "",
     lecturer_affiliation: str = "",
     study_hours: Decimal | None = None,
+    room: Room | None = None,
 ) -> Meeting:
     """Plan a meeting and fill its expected participants from the organisation's members (a 支委会: its committee
     members, see ``selectors.participants_for``): full members vote, probationary members attend without a vote,
-    mobile members are marked. A meeting already held may be planned after the fact (then recorded as held)."""
+    mobile members are marked. A meeting already held may be planned after the fact (then recorded as held).
+    With a ``room``, the room is booked for the meeting (``room_slot``) and the place is the room's."""
     check_kind_fits(kind=kind, organization=organization)
     _check_times(starts_at, ends_at)
     study_hours = _study_hours(kind, study_hours)
+    if room is not None:
+        place = room.place[:100]
     meeting = Meeting.objects.create(
         organization=organization,
         kind=kind,
@@ -99,6 +159,8 @@ def meeting_plan(
         study_hours=study_hours,
         created_by=by,
     )
+    if room is not None:
+        _sync_room(meeting, room, by=by)
     _sync_participants(meeting)
     return meeting
 
@@ -131,7 +193,11 @@ def _sync_participants(meeting: Meeting) -> None:
 
 
 def _lock(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self", "organization"))
+        .select_related("organization", "room_booking__room")
+        .get(pk=meeting.pk)
+    )
 
 
 @transaction.atomic
@@ -149,15 +215,22 @@ def meeting_update(
     lecturer: str = "",
     lecturer_affiliation: str = "",
     study_hours: Decimal | None = None,
+    room=KEEP_ROOM,
 ) -> Meeting:
     """Change a planned meeting (its organisation stays). Whoever it should expect now is expected: members who
     joined since it was planned are added; those no longer expected are dropped unless their row holds something
-    (a leave request, attendance), which stays on record."""
+    (a leave request, attendance), which stays on record. Its activity room: ``room`` (a Room, or None for none;
+    left out, the room stays); the booking moves with the meeting's time, re-checked against the room's others."""
     meeting = _lock(meeting)
     if not meeting.is_planned:
         raise ValidationError(_("Only a planned meeting can be changed."), code="not_planned")
     check_kind_fits(kind=kind, organization=meeting.organization)
     _check_times(starts_at, ends_at)
+    booking = meeting.room_booking if meeting.room_booking_id else None
+    if room is KEEP_ROOM:
+        room = booking.room if booking is not None and not booking.is_cancelled else None
+    if room is not None:
+        place = room.place[:100]
     meeting.kind = kind
     meeting.topic = topic
     meeting.starts_at = starts_at
@@ -182,6 +255,8 @@ def meeting_update(
             "study_hours",
         ]
     )
+    if room is not None or booking is not None:
+        _sync_room(meeting, room, by=by)
     _sync_participants(meeting)
     return meeting
 
@@ -242,6 +317,8 @@ def meeting_cancel(*, meeting: Meeting, by, reason: str) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancel_reason = reason[:200]
     meeting.save(update_fields=["status", "cancel_reason"])
+    if meeting.room_booking_id:
+        rooms.booking_cancel(booking=meeting.room_booking, by=by)  # the room is free again
     users = [a.member.user for a in meeting.attendances.select_related("member__user") if a.member.user_id]
     notify(
         users=users,

@@ -6,3 +6,7 @@ class RoomsConfig(AppConfig):
     name = "activities.rooms"
     label = "rooms"
     verbose_name = _("Activity rooms")
+
+    def ready(self):
+        # registers itself: the home-page panel
+        from . import panels  # noqa: F401

@@ -15,6 +15,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# The hours the week calendar shows and a plain booking may take (the property company's office hours and evening
+# meetings); a meeting booking the room may start earlier or end later, and shows clipped to these hours.
+OPENS_AT = 8
+CLOSES_AT = 22
 
 
 class RoomQuerySet(models.QuerySet):
@@ -48,6 +54,14 @@ class Room(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def place(self) -> str:
+        """Where the room is, as a meeting's place reads: "中央大厦3楼党支部活动室" (a space between Latin words)."""
+        if not self.location:
+            return self.name
+        gap = " " if self.location[-1].isascii() and self.name[:1].isascii() else ""
+        return f"{self.location}{gap}{self.name}"
+
 
 class BookingQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -66,9 +80,11 @@ class BookingQuerySet(models.QuerySet):
 
 
 class RoomBooking(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("room"))
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="bookings", verbose_name=pgettext_lazy("booking", "room")
+    )
+    starts_at = models.DateTimeField(pgettext_lazy("booking", "from"))
+    ends_at = models.DateTimeField(pgettext_lazy("booking", "until"))
     title = models.CharField(_("what for"), max_length=200)
     organization = models.ForeignKey(
         "buildingparty.PartyOrganization",
@@ -76,7 +92,7 @@ class RoomBooking(models.Model):
         null=True,
         blank=True,
         related_name="room_bookings",
-        verbose_name=_("organisation"),
+        verbose_name=pgettext_lazy("booking", "organisation"),
     )
     # The record the booking belongs to, as "app_label.model:pk" (e.g. "meetings.meeting:42"); empty for a plain one.
     source = models.CharField(_("source"), max_length=100, blank=True, db_index=True)
@@ -86,7 +102,12 @@ class RoomBooking(models.Model):
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
     )
 
     objects = BookingQuerySet.as_manager()
@@ -106,3 +127,13 @@ class RoomBooking(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def source_kind(self) -> str:
+        """The app label and model of the record the booking belongs to ("meetings.meeting"), or ""."""
+        return self.source.partition(":")[0]
+
+    @property
+    def source_pk(self) -> int | None:
+        kind, _sep, pk = self.source.partition(":")
+        return int(pk) if kind and pk.isdigit() else None

@@ -50,7 +50,10 @@ def can_manage(user, meeting: Meeting) -> bool:
 
 def _meeting(request, pk) -> Meeting:
     return get_object_or_404(
-        Meeting.objects.for_user(request.user).select_related("organization", "organization__building"), pk=pk
+        Meeting.objects.for_user(request.user).select_related(
+            "organization", "organization__building", "room_booking__room"
+        ),
+        pk=pk,
     )
 
 
