@@ -1,0 +1,63 @@
+"""The follow-up reminder of home visits (see buildingparty/jobs.py); imported by the AppConfig so it registers.
+
+A visit's follow-up is told to the officers of the organisation that made the visit (its secretaries, else the
+building's admins): the day before it is due, and once when it is overdue. The dedupe key names the visit, the
+occasion and the follow-up date, so a job run twice tells each officer once, and a follow-up moved to another
+date is told again.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from buildingparty import jobs
+from buildingparty.notifications import notify
+from buildingparty.officers import Officers
+
+from .models import HomeVisit
+
+DUE, OVERDUE = "due", "overdue"
+
+
+@jobs.job(
+    "visits.follow_up_reminders",
+    schedule=jobs.crontab(minute="40", hour="8"),
+    description=_(
+        "Remind the secretaries (else the building's admins) of home-visit follow-ups due tomorrow and of those "
+        "overdue. Once per visit and occasion."
+    ),
+    counts={
+        "due": _("follow-ups due tomorrow"),
+        "overdue": _("follow-ups overdue"),
+        "notified": _("notifications sent"),
+    },
+)
+def follow_up_reminders(*, today: str | None = None) -> dict:
+    """1. Open follow-ups due tomorrow (the building's date) and those overdue (before today), with whom.
+    2. The officers of the visits' organisations (``Officers``: three queries for all of them).
+    3. One notification per visit and occasion to those officers."""
+    day = jobs.job_day(today)
+    tomorrow = day + datetime.timedelta(days=1)
+    visits = list(
+        HomeVisit.objects.follow_up_open()
+        .filter(follow_up_on__lte=tomorrow)
+        .exclude(follow_up_on=day)  # due today: told yesterday, overdue tomorrow
+        .select_related("member", "enterprise", "organization")
+        .order_by("follow_up_on", "pk")
+    )
+    officers = Officers(v.organization_id for v in visits)
+    counts = {"due": 0, "overdue": 0, "notified": 0}
+    for visit in visits:
+        occasion = DUE if visit.follow_up_on == tomorrow else OVERDUE
+        counts[occasion] += 1
+        with transaction.atomic():
+            made = notify(
+                users=officers.of(visit.organization_id),
+                event=f"visit_follow_up_{occasion}",
+                context={"visit": visit, "name": visit.visited_name, "kind": visit.get_kind_display()},
+                url=visit.get_absolute_url(),
+                dedupe_key=f"visits:follow-up:{visit.pk}:{occasion}:{visit.follow_up_on.isoformat()}",
+            )
+        counts["notified"] += len(made)
+    return counts

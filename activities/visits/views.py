@@ -1,0 +1,378 @@
+"""Home visits and the hardship register: the visit list, recording (after a bounded search for whom to visit),
+one visit and its follow-up, a member's visits and help, the hardship register with opening and closing a record,
+and the counts.
+
+Who may: visits and the register hold personal data (health, family, money), so a member's visits are for her
+secretary and the admin only. Members, liaisons and contacts get 403 on every page, a member on pages about
+herself too (a visit's notes are the secretary's working notes, not a record kept for the member). The street
+sees the counts page only (``selectors.summary``: no names, no notes) and 403 elsewhere. Each view: check the role
+(403), fetch through ``for_user`` (404 out of scope), then call ``services``.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from buildingparty.forms import add_service_errors
+from buildingparty.models import Role
+from buildingparty.scope import role_required
+from enterprises.models import Enterprise
+from members.models import Member, in_party_q
+
+from . import selectors, services
+from .forms import (
+    AssistanceForm,
+    FollowUpDoneForm,
+    HardshipCloseForm,
+    HardshipFilterForm,
+    HardshipForm,
+    PickForm,
+    SummaryForm,
+    VisitFilterForm,
+    VisitForm,
+)
+from .models import HardshipRecord, HomeVisit
+
+PAGE_SIZE = 25
+MEMBER_VISITS_PAGE_SIZE = 20
+SUMMARY_PAGE_SIZE = 50
+OFFICERS = (Role.ADMIN, Role.SECRETARY)
+COUNTERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
+
+
+def _show_errors(request, form, error: ValidationError) -> None:
+    if form is None or not add_service_errors(form, error):
+        messages.error(request, " ".join(error.messages))
+
+
+def _member(request, pk, *, in_party: bool = True) -> Member:
+    """A member in the officer's reach (404 otherwise); to record something new, in the party and still here."""
+    members = Member.objects.for_user(request.user).select_related("organization")
+    if in_party:
+        members = members.filter(in_party_q())
+    return get_object_or_404(members, pk=pk)
+
+
+def _visit(request, pk) -> HomeVisit:
+    return get_object_or_404(
+        HomeVisit.objects.for_user(request.user).select_related(
+            "organization", "member", "member__organization", "enterprise", "recorded_by", "follow_up_done_by"
+        ),
+        pk=pk,
+    )
+
+
+# --- the visits ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*OFFICERS)
+def visit_list(request):
+    """The visits in reach, newest first, by name, kind, whom and the state of the follow-up."""
+    form = VisitFilterForm(request.GET or None, user=request.user)
+    visits = form.filter(
+        HomeVisit.objects.for_user(request.user)
+        .select_related("organization", "member", "enterprise")
+        .order_by("-visited_on", "-pk")
+    )
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "visits/list.html", {"form": form, "page": page, "today": timezone.localdate()})
+
+
+def _target(request, source) -> HomeVisit | None:
+    """The new visit the request names (``whom`` and ``member`` or ``enterprise``), fetched in scope (404), or
+    None when it names nobody yet."""
+    whom = source.get("whom") or HomeVisit.Whom.MEMBER
+    if whom not in HomeVisit.Whom.values:
+        whom = HomeVisit.Whom.MEMBER
+    user = request.user
+    if whom == HomeVisit.Whom.ENTERPRISE:
+        pk = source.get("enterprise")
+        if not pk:
+            return None
+        enterprise = get_object_or_404(
+            Enterprise.objects.for_user(user).filter(status=Enterprise.Status.ACTIVE), pk=_digits(pk)
+        )
+        organization = services.visit_organization(user=user)
+        if organization is None:
+            raise PermissionDenied
+        return HomeVisit(organization=organization, whom=whom, enterprise=enterprise)
+    pk = source.get("member")
+    if not pk:
+        return None
+    member = get_object_or_404(
+        Member.objects.for_user(user).filter(in_party_q()).select_related("organization"), pk=_digits(pk)
+    )
+    return HomeVisit(organization=services.visit_organization(user=user, member=member), whom=whom, member=member)
+
+
+def _digits(value) -> int:
+    """An id from a query string; anything else finds nothing (404)."""
+    return int(value) if str(value).isdigit() else 0
+
+
+def _visit_form(request, visit: HomeVisit):
+    form = VisitForm(request.POST or None, instance=visit, by=request.user)
+    if request.method == "POST" and form.is_valid():
+        is_new = visit.pk is None
+        try:
+            visit = services.visit_save(visit=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _show_errors(request, form, error)
+        else:
+            messages.success(
+                request, _("The visit is recorded.") if is_new else _("The visit is saved."), extra_tags="visit"
+            )
+            return redirect(visit)
+    return render(request, "visits/form.html", {"form": form, "visit": visit})
+
+
+@role_required(*OFFICERS)
+@require_http_methods(["GET", "POST"])
+def visit_create(request):
+    """First whom (a search of at most 20 names of the secretary's own branch, or of the building's enterprises),
+    then the visit."""
+    source = request.POST if request.method == "POST" else request.GET
+    visit = _target(request, source)
+    if visit is not None:
+        return _visit_form(request, visit)
+    pick = PickForm(request.GET or None)
+    whom, q = pick.choice()
+    if whom == HomeVisit.Whom.ENTERPRISE:
+        matches = selectors.enterprise_matches(request.user, q)
+    else:
+        matches = selectors.member_matches(request.user, q)
+    found = list(matches[: selectors.PICK_LIMIT + 1])
+    return render(
+        request,
+        "visits/pick.html",
+        {
+            "pick": pick,
+            "whom": whom,
+            "q": q,
+            "matches": found[: selectors.PICK_LIMIT],
+            "more": len(found) > selectors.PICK_LIMIT,
+            "limit": selectors.PICK_LIMIT,
+        },
+    )
+
+
+@role_required(*OFFICERS)
+@require_http_methods(["GET", "POST"])
+def visit_edit(request, pk):
+    return _visit_form(request, _visit(request, pk))
+
+
+@require_GET
+@role_required(*OFFICERS)
+def visit_detail(request, pk):
+    visit = _visit(request, pk)
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "visit": visit,
+            "state": visit.follow_up_state(),
+            "done_form": FollowUpDoneForm() if visit.follow_up_on and not visit.follow_up_done else None,
+        },
+    )
+
+
+@require_POST
+@role_required(*OFFICERS)
+def follow_up_done(request, pk):
+    """Mark the visit's follow-up done, with what came of it."""
+    visit = _visit(request, pk)
+    form = FollowUpDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(visit)
+    try:
+        services.follow_up_done(visit=visit, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        _show_errors(request, None, error)
+    else:
+        messages.success(request, _("The follow-up is marked done."))
+    return redirect(visit)
+
+
+# --- a member's visits and help -----------------------------------------------------------------------------
+
+
+def _render_member(request, member: Member, *, assistance_form=None, close_form=None, status=200):
+    year = timezone.localdate().year
+    visits = (
+        HomeVisit.objects.filter(member=member)
+        .select_related("organization", "recorded_by")
+        .order_by("-visited_on", "-pk")
+    )
+    page = Paginator(visits, MEMBER_VISITS_PAGE_SIZE).get_page(request.GET.get("page"))
+    records = list(HardshipRecord.objects.filter(member=member).select_related("opened_by", "closed_by"))
+    current = next((r for r in records if r.is_current), None)
+    history = selectors.help_history([member.pk]).get(member.pk, [])
+    return render(
+        request,
+        "visits/member.html",
+        {
+            "member": member,
+            "page": page,
+            "current": current,
+            "past": [r for r in records if not r.is_current],
+            "history": history,
+            "year": year,
+            "year_total": selectors.help_total(history, year),
+            "total": selectors.help_total(history),
+            "assistance_form": assistance_form or AssistanceForm(),
+            "close_form": (close_form or HardshipCloseForm()) if current else None,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@role_required(*OFFICERS)
+def member_visits(request, pk):
+    """A member's visits, her hardship records and the help she received: for her secretary and the admin."""
+    return _render_member(request, _member(request, pk, in_party=False))
+
+
+@require_POST
+@role_required(*OFFICERS)
+def assistance_create(request, pk):
+    """Record help the member received outside a visit."""
+    member = _member(request, pk)
+    form = AssistanceForm(request.POST, instance=None)
+    if form.is_valid():
+        assistance = form.save(commit=False)
+        assistance.member = member
+        try:
+            services.assistance_record(assistance=assistance, by=request.user)
+        except ValidationError as error:
+            _show_errors(request, form, error)
+        else:
+            messages.success(request, _("The help is recorded in the member's help history."))
+            return redirect("visits:member", member.pk)
+    return _render_member(request, member, assistance_form=form)
+
+
+# --- the hardship register ----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*OFFICERS)
+def hardship_list(request):
+    """The members in hardship (or resolved, or all), branch by branch, each with the latest help and this year's
+    amount; above, the members marked in hardship on the member register without a record here."""
+    form = HardshipFilterForm(request.GET or None)
+    records = form.filter(
+        HardshipRecord.objects.for_user(request.user)
+        .select_related("member", "member__organization")
+        .order_by("member__organization__name", "member__name", "-since", "-pk")
+    )
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    year = timezone.localdate().year
+    unrecorded = selectors.unrecorded_hardship(request.user)
+    return render(
+        request,
+        "visits/hardship_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": selectors.register_rows(page.object_list, year),
+            "year": year,
+            "unrecorded": list(unrecorded[: selectors.PICK_LIMIT]),
+        },
+    )
+
+
+@role_required(*OFFICERS)
+@require_http_methods(["GET", "POST"])
+def hardship_open(request):
+    """Put a member on the register: first the member (a bounded search), then since when, the kind and what."""
+    source = request.POST if request.method == "POST" else request.GET
+    if not source.get("member"):
+        pick = PickForm(request.GET or None)
+        _whom, q = pick.choice()
+        found = list(selectors.member_matches(request.user, q)[: selectors.PICK_LIMIT + 1])
+        return render(
+            request,
+            "visits/hardship_pick.html",
+            {
+                "pick": pick,
+                "q": q,
+                "matches": found[: selectors.PICK_LIMIT],
+                "more": len(found) > selectors.PICK_LIMIT,
+                "limit": selectors.PICK_LIMIT,
+            },
+        )
+    member = _member(request, _digits(source["member"]))
+    form = HardshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hardship_open(member=member, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(request, form, error)
+        else:
+            messages.success(
+                request, _("%(name)s is on the hardship register; the member register shows it.") % {"name": member}
+            )
+            return redirect("visits:member", member.pk)
+    return render(request, "visits/hardship_form.html", {"form": form, "member": member})
+
+
+@require_POST
+@role_required(*OFFICERS)
+def hardship_close(request, pk):
+    """Close a current record as resolved."""
+    record = get_object_or_404(
+        HardshipRecord.objects.for_user(request.user).select_related("member__organization"), pk=pk
+    )
+    member = record.member
+    form = HardshipCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hardship_close(record=record, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if not add_service_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+                return redirect("visits:member", member.pk)
+        else:
+            messages.success(request, _("The hardship record is closed as resolved."))
+            return redirect("visits:member", member.pk)
+    return _render_member(request, member, close_form=form)
+
+
+# --- counts -------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*COUNTERS)
+def summary(request):
+    """Per organisation: the year's visits by kind, follow-ups overdue, members in hardship, help given. Counts
+    only: the street's view of the work."""
+    form = SummaryForm(request.GET or None)
+    year = form.chosen_year()
+    rows = selectors.summary(request.user, year)
+    page = Paginator(rows, SUMMARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = {
+        field: sum(getattr(row, field) for row in rows)
+        for field in ("visits", "help", "mentor", "enquire", "overdue", "hardship", "amount")
+    }
+    return render(
+        request,
+        "visits/summary.html",
+        {
+            "form": form,
+            "year": year,
+            "page": page,
+            "totals": totals,
+            "show_building": request.user.role == Role.STREET,
+            "can_open": request.user.role in OFFICERS,
+            "kinds": dict(HomeVisit.Kind.choices),
+        },
+    )
