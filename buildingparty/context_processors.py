@@ -9,6 +9,7 @@ from .models import Role
 
 READERS = frozenset({Role.ADMIN, Role.SECRETARY, Role.STREET})
 MEMBER = frozenset({Role.MEMBER})
+OFFICERS = frozenset({Role.ADMIN, Role.SECRETARY})
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,25 @@ NAV = [
             Item(_("Committees and terms"), "committees:list", "people-fill", READERS | MEMBER),
             Item(_("Terms falling due"), "committees:due", "hourglass-bottom", frozenset({Role.ADMIN, Role.STREET})),
             Item(_("Organisational life settings"), "meetings:settings", "sliders", frozenset({Role.ADMIN})),
+        ),
+    ),
+    Group(
+        _("Teams and places"),
+        "megaphone",
+        (
+            Item(_("Bulletin board"), "notices:board", "megaphone", None),
+            Item(_("Volunteer activities"), "volunteering:list", "heart", READERS | MEMBER),
+            Item(_("My volunteer service"), "volunteering:mine", "heart", MEMBER),
+            Item(_("Duty teams"), "duty:teams", "shield-check", READERS | MEMBER),
+            Item(_("The week's duty roster"), "duty:building_roster", "calendar-week", READERS),
+            Item(_("My duty"), "duty:mine", "shield-check", MEMBER),
+            Item(_("Home visits"), "visits:list", "house-heart", OFFICERS),
+            Item(_("Hardship register"), "visits:hardship", "heart-pulse", OFFICERS),
+            Item(_("Home visits: counts"), "visits:summary", "bar-chart", frozenset({Role.STREET})),
+            Item(_("Activity rooms"), "rooms:week", "door-open", READERS),
+            Item(_("Members on show"), "showcase:index", "person-badge", None),
+            Item(_("My card on show"), "showcase:mine", "person-badge", MEMBER),
+            Item(_("Consent and cards"), "showcase:manage", "list-check", OFFICERS),
         ),
     ),
     Group(

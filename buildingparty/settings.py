@@ -87,6 +87,11 @@ INSTALLED_APPS = [
     "activities.meetings",
     "activities.appraisal",
     "activities.study",
+    "activities.duty",
+    "activities.notices",
+    "activities.visits",
+    "activities.showcase",
+    "activities.volunteering",
 ]
 
 MIDDLEWARE = [
@@ -324,3 +329,7 @@ POINTS_BASE_SCORE = _int("POINTS_BASE_SCORE", 60)
 # minutes after its start.
 MEETING_CHECKIN_OPENS_MINUTES = _int("MEETING_CHECKIN_OPENS_MINUTES", 30)
 MEETING_CHECKIN_CLOSES_MINUTES = _int("MEETING_CHECKIN_CLOSES_MINUTES", 120)
+# Volunteering: a volunteer activity's QR check-in opens this many minutes before it starts and closes this many
+# minutes after its start.
+VOLUNTEER_CHECKIN_OPENS_MINUTES = _int("VOLUNTEER_CHECKIN_OPENS_MINUTES", 30)
+VOLUNTEER_CHECKIN_CLOSES_MINUTES = _int("VOLUNTEER_CHECKIN_CLOSES_MINUTES", 120)

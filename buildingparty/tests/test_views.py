@@ -32,6 +32,17 @@ def test_english_is_available_through_the_language_switch(client):
 MEMBERS = ["members:list", "members:transfer_list"]
 ENTERPRISES = ["enterprises:list", "enterprises:coverage", "survey:campaign_list"]
 BRANCH = ["organization_list", "funds:list"]
+PLACES_OFFICER = [
+    "notices:board",
+    "volunteering:list",
+    "duty:teams",
+    "duty:building_roster",
+    "visits:list",
+    "visits:hardship",
+    "rooms:week",
+    "showcase:index",
+    "showcase:manage",
+]
 LIFE = [
     "meetings:list",
     "meetings:compliance",
@@ -61,6 +72,7 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 *LIFE,
                 "committees:due",
                 "meetings:settings",
+                *PLACES_OFFICER,
                 *ENTERPRISES,
                 "survey:lead_list",
                 *SERVICES,
@@ -82,6 +94,7 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "points:board",
                 "points:claims",
                 *LIFE,
+                *PLACES_OFFICER,
                 *ENTERPRISES,
                 "survey:lead_list",
                 *SERVICES,
@@ -93,6 +106,8 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
             "liaison_user",
             [
                 "home",
+                "notices:board",
+                "showcase:index",
                 "enterprises:list",
                 "survey:campaign_list",
                 "survey:lead_list",
@@ -113,11 +128,21 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "study:mine",
                 "appraisal:mine",
                 "committees:list",
+                "notices:board",
+                "volunteering:list",
+                "volunteering:mine",
+                "duty:teams",
+                "duty:mine",
+                "showcase:index",
+                "showcase:mine",
                 "services:list",
                 "services:material_list",
             ],
         ),
-        ("contact_user", ["home", "enterprises:mine", "services:list", "services:material_list"]),
+        (
+            "contact_user",
+            ["home", "notices:board", "showcase:index", "enterprises:mine", "services:list", "services:material_list"],
+        ),
         (
             "street_user",
             [
@@ -128,6 +153,13 @@ SERVICES = ["services:list", "services:reception_list", "services:material_list"
                 "points:board",
                 *LIFE,
                 "committees:due",
+                "notices:board",
+                "volunteering:list",
+                "duty:teams",
+                "duty:building_roster",
+                "visits:summary",
+                "rooms:week",
+                "showcase:index",
                 *ENTERPRISES,
                 "services:list",
                 "services:statistics",
@@ -147,7 +179,7 @@ def test_each_role_sees_its_own_navigation(request, client, persona, expected):
 def test_the_navigation_groups_pages_and_marks_the_current_one(secretary_a_client):
     response = secretary_a_client.get(reverse("members:transfer_list"))
     groups = [e for e in response.context["nav_items"] if e.get("children")]
-    assert [len(g["children"]) for g in groups] == [4, 6, 6, 4, 4, 3]
+    assert [len(g["children"]) for g in groups] == [4, 6, 6, 9, 4, 4, 3]
     active = [c["name"] for g in groups for c in g["children"] if c["active"]]
     assert active == ["members:transfer_list"]  # not the member register, whose URL is a shorter prefix
     assert groups[0]["active"] and not groups[1]["active"]
