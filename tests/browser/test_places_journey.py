@@ -155,7 +155,7 @@ def test_volunteering_duty_visits_notices_and_rooms_in_the_browser(page, browser
     sign_in(o, "volunteer2", DEMO_PASSWORD)
     o.goto(o.base_url + f"/activities/volunteering/{activity.pk}/")
     join = o.locator("[data-testid=signup-form] button[type=submit]")
-    assert join.inner_text().strip() == "加入候补"
+    assert join.inner_text().strip() == "报名候补"
     join.click()
     o.wait_for_load_state()
     assert "候补第 1 位" in o.locator("[data-testid=own-signup] [data-own=waiting]").inner_text()
@@ -229,7 +229,8 @@ def test_volunteering_duty_visits_notices_and_rooms_in_the_browser(page, browser
     assert member1.name in page.locator(f"[data-testid=print-page][data-team='{team.pk}']").inner_text()
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == teams
-    assert re.search(rb"/MediaBox\s*\[\s*0 0 595\.\d+ 841\.\d+\s*\]", pdf)  # A4 in points
+    a4 = rb"/MediaBox\s*\[\s*0 0 59[45](?:\.\d+)? 84[12](?:\.\d+)?\s*\]"  # 210 x 297 mm in points
+    assert len(re.findall(a4, pdf)) == teams, re.findall(rb"/MediaBox[^\]]*\]", pdf)[:2]
     all_errors += page.console_errors
 
     #    member1 asks on her phone to hand the shift to a colleague not on it; the admin approves.
