@@ -10,7 +10,8 @@ from django.urls import reverse
 from activities.showcase.demo import portrait_png
 from activities.showcase.tests.factories import on_board
 from members.models import Member
-from tests.browser.conftest import ARTIFACTS, axe_violations, browser, page, sign_in  # noqa: F401
+
+from .conftest import ARTIFACTS, axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +28,7 @@ def fits_the_phone(tab) -> bool:
 
 
 def test_a_member_shows_herself_on_the_board_from_her_phone_and_withdraws(
-    browser,  # noqa: F811
+    browser,
     live_server,
     member_user,
     branch_a,
@@ -85,7 +86,7 @@ def test_a_member_shows_herself_on_the_board_from_her_phone_and_withdraws(
 
 
 def test_the_printed_boards_lay_out_three_by_three_on_a4_and_three_by_two_on_the_a3_poster(
-    page,  # noqa: F811
+    page,
     member_user,
     branch_a,
     building,

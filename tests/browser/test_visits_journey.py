@@ -8,7 +8,8 @@ from django.utils import timezone
 from activities.visits.models import HomeVisit
 from buildingparty.models import User
 from members.models import Member
-from tests.browser.conftest import axe_violations, browser, page, sign_in, sign_out  # noqa: F401
+
+from .conftest import axe_violations, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,8 +30,8 @@ def check(tab):
     assert tab.console_errors == []
 
 
-# ``page`` is the browser journeys' fixture (tests/browser/conftest.py), imported above.
-def test_a_secretary_follows_up_a_visit_and_records_a_new_one(page):  # noqa: F811
+# ``page`` is the browser journeys' fixture (tests/browser/conftest.py).
+def test_a_secretary_follows_up_a_visit_and_records_a_new_one(page):
     call_command("seed_demo", verbosity=0)
     secretary1 = User.objects.get(username="secretary1")
     overdue = HomeVisit.objects.filter(organization=secretary1.organization).follow_up_overdue(timezone.localdate())
