@@ -14,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from activities.rooms.models import Room
+from activities.uploads import (
+    MAX_PHOTO_SIZE,
+    MAX_PHOTOS,
+    PHOTO_TYPES,
+    MultipleFileField,
+    looks_like,
+)
 from buildingparty.models import PartyOrganization, Role
 
 from .models import Attendance, ComplianceSettings, Meeting
@@ -340,46 +347,6 @@ class LeaveDecisionForm(forms.Form):
 
 # --- photos -------------------------------------------------------------------------------------------------
 
-MAX_PHOTO_SIZE = 5 * 1024 * 1024
-MAX_PHOTOS = 10
-# What a photo may be: its extension, the type a browser sends for it, and its first bytes. The type it is
-# served with comes from the extension, never from what the browser claimed.
-PHOTO_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-}
-
-
-def photo_content_type(name: str) -> str:
-    return PHOTO_TYPES[os.path.splitext(name)[1].lower()]
-
-
-def _looks_like(head: bytes, content_type: str) -> bool:
-    if content_type == "image/jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    if content_type == "image/png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented recipe); cleans to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
 
 def check_photo(file):
     """A JPG, PNG or WebP photo of at most 5 MB: its name, the type the browser sent and its first bytes agree."""
@@ -400,7 +367,7 @@ def check_photo(file):
     file.seek(0)
     head = file.read(12)
     file.seek(0)
-    if not _looks_like(head, PHOTO_TYPES[extension]):
+    if not looks_like(head, PHOTO_TYPES[extension]):
         raise forms.ValidationError(
             _("%(name)s is not the photo its name says it is."), code="file_content", params={"name": file.name}
         )

@@ -6,7 +6,6 @@ belong to.
 """
 
 import os
-import zipfile
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.uploads import office_zip_holds
 from buildingparty.models import PartyOrganization
 
 from .models import Notice, NoticeAttachment, NoticeRead
@@ -43,14 +43,6 @@ def attachment_content_type(name: str) -> str:
     return ATTACHMENT_TYPES[os.path.splitext(name)[1].lower()][0]
 
 
-def _office_zip_holds(file, folder: str) -> bool:
-    try:
-        with zipfile.ZipFile(file) as archive:
-            return any(name.startswith(folder) for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
 def check_attachment(file):
     """A PDF, Word or Excel document or a photo of at most 10 MB, whose content agrees with its name."""
     extension = os.path.splitext(file.name)[1].lower()
@@ -70,7 +62,7 @@ def check_attachment(file):
     file.seek(0)
     head = file.read(len(magic))
     file.seek(0)
-    genuine = head == magic and (folder is None or _office_zip_holds(file, folder))
+    genuine = head == magic and (folder is None or office_zip_holds(file, folder))
     file.seek(0)
     if not genuine:
         raise ValidationError(

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.uploads import MAX_PHOTO_SIZE, PHOTO_TYPES, looks_like
 from buildingparty.notifications import notify
 from buildingparty.officers import officers_of
 from members.models import Member
@@ -20,27 +21,6 @@ from members.models import Member
 from .models import ShowcaseProfile
 
 # --- the photo ----------------------------------------------------------------------------------------------
-
-MAX_PHOTO_SIZE = 5 * 1024 * 1024
-# extension → the type it is served with; the type comes from the stored name, never from what a browser claimed
-PHOTO_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-}
-
-
-def photo_content_type(name: str) -> str:
-    return PHOTO_TYPES[os.path.splitext(name)[1].lower()]
-
-
-def _looks_like(head: bytes, content_type: str) -> bool:
-    if content_type == "image/jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    if content_type == "image/png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
 
 
 def check_photo(file):
@@ -61,7 +41,7 @@ def check_photo(file):
     file.seek(0)
     head = file.read(12)
     file.seek(0)
-    if not _looks_like(head, PHOTO_TYPES[extension]):
+    if not looks_like(head, PHOTO_TYPES[extension]):
         raise ValidationError(
             _("%(name)s is not the photo its name says it is."), code="file_content", params={"name": file.name}
         )

@@ -16,6 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities.uploads import photo_content_type
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import can_write, in_reach, role_required
@@ -128,7 +129,7 @@ def photo(request, pk):
         file = profile.photo.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(file, content_type=services.photo_content_type(profile.photo.name))
+    response = FileResponse(file, content_type=photo_content_type(profile.photo.name))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     # The address carries the photo's version (?v=), so a replaced photo is fetched again.

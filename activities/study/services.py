@@ -5,7 +5,6 @@ were offered) and acts. Its messages are keyed by the form field they belong to.
 """
 
 import os
-import zipfile
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -13,6 +12,8 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from activities.uploads import office_zip_holds
 
 from .models import StudyParticipation, StudySession
 
@@ -39,14 +40,6 @@ def material_content_type(name: str) -> str:
     return MATERIAL_TYPES[os.path.splitext(name)[1].lower()][0]
 
 
-def _office_zip_holds(file, folder: str) -> bool:
-    try:
-        with zipfile.ZipFile(file) as archive:
-            return any(name.startswith(folder) for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
 def check_material(file):
     """A PDF, Word or PowerPoint document or a photo of at most 10 MB, whose content agrees with its name."""
     extension = os.path.splitext(file.name)[1].lower()
@@ -66,7 +59,7 @@ def check_material(file):
     file.seek(0)
     head = file.read(len(magic))
     file.seek(0)
-    genuine = head == magic and (folder is None or _office_zip_holds(file, folder))
+    genuine = head == magic and (folder is None or office_zip_holds(file, folder))
     file.seek(0)
     if not genuine:
         raise ValidationError(

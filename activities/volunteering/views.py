@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.checkin import qr_svg
+from activities.uploads import photo_content_type
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
@@ -28,7 +29,7 @@ from members.models import Member
 
 from . import checkin as checkin_service
 from . import selectors, services
-from .forms import ActivityFilterForm, ActivityForm, CancelForm, PhotoForm, RecordForm, photo_content_type
+from .forms import ActivityFilterForm, ActivityForm, CancelForm, PhotoForm, RecordForm
 from .models import Activity, ActivityPhoto, Signup
 
 PAGE_SIZE = 20

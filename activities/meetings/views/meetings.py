@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from activities.uploads import photo_content_type
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
@@ -33,7 +34,6 @@ from ..forms import (
     MeetingFilterForm,
     MeetingForm,
     PhotoForm,
-    photo_content_type,
 )
 from ..models import Attendance, AttendanceChange, Meeting, MeetingPhoto
 
