@@ -12,6 +12,22 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
+# Issue 14 (ops): pg_dump / pg_restore for `manage.py backup` and `restore`. pg_dump must be of the server's
+# major version or newer (docker-compose.yml runs postgres:16), so the client comes from PostgreSQL's own
+# Debian repository rather than Debian's (an older major version). PG_MAJOR follows the server's image.
+ARG PG_MAJOR=16
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+        https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && . /etc/os-release \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" \
+    && apt-get purge -y curl && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them.
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
@@ -36,4 +52,5 @@ USER app
 EXPOSE 8000
 
 # WEB_CONCURRENCY sets gunicorn's worker count; GUNICORN_CMD_ARGS adds any other option.
-CMD ["gunicorn", "buildingparty.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--no-control-socket"]
+# --timeout 60 as in docker-compose.yml: imports above IMPORT_INLINE_MAX_ROWS rows run as Celery jobs.
+CMD ["gunicorn", "buildingparty.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "60", "--no-control-socket"]

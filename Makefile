@@ -36,6 +36,8 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 # `?=` keeps any value already set in the environment, e.g. DJANGO_DEBUG=true make run.
 run: export DJANGO_DEBUG ?= false
 run: export DJANGO_SECURE ?= false
+# otp: the demo signs in with a password alone (two-factor sign-in is on by default when DEBUG is off).
+run: export DJANGO_REQUIRE_2FA ?= false
 run: export HEARTBEAT_INTERVAL_SECONDS ?= 30
 run: export PORT ?= 8000
 run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/beat (Ctrl-C stops)
@@ -51,11 +53,16 @@ run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/
 test: $(DEV_STAMP) ## run the whole pytest suite (PYTEST_ARGS="..." passes arguments on)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-check: $(DEV_STAMP) ## Django system checks, "no missing migrations", lint and formatting
+check: $(DEV_STAMP) ## Django system checks, "no missing migrations", lint and formatting, bandit, pip-audit
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# Issue 14 (ops): code security lint (medium and up), and known vulnerabilities in the pinned dependencies
+	# (bin/audit-deps says loudly when no vulnerability database can be reached, instead of passing silently).
+	$(BIN)/bandit --quiet --recursive . --severity-level medium --confidence-level medium \
+		--exclude ./$(VENV),./tests,./staticfiles,./var,'*/tests/*','*/migrations/*'
+	$(BIN)/python bin/audit-deps requirements.txt
 
 messages: $(RUN_STAMP) ## update and compile locale/zh_Hans (needs gettext)
 	@command -v msgfmt >/dev/null || { echo "gettext is missing: apt-get install gettext" >&2; exit 1; }

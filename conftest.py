@@ -33,6 +33,8 @@ def pytest_configure(config):
     }
     settings.WHITENOISE_AUTOREFRESH = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor sign-in is off unless a test turns it on (settings.REQUIRE_2FA = True): buildingparty/two_factor.py
+    settings.REQUIRE_2FA = False
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")

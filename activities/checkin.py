@@ -1,5 +1,6 @@
 """What the activities' check-ins share (meetings, volunteer activities): the window around a start time in which a
-scanned code works, how a time is told to a person on the spot, and the QR code itself.
+scanned code works, and how a time is told to a person on the spot (the QR code itself is drawn by
+buildingparty.qr).
 
 A check-in code is an absolute link with a random token; the app that owns the event decides who may use it.
 """
@@ -7,8 +8,6 @@ A check-in code is an absolute link with a random token; the app that owns the e
 import datetime
 from dataclasses import dataclass
 
-import qrcode
-import qrcode.image.svg
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,11 +50,3 @@ def window_refusal(span: Window, now: datetime.datetime) -> str:
     if state == "late":
         return _("Check-in closed at %(time)s.") % {"time": moment(span.closes_at, now)}
     return ""
-
-
-def qr_svg(url: str) -> str:
-    """The QR code of ``url`` as an SVG document, drawn without Pillow."""
-    image = qrcode.make(
-        url, image_factory=qrcode.image.svg.SvgPathImage, error_correction=qrcode.constants.ERROR_CORRECT_M
-    )
-    return image.to_string(encoding="unicode")

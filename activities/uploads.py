@@ -1,52 +1,74 @@
-"""What the activities' upload forms share: a field that takes several files, and the checks that a file's first
-bytes agree with its name (photos of meetings and volunteer activities, Office documents of notices and study)."""
-
-import os
-import zipfile
+"""The activities' photos (meetings, volunteer activities, the showcase): what a photo may be, its one check and
+the form that takes several. The checks of any upload's content and name live on the ground floor
+(``buildingparty.uploads``); this module only says which of them a photo gets."""
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from buildingparty.uploads import KNOWN_TYPES, PHOTO_EXTENSIONS, MultipleFileField, content_agrees, extension_of
 
 MAX_PHOTO_SIZE = 5 * 1024 * 1024
 MAX_PHOTOS = 10
 # What a photo may be: its extension and the type it is served with (from the extension, never from what the
 # browser claimed); its first bytes must agree.
-PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+PHOTO_TYPES = {extension: KNOWN_TYPES[extension][0] for extension in PHOTO_EXTENSIONS}
 
 
-def photo_content_type(name: str) -> str:
-    return PHOTO_TYPES[os.path.splitext(name)[1].lower()]
+def check_photo(file):
+    """A JPG, PNG or WebP photo of at most 5 MB: its name, the type the browser sent and its content agree.
+
+    Meetings, volunteer activities and the showcase all use this, the stricter of the checks they once had: a
+    browser upload must also have been sent as a photo type (a file that did not come from a browser, such as
+    the demo's, has no sent type to check)."""
+    extension = extension_of(file.name)
+    sent = getattr(file, "content_type", None)
+    sent_ok = sent is None or (sent or "").split(";")[0].strip().lower() in PHOTO_TYPES.values()
+    if extension not in PHOTO_TYPES or not sent_ok:
+        raise forms.ValidationError(
+            _("%(name)s: only a photo (JPG, PNG or WebP) can be uploaded."),
+            code="file_type",
+            params={"name": file.name},
+        )
+    if file.size > MAX_PHOTO_SIZE:
+        raise forms.ValidationError(
+            _("%(name)s is %(size)s; a photo can be at most 5 MB."),
+            code="file_size",
+            params={"name": file.name, "size": filesizeformat(file.size)},
+        )
+    if not content_agrees(file, extension):
+        raise forms.ValidationError(
+            _("%(name)s is not the photo its name says it is."), code="file_content", params={"name": file.name}
+        )
+    return file
 
 
-def looks_like(head: bytes, content_type: str) -> bool:
-    """Do a photo's first 12 bytes agree with its type (JPEG, PNG or WebP)?"""
-    if content_type == "image/jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    if content_type == "image/png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+class PhotoForm(forms.Form):
+    """Several photos of a meeting or a volunteer activity, with one caption."""
 
-
-def office_zip_holds(file, folder: str) -> bool:
-    """Is ``file`` a zip archive with entries under ``folder`` (word/, xl/, ppt/): a real Office Open XML file?"""
-    try:
-        with zipfile.ZipFile(file) as archive:
-            return any(name.startswith(folder) for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented recipe); cleans to a list."""
+    photos = MultipleFileField(label=_("Photos"), help_text=_("Up to 10 photos, 5 MB each: JPG, PNG or WebP."))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs["accept"] = ",".join(sorted(set(PHOTO_TYPES.values())))
 
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
+    def clean_photos(self):
+        files = self.cleaned_data["photos"]
+        if not files:
+            raise forms.ValidationError(_("Choose at least one photo."), code="required")
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("Upload at most %(max)d photos at a time; you chose %(count)d."),
+                code="too_many",
+                params={"max": MAX_PHOTOS, "count": len(files)},
+            )
+        errors = []
+        for file in files:
+            try:
+                check_photo(file)
+            except forms.ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import jobs, outbox, services
+from . import imports, jobs, outbox, services, submissions
 
 
 @jobs.job(
@@ -41,13 +41,37 @@ def flush_outbox(*, limit: int = 1000) -> dict:
 
 
 @jobs.job(
+    "buildingparty.sweep_abandoned_runs",
+    schedule=jobs.every(60),
+    description=_(
+        "Rescue abandoned jobs. Marks as abandoned the job runs whose worker stopped mid-run (no sign of life "
+        "for two minutes) and runs those jobs again."
+    ),
+    history_days=2,
+    counts={
+        "abandoned": _("runs abandoned"),
+        "resent": _("jobs run again"),
+        "given_up": _("jobs not run again (abandoned three times)"),
+    },
+)
+def sweep_abandoned_runs() -> dict:
+    return jobs.sweep_abandoned()
+
+
+@jobs.job(
     "buildingparty.prune_history",
     schedule=jobs.crontab(minute="40", hour="3"),
     description=_(
         "Prune old records. Deletes outbox messages sent more than 7 days ago and job runs older than 180 days "
-        "(successful runs of the every-minute jobs after 2 days)."
+        "(successful runs of the every-minute jobs after 2 days), one-time form tokens after 2 days, and register "
+        "uploads never confirmed for import after a day."
     ),
-    counts={"outbox_deleted": _("outbox messages deleted"), "runs_deleted": _("job runs deleted")},
+    counts={
+        "outbox_deleted": _("outbox messages deleted"),
+        "runs_deleted": _("job runs deleted"),
+        "tokens_deleted": _("form tokens deleted"),
+        "uploads_deleted": _("unconfirmed uploads deleted"),
+    },
 )
 def prune_history(*, today: str | None = None) -> dict:
     now = timezone.now()
@@ -56,4 +80,41 @@ def prune_history(*, today: str | None = None) -> dict:
     return {
         "outbox_deleted": outbox.prune(now=now),
         "runs_deleted": jobs.prune_runs(now=now),
+        "tokens_deleted": submissions.prune(now=now),
+        "uploads_deleted": imports.prune_uploads(now=now.timestamp()),
     }
+
+
+# Issue 14 (imports): a large register import, confirmed on its import page, runs here rather than in the web
+# request; no schedule. "Run now" on the job page takes every import still waiting (or abandoned by a dead worker).
+@jobs.job(
+    "buildingparty.run_import",
+    schedule=None,
+    description=_(
+        "Import a large register file. Checks every row of a confirmed import, then writes all rows or none; "
+        "the person who confirmed it follows its progress on the import's page."
+    ),
+    counts={"imported": _("imports written"), "failed": _("imports refused"), "skipped": _("already taken")},
+)
+def run_import(*, run_id: int | None = None) -> dict:
+    from . import imports
+
+    return imports.run_queued(run_id=run_id)
+
+
+@jobs.job(
+    "buildingparty.retry_emails",
+    schedule=jobs.every(300),
+    description=_(
+        "Retry failed emails. Sends again the notification emails that could not be sent, with growing pauses; "
+        "after five attempts an email is marked failed and listed on this page."
+    ),
+    history_days=2,
+    counts={
+        "retried": _("emails tried again"),
+        "sent": _("emails sent"),
+        "failed": _("emails given up on"),
+    },
+)
+def retry_emails() -> dict:
+    return services.retry_emails()

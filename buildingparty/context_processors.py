@@ -18,6 +18,7 @@ class Item:
     name: str  # URL name
     icon: str
     roles: frozenset | None  # None: everybody signed in
+    operator: bool = False  # also offered to the platform operator (a superuser), whatever the role
 
 
 @dataclass(frozen=True)
@@ -126,14 +127,14 @@ NAV = [
             Item(_("Funding ledger"), "funds:list", "cash-coin", READERS),
             Item(_("Letters"), "letters:list", "envelope", frozenset({Role.ADMIN, Role.SECRETARY})),
             Item(_("Audit log"), "audit_list", "shield-check", frozenset({Role.ADMIN})),
-            Item(_("Scheduled jobs"), "job_list", "clock-history", frozenset({Role.ADMIN})),
+            Item(_("Scheduled jobs"), "job_list", "clock-history", frozenset({Role.ADMIN}), operator=True),
         ),
     ),
 ]
 
 
 def _visible(item: Item, user) -> bool:
-    return item.roles is None or user.role in item.roles
+    return item.roles is None or user.role in item.roles or (item.operator and user.is_superuser)
 
 
 def navigation(request):

@@ -1,12 +1,15 @@
-"""The job page (admins only): every scheduled job, its schedule, its last run and failures, and the outbox.
+"""The job page: every scheduled job, its schedule, its last run and failures, and the outbox.
 
-A job's own page shows its run history, lets an admin change its schedule (django-celery-beat's PeriodicTask,
-which beat reloads by itself) and start it now (through the outbox, so a broker outage keeps the request).
+The jobs are the platform's, not a building's: building admins see their status (read-only); only the platform
+operator (a superuser) changes a schedule (django-celery-beat's PeriodicTask, which beat reloads by itself),
+switches a job on or off, or starts it now (through the outbox, so a broker outage keeps the request).
 """
 
 import logging
+from functools import wraps
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,12 +18,29 @@ from django.views.decorators.http import require_POST
 
 from . import jobs, outbox, schedules
 from .job_forms import ScheduleForm
-from .models import JobRun, Role
-from .scope import role_required
+from .models import JobRun, Notification, Role
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
+
+
+def _viewers_only(view):
+    """Building admins and the platform operator see the job pages; everybody else gets 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_superuser or request.user.role == Role.ADMIN):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _operator_only(request) -> None:
+    """Changing a schedule or starting a job is for the platform operator (a superuser) only."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
 
 
 def _job_or_404(name: str) -> jobs.Job:
@@ -30,7 +50,7 @@ def _job_or_404(name: str) -> jobs.Job:
         raise Http404 from None
 
 
-@role_required(Role.ADMIN)
+@_viewers_only
 def job_list(request):
     specs = jobs.registered()
     names = [spec.name for spec in specs]
@@ -53,8 +73,26 @@ def job_list(request):
     return render(
         request,
         "buildingparty/jobs/job_list.html",
-        {"rows": rows, "outbox": outbox.pending(), "problems": sum(1 for r in rows if _in_trouble(r))},
+        {
+            "rows": rows,
+            "outbox": outbox.pending(),
+            "problems": sum(1 for r in rows if _in_trouble(r)),
+            "email_problems": _email_problems(request.user),
+            "email_problems_limit": EMAIL_PROBLEMS_SHOWN,
+        },
     )
+
+
+EMAIL_PROBLEMS_SHOWN = 50
+
+
+def _email_problems(user) -> list[Notification]:
+    """The emails not sent after a failure (given up, or waiting for a retry), newest first, in one query: the
+    platform operator sees all, a building admin those to the building's users."""
+    notes = Notification.objects.filter(emailed_at__isnull=True, email_attempts__gt=0).select_related("user")
+    if not user.is_superuser:
+        notes = notes.filter(user__building_id=user.building_id)
+    return list(notes.order_by("-created_at", "-pk")[:EMAIL_PROBLEMS_SHOWN])
 
 
 def _in_trouble(row: dict) -> bool:
@@ -62,13 +100,15 @@ def _in_trouble(row: dict) -> bool:
     return row["failures_7d"] > 0 or (last is not None and (last.outcome == JobRun.Outcome.FAILED or last.stuck))
 
 
-@role_required(Role.ADMIN)
+@_viewers_only
 def job_detail(request, name):
-    """The run history, the schedule form (POST saves it) and the "run now" button."""
+    """The run history; for the platform operator also the schedule form (POST saves it) and "run now"."""
     spec = _job_or_404(name)
+    if request.method == "POST":
+        _operator_only(request)
     task = schedules.periodic_tasks([spec.name]).get(spec.name)
     form = None
-    if spec.schedule is not None or task is not None:
+    if request.user.is_superuser and (spec.schedule is not None or task is not None):
         form = ScheduleForm.for_task(request.POST or None, job=spec, task=task)
         if request.method == "POST" and form.is_valid():
             task = schedules.update_schedule(job=spec, enabled=form.cleaned_data["enabled"], schedule=form.schedule())
@@ -99,15 +139,17 @@ def job_detail(request, name):
             "schedule": schedules.describe(task if task is not None else spec.schedule),
             "default_schedule": schedules.describe(spec.schedule),
             "form": form,
+            "can_operate": request.user.is_superuser,
             "page": page,
         },
     )
 
 
-@role_required(Role.ADMIN)
+@_viewers_only
 @require_POST
 def job_run_now(request, name):
-    """Queue one run of the job now, with its default arguments."""
+    """Queue one run of the job now, with its default arguments (the platform operator only)."""
+    _operator_only(request)
     spec = _job_or_404(name)
     outbox.enqueue(spec.name)
     logger.info("%s started %s by hand", request.user.username, spec.name)

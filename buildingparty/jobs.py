@@ -29,9 +29,11 @@ from then on belongs to the admins, who edit it on the job page (``/jobs/``). To
 import dataclasses
 import datetime
 import logging
+import threading
 import traceback
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -42,6 +44,10 @@ BACKOFF_SECONDS = 30  # 30 s, 60 s, 120 s, 240 s, 480 s
 BACKOFF_MAX_SECONDS = 15 * 60
 STUCK_AFTER_SECONDS = 60 * 60  # a run "running" this long has died with its worker (or hangs)
 RUN_KEEP_DAYS = 180
+# A running run writes a sign of life every settings.JOB_ALIVE_SECONDS; one silent for
+# settings.JOB_ABANDONED_AFTER_SECONDS lost its worker (SIGKILL, OOM, a power cut) and is marked abandoned and
+# run again by the sweep (``sweep_abandoned``).
+MAX_ABANDONED = 3  # a job whose worker dies this often on the same task is not run again (it kills its worker)
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
@@ -164,10 +170,14 @@ def job(
         @shared_task(name=name, bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
         def task(self, **kwargs):
             last_attempt = self.request.retries >= MAX_RETRIES
+            task_id = self.request.id or ""
             try:
-                return run(
-                    spec, kwargs, task_id=self.request.id or "", attempt=self.request.retries + 1, final=last_attempt
-                )
+                abandoned = _earlier_runs(task_id) if task_id and not self.request.is_eager else 0
+                if abandoned is None:  # the broker handed out a message already done (redelivered after a crash)
+                    logger.info("job %s: task %s already finished; not run again", spec.name, task_id)
+                    return None
+                attempt = self.request.retries + 1 + abandoned
+                return run(spec, kwargs, task_id=task_id, attempt=attempt, final=last_attempt)
             except TRANSIENT_ERRORS as exc:
                 if last_attempt:
                     raise
@@ -195,17 +205,111 @@ def run(spec: Job, kwargs: dict, *, task_id: str = "", attempt: int = 1, final: 
     """Run a job here and now, recording the attempt. ``final``: a transient error is a failure, not a retry."""
     from .models import JobRun
 
-    record = JobRun.objects.create(job=spec.name, task_id=task_id, attempt=attempt, arguments=kwargs)
+    now = timezone.now()
+    record = JobRun.objects.create(
+        job=spec.name, task_id=task_id, attempt=attempt, arguments=kwargs, started_at=now, alive_at=now
+    )
+    alive = _KeepAlive(record.pk)
+    alive.start()
     try:
         counts = spec.function(**kwargs) or {}
     except BaseException as exc:
+        alive.stop()
         transient = isinstance(exc, TRANSIENT_ERRORS) and not final
         outcome = JobRun.Outcome.RETRYING if transient else JobRun.Outcome.FAILED
         _finish(record, outcome=outcome, error="".join(traceback.format_exception(exc))[-4000:])
         logger.warning("job %s attempt %s %s: %s", spec.name, attempt, outcome, exc)
         raise
+    alive.stop()
     _finish(record, outcome=JobRun.Outcome.SUCCEEDED, counts=_jsonable(counts))
     return counts
+
+
+class _KeepAlive(threading.Thread):
+    """Writes the run's ``alive_at`` every ``JOB_ALIVE_SECONDS`` while the job works, on its own connection.
+    A worker killed outright (SIGKILL) takes this thread with it, so the silence shows its death."""
+
+    def __init__(self, pk: int):
+        super().__init__(name=f"job-run-{pk}-alive", daemon=True)
+        self.pk = pk
+        self.stopped = threading.Event()
+
+    def run(self):
+        from django.db import connections
+
+        from .models import JobRun
+
+        try:
+            while not self.stopped.wait(settings.JOB_ALIVE_SECONDS):
+                try:
+                    JobRun.objects.filter(pk=self.pk, outcome=JobRun.Outcome.RUNNING).update(alive_at=timezone.now())
+                except Exception:  # the database is away for a moment; the next beat tries again
+                    logger.warning("could not record that job run %s is alive", self.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+def _earlier_runs(task_id: str) -> int | None:
+    """Before a worker runs task ``task_id``: None if a run of it already ended (a duplicate delivery), else
+    the number of its earlier runs abandoned by a dead worker, after marking a still-"running" one abandoned
+    (the broker redelivered the message of a worker that died)."""
+    from .models import JobRun
+
+    Outcome = JobRun.Outcome
+    runs = JobRun.objects.filter(task_id=task_id)
+    if runs.filter(outcome__in=[Outcome.SUCCEEDED, Outcome.FAILED]).exists():
+        return None
+    runs.filter(outcome=Outcome.RUNNING).update(
+        outcome=Outcome.ABANDONED, finished_at=timezone.now(), error=ABANDONED_ERROR
+    )
+    return runs.filter(outcome=Outcome.ABANDONED).count()
+
+
+ABANDONED_ERROR = "The worker running this job stopped mid-run (killed or lost) and recorded no end."
+
+
+def sweep_abandoned(*, now: datetime.datetime | None = None) -> dict:
+    """Mark runs silent for ``JOB_ABANDONED_AFTER_SECONDS`` abandoned and hand their tasks to the broker again.
+
+    1. Take the silent "running" rows, locked (PostgreSQL: a second sweep at the same moment skips them).
+    2. Mark them abandoned, in the same transaction as 3, so a broker failure leaves them for the next sweep.
+    3. Send each task again under its own task id (a late redelivery of the original message is then seen as
+       done and skipped), unless that task was abandoned ``MAX_ABANDONED`` times: a job that kills its worker
+       is left for a person, shown on the job page.
+    Runs by the beat schedule every minute and when a worker starts (``buildingparty.celery``).
+    """
+    from django.db.models import Q
+
+    from .models import JobRun
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.JOB_ABANDONED_AFTER_SECONDS)
+    silent = Q(alive_at__lt=cutoff) | Q(alive_at__isnull=True, started_at__lt=cutoff)
+    resent = given_up = 0
+    with transaction.atomic():
+        rows = JobRun.objects.filter(silent, outcome=JobRun.Outcome.RUNNING)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        runs = list(rows)
+        JobRun.objects.filter(pk__in=[r.pk for r in runs]).update(
+            outcome=JobRun.Outcome.ABANDONED, finished_at=now, error=ABANDONED_ERROR
+        )
+        for record in runs:
+            spec = find(record.job)
+            times = JobRun.objects.filter(task_id=record.task_id, outcome=JobRun.Outcome.ABANDONED).count()
+            if spec is None or (record.task_id and times >= MAX_ABANDONED):
+                given_up += 1
+                logger.error("job %s: run %s abandoned %s times; not run again", record.job, record.pk, times)
+                continue
+            spec.task.apply_async(kwargs=record.arguments, task_id=record.task_id or None)
+            resent += 1
+    if runs:
+        logger.warning("job runs abandoned by a dead worker: %s (run again: %s)", len(runs), resent)
+    return {"abandoned": len(runs), "resent": resent, "given_up": given_up}
 
 
 def run_now(name: str, **kwargs):

@@ -9,7 +9,8 @@ user and key however often a job runs.
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import translation
 
 from . import outbox
@@ -17,8 +18,11 @@ from .models import Notification
 
 
 def render(event: str, context: dict) -> tuple[str, str]:
+    """The title and text of an event, as plain text: stored unescaped and escaped once, where it is shown (the
+    bell's page autoescapes; an email is plain text). So autoescaping is off here, for every template."""
     with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(f"notifications/{event}.txt", context).strip()
+        template = get_template(f"notifications/{event}.txt").template
+        text = template.render(Context(context, autoescape=False)).strip()
     title, _, body = text.partition("\n")
     return title.strip()[:200], body.strip()
 

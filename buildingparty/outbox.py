@@ -181,3 +181,28 @@ def prune(*, now: datetime.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_SENT_DAYS)
     deleted, _ = OutboxMessage.objects.filter(sent_at__lt=cutoff).delete()
     return deleted
+
+
+# --- email -----------------------------------------------------------------------------------------------------
+# Every email the platform sends goes through ``send_email``: the one place a subject is made a single line (a
+# title typed with a line break would otherwise raise BadHeaderError) and the backoff of a failed send is decided.
+
+EMAIL_MAX_ATTEMPTS = 5
+EMAIL_SUBJECT_MAX = 200
+
+
+def one_line(subject: str) -> str:
+    """A subject as one line: any run of whitespace (line breaks, tabs, ``\\r``) becomes one space."""
+    return " ".join(str(subject).split())[:EMAIL_SUBJECT_MAX]
+
+
+def send_email(*, subject: str, body: str, to: list[str]) -> None:
+    """Send one plain-text email; raises what the mail backend raises (the caller records it)."""
+    from django.core.mail import send_mail
+
+    send_mail(one_line(subject), body, None, to, fail_silently=False)
+
+
+def email_retry_delay(attempts: int) -> datetime.timedelta:
+    """How long after its ``attempts``-th failure an email is tried again: 5, 10, 20, 40 minutes."""
+    return datetime.timedelta(minutes=5 * 2 ** max(attempts - 1, 0))

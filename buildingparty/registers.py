@@ -11,7 +11,6 @@ register is.
 
 import csv
 import datetime
-import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -452,24 +451,120 @@ def _raw(value) -> str:
     return text
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; files saved by Chinese Excel or WPS are GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+# Bounds on what an import reads, so a small file cannot take the server's memory (issue 14): rows and the
+# uncompressed size come from settings (IMPORT_MAX_ROWS, IMPORT_MAX_UNCOMPRESSED_MB); these are fixed.
+MAX_ZIP_MEMBERS = 1000  # a workbook saved by Excel or WPS has a few dozen parts
+MAX_COLUMNS = 200  # more than any register has; bounds a sheet whose dimension claims 16,384 columns
+_DECODE_CHUNK = 64 * 1024
+
+
+def max_rows() -> int:
+    from django.conf import settings
+
+    return settings.IMPORT_MAX_ROWS
+
+
+def _too_many_rows() -> ValidationError:
+    return ValidationError(
+        _("The file has more than %(max)s rows; split it into smaller files and import them one by one.")
+        % {"max": f"{max_rows():,}"},
+        code="too_many_rows",
+    )
+
+
+def _csv_encoding(handle) -> str:
+    """UTF-8 with or without BOM; files saved by Chinese Excel or WPS are GB18030 (a superset of GBK).
+
+    Decided by decoding the whole file chunk by chunk, keeping nothing; the handle is rewound."""
+    import codecs
+
+    handle.seek(0)
+    if handle.read(3) == b"\xef\xbb\xbf":
+        return "utf-8-sig"
+    for encoding in ("utf-8", "gb18030"):
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := handle.read(_DECODE_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ValidationError(
+        _("The CSV file is neither UTF-8 nor GB18030 text; save it again as “CSV UTF-8” or upload the .xlsx file.")
+    )
+
+
+def check_workbook_size(handle) -> None:
+    """Refuse an .xlsx (a zip) before parsing it when it would unpack to more than IMPORT_MAX_UNCOMPRESSED_MB.
+
+    The sizes are the ones the zip declares for its parts; Python's zipfile never inflates a part past its
+    declared size (a part that lies fails its CRC check instead), so their sum bounds what parsing unpacks.
+    Only stored and deflated parts are accepted: the other methods inflate without that bound.
+    """
+    import zipfile
+
+    from django.conf import settings
+
+    limit_mb = settings.IMPORT_MAX_UNCOMPRESSED_MB
+    unreadable = ValidationError(_("This file cannot be read as an Excel workbook (.xlsx)."), code="unreadable")
+    handle.seek(0)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("The CSV file is neither UTF-8 nor GB18030 text; save it again as “CSV UTF-8” or upload the .xlsx file.")
-        ) from None
+        with zipfile.ZipFile(handle) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise unreadable from None
+    too_big = ValidationError(
+        _("The workbook unpacks to more than %(mb)d MB; split it into smaller files.") % {"mb": limit_mb},
+        code="too_big_unpacked",
+    )
+    if len(parts) > MAX_ZIP_MEMBERS:
+        raise too_big
+    if any(p.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for p in parts):
+        raise unreadable
+    if sum(p.file_size for p in parts) > limit_mb * 1024 * 1024:
+        raise too_big
+    handle.seek(0)
+
+
+def _records(handle, name: str) -> Iterator[tuple[int, Iterable]]:
+    """The file's records with their numbers as a spreadsheet shows them, read one at a time."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        import codecs
+
+        encoding = _csv_encoding(handle)
+        handle.seek(0)
+        try:
+            yield from enumerate(csv.reader(codecs.getreader(encoding)(handle)), start=1)
+        except csv.Error:  # a NUL byte, a cell over the csv module's field limit
+            raise ValidationError(_("This file cannot be read as a CSV file."), code="unreadable") from None
+        return
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        check_workbook_size(handle)
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception:  # a broken or mislabelled file: zip, XML and openpyxl errors alike
+            raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from None
+        try:
+            sheet = workbook.active or workbook.worksheets[0]
+            try:
+                yield from enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1)
+            except ValidationError:
+                raise
+            except Exception:  # broken XML inside the zip
+                raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from None
+        finally:
+            workbook.close()
+        return
+    raise ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
 
 
 def _numbered_rows(records: Iterable[tuple[int, list]]) -> tuple[list[str], list[tuple[int, dict]]]:
-    headers, rows = None, []
+    headers, rows, limit = None, [], max_rows()
     for number, cells in records:
         cells = [_raw(v) for v in cells]
         if not any(cells):
@@ -477,6 +572,8 @@ def _numbered_rows(records: Iterable[tuple[int, list]]) -> tuple[list[str], list
         if headers is None:
             headers = cells
             continue
+        if len(rows) >= limit:
+            raise _too_many_rows()
         cells += [""] * (len(headers) - len(cells))
         rows.append((number, {h: v for h, v in zip(headers, cells) if h}))
     if headers is None:
@@ -488,32 +585,38 @@ def read_rows(source) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Read an uploaded .xlsx or .csv file (or a path): its header row and its rows with their numbers.
 
     Row numbers are what a spreadsheet shows (header is row 1); fully empty rows are skipped. Raises
-    ``ValidationError`` when the file cannot be read.
+    ``ValidationError`` when the file cannot be read, unpacks to too much, or has more than IMPORT_MAX_ROWS
+    rows; the rows are read one at a time and the count stops at the limit.
     """
     if isinstance(source, (str, Path)):
         with open(source, "rb") as handle:
-            return _read(handle, Path(source).name)
-    return _read(source, getattr(source, "name", "") or "")
+            return _numbered_rows(_records(handle, Path(source).name))
+    return _numbered_rows(_records(source, getattr(source, "name", "") or ""))
 
 
-def _read(handle, name: str):
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        text = _decode(handle.read())
-        return _numbered_rows(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
+def count_rows(source) -> int:
+    """The number of rows under the header of an upload (or a path), keeping none of them; raises
+    ``ValidationError`` like ``read_rows`` (too big, too many rows, unreadable)."""
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as handle:
+            return count_rows_in(handle, Path(source).name)
+    return count_rows_in(source, getattr(source, "name", "") or "")
 
-        try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
-        except Exception:  # a broken or mislabelled file: zip, XML and openpyxl errors alike
-            raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from None
-        try:
-            sheet = workbook.active or workbook.worksheets[0]
-            return _numbered_rows(enumerate(sheet.iter_rows(values_only=True), start=1))
-        finally:
-            workbook.close()
-    raise ValidationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+
+def count_rows_in(handle, name: str) -> int:
+    seen_header, count, limit = False, 0, max_rows()
+    for _number, cells in _records(handle, name):
+        if not any(_raw(v) for v in cells):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        count += 1
+        if count > limit:
+            raise _too_many_rows()
+    if not seen_header:
+        raise ValidationError(_("The file is empty."))
+    return count
 
 
 # --- parsing helpers for columns ----------------------------------------------------------------------------
@@ -601,6 +704,20 @@ class ImportPlan:
             if row.kind in counts and not row.errors:
                 counts[row.kind] += 1
         return counts
+
+
+def counting(items: Iterable, progress: Callable[[int], None] | None, *, every: int = 200) -> Iterator:
+    """Yield ``items``, telling ``progress`` how many have been handled every ``every`` items and at the end
+    (an import run's "rows checked" and "rows written")."""
+    if progress is None:
+        yield from items
+        return
+    n = 0
+    for n, item in enumerate(items, start=1):
+        yield item
+        if n % every == 0:
+            progress(n)
+    progress(n)
 
 
 def read_for_import(register: Register, source) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:

@@ -46,3 +46,26 @@ def member_counts_by_organization(organizations) -> dict[int, int]:
             totals[node] += n
             node = parent_of.get(node)
     return {o.pk: totals.get(o.pk, 0) for o in organizations}
+
+
+def money_history(instance) -> list:
+    """Every recorded change of one money row (a fund entry, a dues payment), oldest first, with who did it. Each
+    record's ``changed`` lists (field label, old, new) for the page."""
+    from .models import AuditRecord
+
+    records = list(
+        AuditRecord.objects.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    fields = {field.name: field for field in instance._meta.get_fields() if hasattr(field, "verbose_name")}
+    for record in records:
+        record.changed = []
+        for name, (before, after) in record.changes.items():
+            field = fields.get(name)
+            label = field.verbose_name if field is not None else name
+            if field is not None and field.choices:
+                choices = {str(key): text for key, text in field.flatchoices}
+                before, after = choices.get(str(before), before), choices.get(str(after), after)
+            record.changed.append((label, before, after))
+    return records

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp  # csp: NONCE, a marker django-csp replaces with the request's nonce
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +73,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "axes",
+    # otp: two-factor sign-in (an authenticator app, and recovery codes); see REQUIRE_2FA below.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",  # csp: django-csp's system checks (the policy itself is CONTENT_SECURITY_POLICY below)
     "buildingparty",
     "enterprises",
     "enterprises.survey",
@@ -96,13 +102,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # guards: refuse an oversized body (413) before anything reads it (MAX_REQUEST_BODY_MB below).
+    "buildingparty.middleware.RequestBodyLimitMiddleware",
+    # csp: the Content-Security-Policy and Permissions-Policy headers on every response (settings below).
+    "csp.middleware.CSPMiddleware",
+    "buildingparty.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # otp: request.user.is_verified() (after AuthenticationMiddleware, as django-otp asks)
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # otp: a user who must use two-factor sign-in sees only the verify/enrol pages until this sign-in is confirmed
+    "buildingparty.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "buildingparty.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -184,6 +199,15 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = _int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
+# otp: two-factor sign-in (issue 14, point 14; buildingparty/two_factor.py). Building admins, street viewers and
+# superusers confirm each sign-in with a code from an authenticator app (TOTP) or a one-time recovery code.
+# On by default whenever DEBUG is off, like DJANGO_SECURE; make run's demo turns it off. A wrong code counts
+# as a failed sign-in for axes (lockout above) and each device also backs off 1, 2, 4, 8 ... seconds.
+REQUIRE_2FA = _bool("DJANGO_REQUIRE_2FA", not DEBUG)
+# The name the authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env.str("DJANGO_2FA_ISSUER", default="BuildingParty")
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
 # Sessions: 30 minutes idle, 12 hours at most (the second enforced by SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = _int("DJANGO_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -206,6 +230,36 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# csp: Content-Security-Policy, on in every environment (make run and the tests too) so a violation shows
+# everywhere. Scripts only from our own static files: no inline <script>, no on*= attributes, no eval.
+# Styles: stylesheets from 'self'; the few printable pages' own <style> blocks carry the request's nonce
+# (nonce="{{ request.csp_nonce }}"); style="" attributes stay allowed (style-src-attr) because templates set
+# computed widths and grid positions with them; an attribute cannot load anything (img-src) or run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", csp.NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# csp: browser features no page here uses are switched off for every page (PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in """
+        accelerometer autoplay camera display-capture encrypted-media fullscreen geolocation gyroscope magnetometer
+        microphone midi payment picture-in-picture publickey-credentials-get screen-wake-lock serial usb
+        xr-spatial-tracking
+    """.split()
+}
 if _bool("DJANGO_BEHIND_PROXY", False):
     # Only behind a proxy that sets this header itself; otherwise a client could claim HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -234,6 +288,26 @@ if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # Uploaded files are private: kept outside the static tree and served only through views that check scope.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+
+# --- Imports (issue 14, points 2 and 3) -----------------------------------------------------------------
+# A file is refused before any row is parsed when it has more rows than IMPORT_MAX_ROWS or (xlsx, a zip)
+# unpacks to more than IMPORT_MAX_UNCOMPRESSED_MB. Above IMPORT_INLINE_MAX_ROWS rows the confirmed import runs
+# as a Celery job with a progress page instead of inside the web request (gunicorn's timeout).
+IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_UNCOMPRESSED_MB = _int("IMPORT_MAX_UNCOMPRESSED_MB", 100)
+IMPORT_INLINE_MAX_ROWS = _int("IMPORT_INLINE_MAX_ROWS", 1_000)
+
+# --- Request sizes (guards: issue 14, point 8) ----------------------------------------------------------
+# A request whose Content-Length is over MAX_REQUEST_BODY_MB is answered 413 before its body is read
+# (RequestBodyLimitMiddleware); nginx's client_max_body_size should match. Form fields other than files may
+# hold at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (Django's default, 2.5 MB, stated here deliberately) and at
+# most DATA_UPLOAD_MAX_NUMBER_FIELDS fields; files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
+# The default fits the largest legitimate form: a notice with 10 attachments of 10 MB each (a service request
+# takes 5 of 10 MB); a 300 MB upload is refused.
+MAX_REQUEST_BODY_MB = _int("MAX_REQUEST_BODY_MB", 110)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -290,6 +364,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 HEARTBEAT_INTERVAL_SECONDS = _int("HEARTBEAT_INTERVAL_SECONDS", 60)
+# Issue 14 (ops): a killed worker loses no job for long. A running job writes a sign of life every
+# JOB_ALIVE_SECONDS; one silent for JOB_ABANDONED_AFTER_SECONDS is marked abandoned and run again by the
+# sweep (every minute, and when a worker starts): within about three minutes of a worker being back.
+JOB_ALIVE_SECONDS = _int("JOB_ALIVE_SECONDS", 30)
+JOB_ABANDONED_AFTER_SECONDS = _int("JOB_ABANDONED_AFTER_SECONDS", 120)
+if JOB_ABANDONED_AFTER_SECONDS < 2 * JOB_ALIVE_SECONDS:
+    raise ImproperlyConfigured("JOB_ABANDONED_AFTER_SECONDS must be at least twice JOB_ALIVE_SECONDS")
 
 # --- Logging --------------------------------------------------------------------------------------------
 LOGGING = {
@@ -333,3 +414,11 @@ MEETING_CHECKIN_CLOSES_MINUTES = _int("MEETING_CHECKIN_CLOSES_MINUTES", 120)
 # minutes after its start.
 VOLUNTEER_CHECKIN_OPENS_MINUTES = _int("VOLUNTEER_CHECKIN_OPENS_MINUTES", 30)
 VOLUNTEER_CHECKIN_CLOSES_MINUTES = _int("VOLUNTEER_CHECKIN_CLOSES_MINUTES", 120)
+
+# --- ID numbers at rest (issue 14, crypto; buildingparty/crypto.py) -------------------------------------------
+# ID_ENCRYPTION_KEYS="k2:<base64 of 32 bytes>,k1:<...>": the first encrypts, all decrypt (rotation). ID_HASH_KEY:
+# the HMAC key for exact-match lookups; ID_HASH_OLD_KEYS: previous hash keys, tried until rotate_keys re-hashes.
+# Unset, keys are generated once into the var dir (make run, tests); check --deploy warns then.
+ID_ENCRYPTION_KEYS = env.str("ID_ENCRYPTION_KEYS", default="")
+ID_HASH_KEY = env.str("ID_HASH_KEY", default="")
+ID_HASH_OLD_KEYS = env.list("ID_HASH_OLD_KEYS", default=[])

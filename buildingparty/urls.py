@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import job_views, notification_views, views
+from . import import_views, job_views, notification_views, two_factor_views, views
 
 admin.site.site_header = "BuildingParty"
 admin.site.site_title = "BuildingParty"
@@ -17,6 +17,19 @@ urlpatterns = [
     path("jobs/", job_views.job_list, name="job_list"),
     path("jobs/<str:name>/", job_views.job_detail, name="job_detail"),
     path("jobs/<str:name>/run/", job_views.job_run_now, name="job_run_now"),
+    # imp: the import runs of large register imports (issue 14)
+    path("imports/", import_views.import_run_list, name="import_run_list"),
+    path("imports/<int:pk>/", import_views.import_run_detail, name="import_run_detail"),
+    path("imports/<int:pk>/progress/", import_views.import_run_progress, name="import_run_progress"),
+    # otp: two-factor sign-in (before Django's accounts/ URLs, which have none of these paths)
+    path("accounts/two-factor/", two_factor_views.two_factor_account, name="two_factor_account"),
+    path("accounts/two-factor/verify/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/enrol/", two_factor_views.two_factor_enrol, name="two_factor_enrol"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("members/dues/", include("members.dues.urls")),

@@ -129,7 +129,9 @@ def audit_list(request):
         action = ""
     who = request.GET.get("who", "").strip()
     if who:
-        records = records.filter(Q(actor__username__icontains=who) | Q(actor__name__icontains=who))
+        records = records.filter(
+            Q(actor__username__icontains=who) | Q(actor__name__icontains=who) | Q(actor_name__icontains=who)
+        )
     page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

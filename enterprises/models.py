@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buildingparty.models import Building, PartyOrganization, Role
+from buildingparty.models import Building, KeepsActorName, PartyOrganization, Role
 
 from .validators import validate_credit_code, validate_phone
 
@@ -132,8 +132,10 @@ class Enterprise(models.Model):
         return reverse("enterprises:detail", args=[self.pk])
 
 
-class EnterpriseChange(models.Model):
+class EnterpriseChange(KeepsActorName):
     """One entry of an enterprise's history: who changed what, when."""
+
+    actor_field = "changed_by"
 
     class Action(models.TextChoices):
         CREATED = "created", _("Registered")

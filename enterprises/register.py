@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buildingparty import registers
+from buildingparty import imports, registers
 from buildingparty.models import AuditRecord, Building, PartyOrganization, Role, User
 from buildingparty.registers import (
     NEW,
@@ -334,9 +334,10 @@ class ImportRow:
 
 
 def plan_import(
-    *, source, user=None, building: Building | None = None, today: datetime.date | None = None
+    *, source, user=None, building: Building | None = None, today: datetime.date | None = None, progress=None
 ) -> ImportPlan:
-    """Read and check a file without writing anything, for ``building`` (by default the user's)."""
+    """Read and check a file without writing anything, for ``building`` (by default the user's); ``progress`` is
+    told the number of rows checked."""
     today = today or timezone.localdate()
     building = building or (user.building if user is not None else None)
     if building is None:
@@ -374,7 +375,7 @@ def plan_import(
     for chunk in registers.chunks(list(first_row_of)):
         existing.update((e.credit_code, e) for e in Enterprise.objects.filter(credit_code__in=chunk))
 
-    for row, values in parsed:
+    for row, values in registers.counting(parsed, progress):
         if not row.credit_code:
             continue
         current = existing.get(row.credit_code)
@@ -498,9 +499,15 @@ def _check_row(
 
 
 def apply_import(
-    *, plan: ImportPlan, user=None, source_name: str = "", request=None, command_line: bool = False
+    *,
+    plan: ImportPlan,
+    user=None,
+    source_name: str = "",
+    request=None,
+    command_line: bool = False,
+    progress=None,
 ) -> dict:
-    """Write a valid plan: every row or none. Returns the counts by kind."""
+    """Write a valid plan: every row or none. Returns the counts by kind; ``progress`` is told rows written."""
     if not plan.is_valid:
         raise ValueError("only a plan without errors is written")
     note = (
@@ -511,7 +518,7 @@ def apply_import(
     counts = plan.counts
     imported = EnterpriseChange.Action.IMPORTED
     with transaction.atomic():
-        for row in plan.rows:
+        for row in registers.counting(plan.rows, progress):
             enterprise = row.enterprise
             if row.kind == NEW:
                 services.enterprise_create(enterprise=enterprise, created_by=user, action=imported, note=note)
@@ -542,3 +549,6 @@ def apply_import(
             request=request,
         )
     return counts
+
+
+imports.register_importer(NAME, plan=plan_import, apply=apply_import, may_import=can_import)

@@ -23,6 +23,12 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_initials", "phone"]
     list_select_related = ["organization", "enterprise"]
     raw_id_fields = ["user", "enterprise"]
+    # The ID number only masked here: the full number is shown through the app's audited 「显示」 (issue 14).
+    exclude = ["id_number"]
+    readonly_fields = ["masked_id_number"]
+
+    def has_add_permission(self, request):
+        return False  # members are added through the register's form or import, which write their history
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are closed, never deleted

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from buildingparty import demo
-from buildingparty.models import PartyOrganization, User
+from buildingparty import crypto, demo
+from buildingparty.models import PartyOrganization, User, person_name
 from enterprises import demo as enterprise_demo
 from enterprises.models import Enterprise
 
@@ -658,7 +658,7 @@ def seed_members(*, building, scale, stdout):
     job_categories = ensure_job_categories()
     enterprises = Enterprise.objects.in_bulk({s.enterprise for s in specs if s.enterprise}, field_name="credit_code")
     existing = set(
-        Member.objects.filter(id_number__in=[s.id_number for s in specs]).values_list("id_number", flat=True)
+        _with_id_numbers(Member.objects.all(), [s.id_number for s in specs]).values_list("id_number", flat=True)
     )
     link_member1 = member1 is not None and not Member.objects.filter(user=member1).exists()
     new = [
@@ -759,11 +759,16 @@ def _dated(at: datetime.datetime, service, **kwargs):
     return result
 
 
+def _with_id_numbers(members, numbers):
+    """``members`` with these ID numbers, by keyed hash (the numbers are encrypted in the database)."""
+    return members.filter(id_hash__in=[crypto.id_hash(n) for n in numbers])
+
+
 def _record_registration(specs: list[MemberSpec], *, by) -> None:
     """Give each member without one the entry member_create writes: their record as the building took it."""
     by_id = {s.id_number: s for s in specs}
     unrecorded = (
-        Member.objects.filter(id_number__in=by_id)
+        _with_id_numbers(Member.objects.all(), by_id)
         .exclude(changes__action=MemberChange.Action.CREATED)
         .select_related("organization", "enterprise", "user")
     )
@@ -775,6 +780,7 @@ def _record_registration(specs: list[MemberSpec], *, by) -> None:
                 changes=changed_fields(None, member),
                 note="新党员登记" if member.joined_on > REGISTER_COLLECTED_ON else "楼宇党员信息采集",
                 changed_by=by,
+                actor_name=person_name(by),
                 changed_at=by_id[member.id_number].registered_at,
             )
             for member in unrecorded
@@ -786,7 +792,7 @@ def _record_registration(specs: list[MemberSpec], *, by) -> None:
 def _send_mobile_members_away(specs: list[MemberSpec], *, users: dict) -> None:
     """Open a mobile period for each mobile member who has never had one."""
     away = {s.id_number: s for s in specs if s.is_mobile}
-    for member in Member.objects.filter(id_number__in=away, mobile_periods__isnull=True):
+    for member in _with_id_numbers(Member.objects.filter(mobile_periods__isnull=True), away):
         spec = away[member.id_number]
         province, city, county, _host = MOBILE_PLACES[spec.mobile_destination]
         _dated(
@@ -805,7 +811,7 @@ def _send_mobile_members_away(specs: list[MemberSpec], *, users: dict) -> None:
 
 def _record_lost_contact(specs: list[MemberSpec], *, users: dict) -> None:
     lost = {s.id_number: s for s in specs if s.lost_contact_since}
-    for member in Member.objects.filter(id_number__in=lost, lost_contact_since__isnull=False).exclude(
+    for member in _with_id_numbers(Member.objects.filter(lost_contact_since__isnull=False), lost).exclude(
         changes__action=MemberChange.Action.LOST_CONTACT
     ):
         since = member.lost_contact_since
@@ -846,7 +852,7 @@ def _cast(first_unit: list[MemberSpec]) -> tuple[list[MemberSpec], list[MemberSp
 
 def _receive_arrival(first_unit: list[MemberSpec], *, organizations: dict, users: dict, today: datetime.date) -> int:
     """Register the member who transferred in; 1 if they are new."""
-    if Member.objects.filter(id_number=ARRIVAL["id_number"]).exists():
+    if Member.objects.with_id_numbers(ARRIVAL["id_number"]).exists():
         return 0
     # They joined a company whose staff already belong to the branch.
     colleague = next(s for s in first_unit if s.organization == ARRIVAL_ORGANIZATION and s.enterprise)
@@ -878,8 +884,8 @@ def _receive_arrival(first_unit: list[MemberSpec], *, organizations: dict, users
 def _run_transfers(movers: list[MemberSpec], *, organizations: dict, users: dict, today: datetime.date) -> None:
     """Play the steps of every TRANSFERS plan whose member has no transfer yet, all plans together in date
     order, so the building's letters are numbered in the order they were issued (001 each new year)."""
-    members = Member.objects.in_bulk([s.id_number for s in movers], field_name="id_number")
-    started = set(Transfer.objects.filter(member__id_number__in=members).values_list("member__id_number", flat=True))
+    members = {m.id_number: m for m in _with_id_numbers(Member.objects.all(), [s.id_number for s in movers])}
+    started = set(Transfer.objects.filter(member__in=members.values()).values_list("member__id_number", flat=True))
     events = []
     for index, (plan, spec) in enumerate(zip(TRANSFERS, movers)):
         member = members.get(spec.id_number)
@@ -935,9 +941,9 @@ def _run_transfers(movers: list[MemberSpec], *, organizations: dict, users: dict
 
 def _run_proposals(proposers: list[MemberSpec], *, users: dict, today: datetime.date) -> None:
     """Submit (and decide) every PROPOSALS plan whose member has never proposed anything."""
-    members = Member.objects.in_bulk([s.id_number for s in proposers], field_name="id_number")
+    members = {m.id_number: m for m in _with_id_numbers(Member.objects.all(), [s.id_number for s in proposers])}
     started = set(
-        ChangeProposal.objects.filter(member__id_number__in=members).values_list("member__id_number", flat=True)
+        ChangeProposal.objects.filter(member__in=members.values()).values_list("member__id_number", flat=True)
     )
     for plan, spec in zip(PROPOSALS, proposers):
         member = members.get(spec.id_number)

@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from buildingparty.models import PartyOrganization
+from buildingparty.crypto import id_hashes
+from buildingparty.models import PartyOrganization, Role
 from enterprises.models import Enterprise
 
 from . import codes
@@ -78,7 +79,12 @@ class MemberFilterForm(forms.Form):
             if q.isascii() and q.isalpha():
                 condition |= Q(name_initials__startswith=q.lower())
             if q.isdigit() or (q[:-1].isdigit() and q[-1:] in "xX"):
-                condition |= Q(phone__contains=q) | Q(id_number__endswith=q.upper())
+                # ID numbers are encrypted: found by their last four characters, or whole by their keyed hash.
+                condition |= Q(phone__contains=q)
+                if len(q) <= 4:
+                    condition |= Q(id_last4__endswith=q.upper())
+                elif len(q) == 18:
+                    condition |= Q(id_hash__in=id_hashes(q))
             members = members.filter(condition)
         if data["organization"]:
             members = members.filter(organization_id__in=data["organization"].subtree_ids())
@@ -153,19 +159,26 @@ class MemberForm(forms.ModelForm):
             "gender": _("Filled in from the ID number when left empty."),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, reveal_id: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Editing shows the ID number masked; the full number only after the audited 「显示」 (reveal_id=True).
+        # Saving the masked value unchanged keeps the stored number (clean_id_number).
+        self.id_masked = bool(self.instance.pk) and not reveal_id
+        if self.id_masked:
+            self.initial["id_number"] = self.instance.masked_id_number
         self.fields["organization"].queryset = (
             PartyOrganization.objects.for_user(user)
             .exclude(kind=PartyOrganization.Kind.GENERAL_BRANCH)
             .order_by("kind", "name")
         )
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
-        self.fields["user"].queryset = self.fields["user"].queryset.filter(role="member", member__isnull=True) | (
-            self.fields["user"].queryset.filter(pk=self.instance.user_id)
-            if self.instance.user_id
-            else self.fields["user"].queryset.none()
-        )
+        # guards: only this building's member-role accounts not yet linked to a member, plus the one linked now:
+        # a small select, and a posted id of another building's (or an officer's) account is refused.
+        accounts = self.fields["user"].queryset
+        linkable = Q(building_id=user.building_id, role=Role.MEMBER, is_active=True, member__isnull=True)
+        if self.instance.user_id:
+            linkable |= Q(pk=self.instance.user_id)
+        self.fields["user"].queryset = accounts.filter(linkable).order_by("name", "username")
         self.fields["user"].label = _("User account")
         self.fields["user"].help_text = _("The member's sign-in account, if they have one.")
         for name in ("birth_date", "gender"):
@@ -182,7 +195,14 @@ class MemberForm(forms.ModelForm):
         self.helper.form_tag = False
 
     def clean_id_number(self):
-        return (self.cleaned_data.get("id_number") or "").strip().upper()
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        if self.instance.pk and value == self.instance.masked_id_number:
+            return self.instance.id_number  # left as shown: the stored number stays
+        if "*" in value:
+            raise forms.ValidationError(
+                _("To change the ID number, first click 「Show」 to see it in full."), code="masked"
+            )
+        return value
 
     def clean_phone(self):
         value = self.cleaned_data.get("phone") or ""

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from buildingparty.models import PartyOrganization
+from buildingparty.crypto import EncryptedIDField, id_hashes, with_id_columns
+from buildingparty.models import KeepsActorName, PartyOrganization
 from buildingparty.scope import by_organization, by_organizations, own_or_organization
 from enterprises.models import Enterprise
 
@@ -55,6 +56,10 @@ class MemberQuerySet(models.QuerySet):
     def active(self):
         """Members in normal standing who are still here: they pay dues, earn points, get reminders."""
         return self.filter(active_q())
+
+    def with_id_numbers(self, *numbers):
+        """The members with these ID numbers, found by keyed hash (the column itself is encrypted)."""
+        return self.filter(id_hash__in=[h for number in numbers for h in id_hashes(number)])
 
 
 def active_q(prefix: str = "") -> Q:
@@ -106,7 +111,11 @@ class Member(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     # Codes of the national lists (members/codes.py); blank only where old data could not be mapped.
     ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=codes.ETHNICITIES, default=codes.HAN, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
+    # Encrypted at rest (buildingparty/crypto.py); found by its keyed hash, searched by its last four. The
+    # hash is unique: one person, one record in the whole system.
+    id_number = EncryptedIDField(_("ID number"), max_length=18, validators=[validate_id_number])
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_last4 = models.CharField(max_length=4, db_index=True, editable=False)
     birth_date = models.DateField(_("birth date"), blank=True)
     education = models.CharField(_("education"), max_length=2, choices=codes.EDUCATIONS, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.FULL)
@@ -229,8 +238,20 @@ class Member(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, **kwargs):
+        # The hash and last four follow the ID number, also when only it is saved.
+        kwargs["update_fields"] = with_id_columns(kwargs.get("update_fields"))
+        super().save(**kwargs)
+
     def get_absolute_url(self):
         return reverse("members:detail", args=[self.pk])
+
+    def validate_unique(self, exclude=None):
+        """The ID number is unique through its hash, which a form does not see: check it here, next to the field."""
+        super().validate_unique(exclude)
+        if self.id_number and "id_number" not in (exclude or ()):
+            if Member.objects.with_id_numbers(self.id_number).exclude(pk=self.pk).exists():
+                raise ValidationError({"id_number": _("A member with this ID number is already in the register.")})
 
     def clean(self):
         """Rules across fields (DOMAIN.md §3, §4); the ID number's own check is its field validator."""
@@ -488,8 +509,10 @@ class Transfer(models.Model):
         )
 
 
-class MemberChange(models.Model):
+class MemberChange(KeepsActorName):
     """One entry of a member's history: who changed what, when (never edited, never deleted)."""
+
+    actor_field = "changed_by"
 
     class Action(models.TextChoices):
         CREATED = "created", _("Record created")
@@ -618,6 +641,9 @@ class IncomingQuerySet(models.QuerySet):
     def for_user(self, user):
         return by_organization(user, self, "host_organization")
 
+    def with_id_numbers(self, *numbers):
+        return self.filter(id_hash__in=[h for number in numbers for h in id_hashes(number)])
+
 
 class IncomingMobileMember(models.Model):
     """A party member whose relationship stays elsewhere but who works in the building and takes part in one
@@ -625,7 +651,9 @@ class IncomingMobileMember(models.Model):
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender.choices, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True, validators=[validate_id_number])
+    id_number = EncryptedIDField(_("ID number"), max_length=18, blank=True, validators=[validate_id_number])
+    id_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_last4 = models.CharField(max_length=4, blank=True, editable=False)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile])
     enterprise = models.ForeignKey(
         Enterprise,
@@ -662,6 +690,10 @@ class IncomingMobileMember(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, **kwargs):
+        kwargs["update_fields"] = with_id_columns(kwargs.get("update_fields"))
+        super().save(**kwargs)
 
     @property
     def masked_id_number(self) -> str:

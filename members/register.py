@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buildingparty import registers
+from buildingparty import imports, registers
 from buildingparty.models import AuditRecord, PartyOrganization
 from buildingparty.registers import (
     NEW,
@@ -408,8 +408,9 @@ class ImportRow:
         return mask_id_number(self.id_number)
 
 
-def plan_import(*, source, user=None, today: datetime.date | None = None) -> ImportPlan:
-    """Read and check a file without writing anything. ``user`` None is the command line: every branch."""
+def plan_import(*, source, user=None, today: datetime.date | None = None, progress=None) -> ImportPlan:
+    """Read and check a file without writing anything. ``user`` None is the command line: every branch.
+    ``progress`` is told the number of rows checked (an import run's progress bar)."""
     today = today or timezone.localdate()
     plan = ImportPlan()
     register = member_register(user)
@@ -444,22 +445,23 @@ def plan_import(*, source, user=None, today: datetime.date | None = None) -> Imp
     existing, in_scope = {}, set()
     scoped = Member.objects.all() if user is None else Member.objects.for_user(user)
     for chunk in registers.chunks(ids):
+        # Matched by keyed hash: the numbers themselves are encrypted in the database.
         existing.update(
             (m.id_number, m)
-            for m in Member.objects.filter(id_number__in=chunk).select_related("organization", "enterprise")
+            for m in Member.objects.with_id_numbers(*chunk).select_related("organization", "enterprise")
         )
-        in_scope.update(scoped.filter(id_number__in=chunk).values_list("id_number", flat=True))
+        in_scope.update(scoped.with_id_numbers(*chunk).values_list("pk", flat=True))
     open_since = {}  # member pk → start of their open mobile period
     for chunk in registers.chunks([m.pk for m in existing.values()]):
         open_since.update(
             MobilePeriod.objects.filter(member_id__in=chunk, until__isnull=True).values_list("member_id", "since")
         )
 
-    for row, values in parsed:
+    for row, values in registers.counting(parsed, progress):
         if not row.id_number:
             continue
         current = existing.get(row.id_number)
-        if current is not None and current.id_number not in in_scope:
+        if current is not None and current.pk not in in_scope:
             row.errors.append(
                 RowError(
                     row.number,
@@ -615,8 +617,9 @@ def apply_import(
     request=None,
     command_line: bool = False,
     today: datetime.date | None = None,
+    progress=None,
 ) -> dict:
-    """Write a valid plan: every row or none. Returns the counts by kind."""
+    """Write a valid plan: every row or none. Returns the counts by kind; ``progress`` is told rows written."""
     if not plan.is_valid:
         raise ValueError("only a plan without errors is written")
     today = today or timezone.localdate()
@@ -627,7 +630,7 @@ def apply_import(
     )
     counts = plan.counts
     with transaction.atomic():
-        for row in plan.rows:
+        for row in registers.counting(plan.rows, progress):
             member = row.member
             if row.kind == NEW:
                 services.member_create(member=member, created_by=user, action=MemberChange.Action.IMPORTED, note=note)
@@ -662,3 +665,6 @@ def apply_import(
             request=request,
         )
     return counts
+
+
+imports.register_importer(NAME, plan=plan_import, apply=apply_import, may_import=access.can_import)

@@ -31,10 +31,13 @@ from .models import (
     Transfer,
     add_months,
 )
+from .validators import mask_id_number
 
 # Fields whose changes the history records (everything a person edits; not bookkeeping columns).
 TRACKED_FIELDS = [
-    f.name for f in Member._meta.concrete_fields if f.name not in {"id", "name_initials", "created_at", "updated_at"}
+    f.name
+    for f in Member._meta.concrete_fields
+    if f.name not in {"id", "name_initials", "created_at", "updated_at", "id_hash", "id_last4"}
 ]
 
 
@@ -45,7 +48,11 @@ def name_initials(name: str) -> str:
 
 
 def changed_fields(old: Member | None, new: Member, fields=TRACKED_FIELDS) -> dict:
-    return field_changes(old, new, fields)
+    """The changes for the history; an ID number is recorded masked (the history is not encrypted)."""
+    changes = field_changes(old, new, fields)
+    if "id_number" in changes:
+        changes["id_number"] = [mask_id_number(v) if v else v for v in changes["id_number"]]
+    return changes
 
 
 def record_change(

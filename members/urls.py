@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", records.member_detail, name="detail"),
     path("<int:pk>/edit/", records.member_edit, name="edit"),
     path("<int:pk>/reveal-id/", records.reveal_id, name="reveal_id"),
+    path("<int:pk>/edit/reveal-id/", records.member_edit_reveal_id, name="edit_reveal_id"),
     path("<int:pk>/propose/", records.propose_change, name="propose"),
     path("<int:pk>/standing/", records.change_status, name="change_status"),
     path("<int:pk>/mobile/", records.mobile, name="mobile"),

@@ -2,14 +2,41 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from buildingparty.models import Role
+from buildingparty.models import Role, User
 
+from .categories import HANDLER_ROLES, handler_candidates
+from .forms import handler_label
 from .models import ServiceCategory
 
 
 class CategoryAdminForm(forms.ModelForm):
     # With the building not on the form, Django skips the (building, code) constraint; check it here.
     building_id = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "handler" in self.fields:
+            # The building's staff only: a short select, and a posted id of anyone else is "not a valid choice".
+            # A superuser adding a category picks the building first; then the check is clean_handler's.
+            building_id = self.instance.building_id or self.building_id
+            self.fields["handler"].queryset = (
+                handler_candidates(building_id)
+                if building_id
+                else User.objects.filter(role__in=HANDLER_ROLES, is_active=True, building__isnull=False)
+                .select_related("organization")
+                .order_by("building", "role", "name")
+            )
+            self.fields["handler"].label_from_instance = handler_label
+
+    def clean_handler(self):
+        handler = self.cleaned_data.get("handler")
+        building = self.cleaned_data.get("building")
+        building_id = self.instance.building_id or self.building_id or (building.pk if building else None)
+        if handler is not None and not handler_candidates(building_id).filter(pk=handler.pk).exists():
+            raise forms.ValidationError(
+                _("The named handler must be an admin, secretary or liaison of this category's building.")
+            )
+        return handler
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -39,7 +66,6 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
     list_filter = ["audience", "handler_kind", "active", "building"]
     search_fields = ["name", "code"]
     list_select_related = ["handler", "building"]
-    raw_id_fields = ["handler"]
     form = CategoryAdminForm
 
     def _is_building_admin(self, request) -> bool:

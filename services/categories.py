@@ -3,7 +3,13 @@ for, who handles it and in how many working days. Admins edit them afterwards in
 
 from django.db import transaction
 
+from buildingparty.models import Role, User
+
 from .models import ServiceCategory
+
+# Who may be a category's named handler: the building's own staff (guards: issue 14, point 7). Members, enterprise
+# contacts, street viewers and anyone of another building may not: the handler sees every request of the category.
+HANDLER_ROLES = (Role.ADMIN, Role.SECRETARY, Role.LIAISON)
 
 Audience, Handler = ServiceCategory.Audience, ServiceCategory.Handler
 
@@ -55,3 +61,12 @@ def ensure_default_categories(building) -> int:
     missing = [category for category in missing if category.code not in existing]
     ServiceCategory.objects.bulk_create(missing, ignore_conflicts=True)  # another run may have just made one
     return len(missing)
+
+
+def handler_candidates(building_id: int | None):
+    """The users who may be named handler of a category of this building: its active admins, secretaries and
+    liaisons (a short list: the building's staff, never every user)."""
+    if building_id is None:
+        return User.objects.none()
+    staff = User.objects.filter(building_id=building_id, role__in=HANDLER_ROLES, is_active=True)
+    return staff.select_related("organization").order_by("role", "name", "username")

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from buildingparty.models import Role, User
+from buildingparty.submissions import OnceFormMixin
+from buildingparty.uploads import KNOWN_TYPES, MultipleFileField, content_agrees, extension_of
 
 from .models import ServiceCategory, ServiceRequest
 
@@ -14,45 +16,24 @@ from .models import ServiceCategory, ServiceRequest
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_SIZE = 10 * 1024 * 1024
-# The type we serve a file with comes from its extension, never from what the browser claimed.
+# The type we serve a file with comes from its extension, never from what the browser claimed; its content must
+# agree with it (buildingparty.uploads, the same check as points' evidence and the activities' files).
 ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    extension: KNOWN_TYPES[extension][0]
+    for extension in (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx")
 }
 
 
 def attachment_content_type(name: str) -> str:
-    return ATTACHMENT_TYPES[os.path.splitext(name)[1].lower()]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented recipe); cleans to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
+    return ATTACHMENT_TYPES[extension_of(name)]
 
 
 # --- submitting ---------------------------------------------------------------------------------------------
 
 
-class RequestForm(forms.Form):
-    """A new request. The categories are those for the requester's audience (members or enterprises)."""
+class RequestForm(OnceFormMixin, forms.Form):
+    """A new request (submitted once: its token). The categories are those for the requester's audience
+    (members or enterprises)."""
 
     category = forms.ModelChoiceField(
         label=pgettext_lazy("service", "Category"), queryset=ServiceCategory.objects.none()
@@ -87,6 +68,10 @@ class RequestForm(forms.Form):
         else:
             del self.fields["enterprise"]
 
+    def clean_title(self):
+        # One line: the title heads notifications and email subjects, where a line break would split it.
+        return " ".join(self.cleaned_data["title"].split())
+
     def clean_attachments(self):
         files = self.cleaned_data["attachments"]
         if len(files) > MAX_ATTACHMENTS:
@@ -111,6 +96,14 @@ class RequestForm(forms.Form):
                         _("%(name)s is %(size)s; a file can be at most 10 MB."),
                         code="file_size",
                         params={"name": file.name, "size": filesizeformat(file.size)},
+                    )
+                )
+            elif not content_agrees(file):
+                errors.append(
+                    forms.ValidationError(
+                        _("%(name)s is not the kind of file its name says it is."),
+                        code="file_content",
+                        params={"name": file.name},
                     )
                 )
         if errors:
@@ -187,7 +180,7 @@ class StepForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class CommentForm(forms.Form):
+class CommentForm(OnceFormMixin, forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
     public = forms.BooleanField(
         label=_("Visible to the requester"),

@@ -6,17 +6,26 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buildingparty.submissions import TOKEN_FIELD, OnceFormMixin
+
 from .library import loan_days
 from .models import Loan, Material
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MaterialForm(forms.ModelForm):
+class MaterialForm(OnceFormMixin, forms.ModelForm):
+    """A catalogue entry; a new one is added once (its token), an edit carries no token."""
+
     class Meta:
         model = Material
         fields = ["kind", "title", "author", "copies", "location", "description", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields[TOKEN_FIELD]
 
     def clean_copies(self):
         copies = self.cleaned_data["copies"]

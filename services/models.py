@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from buildingparty.models import Building, PartyOrganization, Role
+from buildingparty.models import Building, KeepsActorName, PartyOrganization, Role
 from buildingparty.scope import organization_ids
 from enterprises.models import Enterprise
 from members.models import Member, Transfer
@@ -212,7 +212,7 @@ class ServiceRequest(models.Model):
         return self.is_open and (now or timezone.now()) > self.due_at
 
 
-class RequestEvent(models.Model):
+class RequestEvent(KeepsActorName):
     """One line of a request's timeline: a status change, an assignment, a comment."""
 
     class Kind(models.TextChoices):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from buildingparty.submissions import TOKEN_FIELD, OnceFormMixin
 from members.models import Member
 
 from .forms import CategoryChoiceField
@@ -15,8 +16,9 @@ from .models import ReceptionVisit, ServiceCategory
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class ReceptionVisitForm(forms.ModelForm):
-    """Who came, when, how to reach them, what about, and what was done there and then."""
+class ReceptionVisitForm(OnceFormMixin, forms.ModelForm):
+    """Who came, when, how to reach them, what about, and what was done there and then (recorded once: the
+    form's token; ``service_kwargs`` leaves it out)."""
 
     class Meta:
         model = ReceptionVisit
@@ -48,6 +50,9 @@ class ReceptionVisitForm(forms.ModelForm):
         if not (data.get("visitor_name") or "").strip() and not data.get("member"):
             self.add_error("visitor_name", _("Enter the visitor's name or choose a member."))
         return data
+
+    def service_kwargs(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != TOKEN_FIELD}
 
 
 class ToRequestForm(forms.Form):

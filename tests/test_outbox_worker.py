@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from buildingparty import jobs
 from buildingparty.models import JobRun, Notification, OutboxMessage
+from buildingparty.submissions import new_token
 from buildingparty.tests.jobs_factories import broker_at
 from services.models import ServiceCategory
 from tests.test_celery_worker import wait_for
@@ -102,7 +103,13 @@ def test_with_redis_down_pages_answer_and_the_queued_emails_arrive_once_it_is_ba
         for title in ("电梯异响", "空调漏水"):
             response = client.post(
                 reverse("services:create"),
-                {"category": category.pk, "title": title, "description": "请尽快处理。", "priority": "normal"},
+                {
+                    "category": category.pk,
+                    "title": title,
+                    "description": "请尽快处理。",
+                    "priority": "normal",
+                    "submission_token": new_token(),
+                },
             )
             assert response.status_code == 302
         assert client.get(reverse("services:list")).status_code == 200

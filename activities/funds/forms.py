@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import Building, Role
+from buildingparty.submissions import TOKEN_FIELD, OnceFormMixin
 from enterprises.models import Enterprise
 
 from .models import FundEntry
@@ -10,8 +11,9 @@ from .models import FundEntry
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class FundEntryForm(forms.ModelForm):
-    """One ledger line. The model's clean() says which fields income and expense need."""
+class FundEntryForm(OnceFormMixin, forms.ModelForm):
+    """One ledger line. The model's clean() says which fields income and expense need. A new line is submitted
+    once (its token); an edit carries no token."""
 
     class Meta:
         model = FundEntry
@@ -43,6 +45,8 @@ class FundEntryForm(forms.ModelForm):
         if self.instance.pk is None:
             self.instance.building = building
             self.initial.setdefault("date", timezone.localdate())
+        else:
+            del self.fields[TOKEN_FIELD]
         self.fields["direction"].choices = FundEntry.Direction.choices  # no empty choice for the radios
         # Enterprises of the ledger's building: those in it now, and the one already on the entry.
         enterprises = Enterprise.objects.filter(building=self.instance.building)

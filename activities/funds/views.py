@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from buildingparty import registers
+from buildingparty import registers, submissions
 from buildingparty.models import Role
 from buildingparty.scope import role_required
+from buildingparty.selectors import money_history
 
 from . import selectors, services
 from .forms import FundEntryForm, LedgerForm
@@ -57,16 +58,32 @@ def fund_list(request):
 
 def _fund_form(request, form, *, entry=None):
     if request.method == "POST" and form.is_valid():
-        entry = services.fund_entry_save(entry=form.save(commit=False), by=request.user)
+        entry = services.fund_entry_save(entry=form.save(commit=False), by=request.user, request=request)
         messages.success(request, _("The ledger entry is saved."))
         return redirect(entry)
-    return render(request, "funds/form.html", {"form": form, "entry": entry})
+    history = money_history(entry) if entry is not None else None
+    return render(request, "funds/form.html", {"form": form, "entry": entry, "history": history})
 
 
 @role_required(Role.ADMIN)
 @require_http_methods(["GET", "POST"])
 def fund_create(request):
-    return _fund_form(request, FundEntryForm(request.POST or None, building=request.user.building))
+    """A new ledger line, written once however often its form is sent (``buildingparty.submissions``)."""
+    if (first := submissions.first_result(request)) is not None:
+        return first
+    form = FundEntryForm(request.POST or None, building=request.user.building)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with submissions.once(request, form, label="funds.entry") as submission:
+                entry = services.fund_entry_save(entry=form.save(commit=False), by=request.user, request=request)
+                submission.result_url = entry.get_absolute_url()
+        except submissions.AlreadySubmitted as done:
+            if done.response is not None:
+                return done.response
+        else:
+            messages.success(request, _("The ledger entry is saved."))
+            return redirect(entry)
+    return render(request, "funds/form.html", {"form": form, "entry": None})
 
 
 @role_required(Role.ADMIN)
@@ -75,6 +92,18 @@ def fund_edit(request, pk):
     entry = get_object_or_404(FundEntry.objects.for_user(request.user), pk=pk)
     form = FundEntryForm(request.POST or None, instance=entry, building=entry.building)
     return _fund_form(request, form, entry=entry)
+
+
+@role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
+@require_GET
+def fund_history(request, pk):
+    """One ledger entry and every recorded change of it, for whoever reads the ledger."""
+    entry = get_object_or_404(FundEntry.objects.for_user(request.user).select_related("enterprise", "building"), pk=pk)
+    return render(
+        request,
+        "funds/history.html",
+        {"entry": entry, "history": money_history(entry), "can_edit": request.user.role == Role.ADMIN},
+    )
 
 
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)

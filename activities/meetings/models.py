@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from buildingparty.models import KeepsActorName
 from buildingparty.scope import by_organization
 
 
@@ -209,8 +210,10 @@ class Attendance(models.Model):
         return f"{self.member} · {self.meeting}"
 
 
-class AttendanceChange(models.Model):
+class AttendanceChange(KeepsActorName):
     """A correction of attendance after the fact: who changed what, when and why."""
+
+    actor_field = "changed_by"
 
     attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="changes")
     from_status = models.CharField(_("from"), max_length=20, choices=Attendance.Status.choices)

@@ -409,6 +409,8 @@ def attendance_record(*, meeting: Meeting, by, rows: dict[int, tuple[str, str]],
             "leave_decided_at",
         ],
     )
+    for correction in corrections:
+        correction.fill_actor_name()  # bulk_create skips save(), which keeps who corrected by name
     AttendanceChange.objects.bulk_create(corrections)
     return len(changed)
 

@@ -7,8 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.uploads import MultipleFileField
 from buildingparty.models import PartyOrganization, Role
+from buildingparty.uploads import MultipleFileField
 
 from .models import Notice
 from .services import ATTACHMENT_TYPES, MAX_ATTACHMENTS, check_attachment

@@ -17,13 +17,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
+from buildingparty.redirects import safe_next
 from buildingparty.scope import role_required
 
 from . import selectors, services
@@ -235,7 +236,5 @@ def booking_cancel(request, pk):
     else:
         services.booking_cancel(booking=booking, by=request.user)
         messages.success(request, _("The booking “%(title)s” is cancelled.") % {"title": booking.title})
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = week_url(booking.room, selectors.monday_of(timezone.localtime(booking.starts_at).date()))
-    return redirect(back)
+    default = week_url(booking.room, selectors.monday_of(timezone.localtime(booking.starts_at).date()))
+    return redirect(safe_next(request, default))

@@ -101,12 +101,11 @@ def seed_showcase(*, building, scale, stdout):
     """
     now = timezone.now()
     members = Member.objects.active().filter(organization__building=building).select_related("organization__parent")
-    showing = list(members.filter(shows_membership=True).order_by("id_number"))
-    extra = list(
-        members.filter(shows_membership=False, user__isnull=True, enterprise__isnull=False).order_by("id_number")[
-            : EXTRA_PER_SCALE * scale
-        ]
-    )
+    # Sorted here: the ID number column is encrypted, so its database order is random.
+    showing = sorted(members.filter(shows_membership=True), key=lambda m: m.id_number)
+    extra = sorted(
+        members.filter(shows_membership=False, user__isnull=True, enterprise__isnull=False), key=lambda m: m.id_number
+    )[: EXTRA_PER_SCALE * scale]
     chosen = showing + extra
     existing = set(ShowcaseProfile.objects.filter(member__in=chosen).values_list("member_id", flat=True))
     users = {u.username: u for u in User.objects.filter(username__in=["admin", "secretary1", "secretary2"])}

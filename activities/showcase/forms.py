@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from activities.uploads import PHOTO_TYPES, check_photo
+
 from . import selectors
 from .models import MAX_PLEDGE
-from .services import PHOTO_TYPES, check_photo
 
 CONSENT_TEXT = _(
     "I agree that my photo, name, enterprise, model post and pledge are shown on the building's 党员亮相 board."

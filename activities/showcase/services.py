@@ -8,12 +8,10 @@ import os
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.uploads import MAX_PHOTO_SIZE, PHOTO_TYPES, looks_like
 from buildingparty.notifications import notify
 from buildingparty.officers import officers_of
 from members.models import Member
@@ -23,29 +21,7 @@ from .models import ShowcaseProfile
 # --- the photo ----------------------------------------------------------------------------------------------
 
 
-def check_photo(file):
-    """A JPG, PNG or WebP photo of at most 5 MB whose first bytes agree with its name."""
-    extension = os.path.splitext(file.name)[1].lower()
-    if extension not in PHOTO_TYPES:
-        raise ValidationError(
-            _("%(name)s: only a photo (JPG, PNG or WebP) can be uploaded."),
-            code="file_type",
-            params={"name": file.name},
-        )
-    if file.size > MAX_PHOTO_SIZE:
-        raise ValidationError(
-            _("%(name)s is %(size)s; a photo can be at most 5 MB."),
-            code="file_size",
-            params={"name": file.name, "size": filesizeformat(file.size)},
-        )
-    file.seek(0)
-    head = file.read(12)
-    file.seek(0)
-    if not looks_like(head, PHOTO_TYPES[extension]):
-        raise ValidationError(
-            _("%(name)s is not the photo its name says it is."), code="file_content", params={"name": file.name}
-        )
-    return file
+# A photo is checked by activities.uploads.check_photo, the one check of every activity's photos.
 
 
 # --- the profile and the consent ----------------------------------------------------------------------------

@@ -16,10 +16,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.uploads import photo_content_type
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import can_write, in_reach, role_required
+from buildingparty.uploads import photo_content_type
 from members.models import Member
 
 from . import selectors, services

@@ -13,24 +13,17 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.uploads import office_zip_holds
+from buildingparty.uploads import KNOWN_TYPES, content_agrees
 
 from .models import StudyParticipation, StudySession
 
 # --- the materials file -------------------------------------------------------------------------------------
 
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old Office formats (.doc, .ppt)
-ZIP = b"PK\x03\x04"  # the Office Open XML formats (.docx, .pptx) are zip archives
-# extension → (the type it is served with, the first bytes it must start with, the folder an Office zip holds)
+# extension → (the type it is served with, its magic numbers, the folder an Office zip holds): the ground floor's
+# table of known types (buildingparty.uploads), which also checks the content.
 MATERIAL_TYPES = {
-    ".pdf": ("application/pdf", b"%PDF", None),
-    ".doc": ("application/msword", OLE, None),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ZIP, "word/"),
-    ".ppt": ("application/vnd.ms-powerpoint", OLE, None),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ZIP, "ppt/"),
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff", None),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff", None),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n", None),
+    extension: KNOWN_TYPES[extension]
+    for extension in (".pdf", ".doc", ".docx", ".ppt", ".pptx", ".jpg", ".jpeg", ".png")
 }
 MAX_MATERIAL_SIZE = 10 * 1024 * 1024
 
@@ -55,13 +48,7 @@ def check_material(file):
             code="file_size",
             params={"name": file.name, "size": filesizeformat(file.size)},
         )
-    _content_type, magic, folder = MATERIAL_TYPES[extension]
-    file.seek(0)
-    head = file.read(len(magic))
-    file.seek(0)
-    genuine = head == magic and (folder is None or office_zip_holds(file, folder))
-    file.seek(0)
-    if not genuine:
+    if not content_agrees(file, extension):
         raise ValidationError(
             _("%(name)s is not the kind of file its name says it is."), code="file_content", params={"name": file.name}
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from buildingparty.models import PartyOrganization, Role
+from buildingparty.submissions import TOKEN_FIELD, OnceFormMixin
 from members.forms import DATE_WIDGET
 
 from . import selectors
@@ -19,8 +20,9 @@ from .models import Assistance, HardshipRecord, HomeVisit
 OVERDUE, DUE, OPEN, DONE = "overdue", "due", "open", "done"
 
 
-class VisitForm(forms.ModelForm):
-    """A visit already made. Whom it is to is chosen before (``PickForm``) and fixed: it is not on this form."""
+class VisitForm(OnceFormMixin, forms.ModelForm):
+    """A visit already made. Whom it is to is chosen before (``PickForm``) and fixed: it is not on this form. A
+    new visit (it may carry help money) is recorded once: its token; an edit carries none."""
 
     class Meta:
         model = HomeVisit
@@ -51,7 +53,9 @@ class VisitForm(forms.ModelForm):
             del self.fields["family_contact"]
         else:
             self.fields["family_contact"].required = True
-        if not self.instance.pk:
+        if self.instance.pk:
+            del self.fields[TOKEN_FIELD]
+        else:
             self.initial["visited_on"] = self.initial.get("visited_on") or timezone.localdate()
             if by is not None and not self.initial.get("visitors"):
                 self.initial["visitors"] = by.display_name
@@ -220,7 +224,9 @@ class HardshipFilterForm(forms.Form):
         return records
 
 
-class AssistanceForm(forms.ModelForm):
+class AssistanceForm(OnceFormMixin, forms.ModelForm):
+    """Help a member received (money or goods); recorded once however often the form is sent (its token)."""
+
     class Meta:
         model = Assistance
         fields = ["given_on", "what", "amount", "source", "source_name"]

@@ -13,10 +13,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from buildingparty import submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
@@ -116,11 +118,18 @@ def _digits(value) -> int:
 
 
 def _visit_form(request, visit: HomeVisit):
+    is_new = visit.pk is None
+    if is_new and (first := submissions.first_result(request)) is not None:
+        return first
     form = VisitForm(request.POST or None, instance=visit, by=request.user)
     if request.method == "POST" and form.is_valid():
-        is_new = visit.pk is None
         try:
-            visit = services.visit_save(visit=form.save(commit=False), by=request.user)
+            with submissions.once(request, form, label="visits.visit") as submission:
+                visit = services.visit_save(visit=form.save(commit=False), by=request.user)
+                submission.result_url = visit.get_absolute_url()
+        except submissions.AlreadySubmitted as done:
+            if done.response is not None:
+                return done.response
         except ValidationError as error:
             _show_errors(request, form, error)
         else:
@@ -246,12 +255,19 @@ def member_visits(request, pk):
 def assistance_create(request, pk):
     """Record help the member received outside a visit."""
     member = _member(request, pk)
+    if (first := submissions.first_result(request)) is not None:
+        return first
     form = AssistanceForm(request.POST, instance=None)
     if form.is_valid():
         assistance = form.save(commit=False)
         assistance.member = member
         try:
-            services.assistance_record(assistance=assistance, by=request.user)
+            with submissions.once(request, form, label="visits.assistance") as submission:
+                services.assistance_record(assistance=assistance, by=request.user)
+                submission.result_url = reverse("visits:member", args=[member.pk])
+        except submissions.AlreadySubmitted as done:
+            if done.response is not None:
+                return done.response
         except ValidationError as error:
             _show_errors(request, form, error)
         else:

@@ -2,24 +2,15 @@
 cancelling it and its photos. Forms check what a user typed; ``services`` checks the activity's state."""
 
 import datetime
-import os
 from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from activities.rooms.models import Room
-from activities.uploads import (
-    MAX_PHOTO_SIZE,
-    MAX_PHOTOS,
-    PHOTO_TYPES,
-    MultipleFileField,
-    looks_like,
-)
 from buildingparty.models import PartyOrganization, Role
 
 from .models import Activity, Signup
@@ -254,55 +245,4 @@ class RecordForm(forms.Form):
 # --- photos -------------------------------------------------------------------------------------------------
 
 
-def check_photo(file):
-    """A JPG, PNG or WebP photo of at most 5 MB whose name and first bytes agree."""
-    extension = os.path.splitext(file.name)[1].lower()
-    if extension not in PHOTO_TYPES:
-        raise forms.ValidationError(
-            _("%(name)s: only a photo (JPG, PNG or WebP) can be uploaded."),
-            code="file_type",
-            params={"name": file.name},
-        )
-    if file.size > MAX_PHOTO_SIZE:
-        raise forms.ValidationError(
-            _("%(name)s is %(size)s; a photo can be at most 5 MB."),
-            code="file_size",
-            params={"name": file.name, "size": filesizeformat(file.size)},
-        )
-    file.seek(0)
-    head = file.read(12)
-    file.seek(0)
-    if not looks_like(head, PHOTO_TYPES[extension]):
-        raise forms.ValidationError(
-            _("%(name)s is not the photo its name says it is."), code="file_content", params={"name": file.name}
-        )
-    return file
-
-
-class PhotoForm(forms.Form):
-    photos = MultipleFileField(label=_("Photos"), help_text=_("Up to 10 photos, 5 MB each: JPG, PNG or WebP."))
-    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["photos"].widget.attrs["accept"] = ",".join(sorted(set(PHOTO_TYPES.values())))
-
-    def clean_photos(self):
-        files = self.cleaned_data["photos"]
-        if not files:
-            raise forms.ValidationError(_("Choose at least one photo."), code="required")
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(
-                _("Upload at most %(max)d photos at a time; you chose %(count)d."),
-                code="too_many",
-                params={"max": MAX_PHOTOS, "count": len(files)},
-            )
-        errors = []
-        for file in files:
-            try:
-                check_photo(file)
-            except forms.ValidationError as error:
-                errors.append(error)
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
+# check_photo and PhotoForm are the activities' one photo check, in activities.uploads.

@@ -15,21 +15,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.checkin import qr_svg
-from activities.uploads import photo_content_type
+from activities.uploads import PhotoForm
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
+from buildingparty.qr import qr_svg
+from buildingparty.redirects import safe_next
 from buildingparty.scope import in_reach, role_required
+from buildingparty.uploads import photo_content_type
 from members.models import Member
 
 from . import checkin as checkin_service
 from . import selectors, services
-from .forms import ActivityFilterForm, ActivityForm, CancelForm, PhotoForm, RecordForm
+from .forms import ActivityFilterForm, ActivityForm, CancelForm, RecordForm
 from .models import Activity, ActivityPhoto, Signup
 
 PAGE_SIZE = 20
@@ -75,10 +76,7 @@ def _show_errors(request, form, error: ValidationError) -> None:
 
 def _back(request, activity: Activity):
     """Where a button on the list or the detail came from (a page of this site), else the activity."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(activity)
+    return redirect(safe_next(request, activity))
 
 
 # --- the list -----------------------------------------------------------------------------------------------

@@ -185,7 +185,7 @@ def test_pruning_deletes_old_sent_outbox_rows_and_old_runs_and_keeps_the_rest():
 
     counts = prune_history()
 
-    assert counts == {"outbox_deleted": 1, "runs_deleted": 2}
+    assert counts == {"outbox_deleted": 1, "runs_deleted": 2, "tokens_deleted": 0, "uploads_deleted": 0}
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent_sent.pk, old_unsent.pk}
     left = set(JobRun.objects.exclude(job="buildingparty.prune_history").values_list("pk", flat=True))
     assert left == {kept.pk, old_beat_failure.pk, fresh_beat.pk}
@@ -196,7 +196,7 @@ def test_pruning_deletes_old_sent_outbox_rows_and_old_runs_and_keeps_the_rest():
 def test_pruning_twice_deletes_nothing_more():
     job_run("members.generate_dues", started_at=timezone.now() - datetime.timedelta(days=200))
     assert prune_history()["runs_deleted"] == 1
-    assert prune_history() == {"outbox_deleted": 0, "runs_deleted": 0}
+    assert prune_history() == {"outbox_deleted": 0, "runs_deleted": 0, "tokens_deleted": 0, "uploads_deleted": 0}
 
 
 # --- reading the record --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django_celery_beat.models import PeriodicTask
 
 from buildingparty import job_views, jobs
 from buildingparty.models import JobRun, OutboxMessage
+from tests.factories import UserFactory
 
 from .jobs_factories import job_run, temporary_job
 
@@ -19,6 +20,13 @@ pytestmark = pytest.mark.django_db
 Outcome = JobRun.Outcome
 DUES = "buildingparty.prune_history"  # a crontab job that is always registered
 HEARTBEAT = "buildingparty.heartbeat"  # an interval job
+
+
+@pytest.fixture
+def operator_client(client):
+    """The platform operator: a superuser (who need not belong to a building)."""
+    client.force_login(UserFactory(username="operator", role="member", building=None, is_superuser=True))
+    return client
 
 
 def crontab_form(**changes):
@@ -109,8 +117,8 @@ def test_the_list_costs_the_same_queries_however_many_runs(admin_client, django_
         for n in range(runs):
             job_run(job.name, Outcome.FAILED if n % 2 else Outcome.SUCCEEDED)
     OutboxMessage.objects.create(task="x")
-    # session read and touched (3), user, bell; periodic tasks, last runs, failures, outbox
-    with django_assert_num_queries(10):
+    # session read and touched (3), user, bell; periodic tasks, last runs, failures, outbox, emails not sent
+    with django_assert_num_queries(11):
         assert admin_client.get(reverse("job_list")).status_code == 200
 
 
@@ -166,22 +174,25 @@ def test_a_jobs_page_costs_the_same_queries_however_many_runs(admin_client, djan
 
 def test_an_unknown_job_is_not_found(admin_client):
     assert admin_client.get(reverse("job_detail", args=["members.no_such_job"])).status_code == 404
-    assert admin_client.post(reverse("job_run_now", args=["members.no_such_job"])).status_code == 404
 
 
-def test_admin_changes_a_crontab_schedule_and_switches_the_job_off(admin_client):
-    response = admin_client.post(reverse("job_detail", args=[DUES]), crontab_form(enabled=None))
+def test_the_operator_cannot_run_an_unknown_job(operator_client):
+    assert operator_client.post(reverse("job_run_now", args=["members.no_such_job"])).status_code == 404
+
+
+def test_the_operator_changes_a_crontab_schedule_and_switches_the_job_off(operator_client):
+    response = operator_client.post(reverse("job_detail", args=[DUES]), crontab_form(enabled=None))
     assert response.status_code == 302
     task = PeriodicTask.objects.select_related("crontab").get(name=DUES)
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_month) == ("15", "2", "1")
     assert str(task.crontab.timezone) == "Asia/Shanghai" and task.enabled is False
-    page = admin_client.get(response.url).content.decode()
+    page = operator_client.get(response.url).content.decode()
     assert "运行计划已保存：每月1日 02:15，已停用。" in page
 
 
-def test_a_wrong_crontab_field_is_explained_next_to_it_and_nothing_changes(admin_client):
+def test_a_wrong_crontab_field_is_explained_next_to_it_and_nothing_changes(operator_client):
     before = PeriodicTask.objects.get(name=DUES).crontab_id
-    response = admin_client.post(reverse("job_detail", args=[DUES]), crontab_form(minute="75", hour="每天"))
+    response = operator_client.post(reverse("job_detail", args=[DUES]), crontab_form(minute="75", hour="每天"))
     assert response.status_code == 200
     form = response.context["form"]
     assert "请填写 0 到 59 之间的数字" in form.errors["minute"][0]
@@ -191,47 +202,76 @@ def test_a_wrong_crontab_field_is_explained_next_to_it_and_nothing_changes(admin
     assert PeriodicTask.objects.get(name=DUES).crontab_id == before
 
 
-def test_admin_changes_an_interval_schedule(admin_client):
-    response = admin_client.post(reverse("job_detail", args=[HEARTBEAT]), {"enabled": "on", "every_seconds": "120"})
+def test_the_operator_changes_an_interval_schedule(operator_client):
+    response = operator_client.post(reverse("job_detail", args=[HEARTBEAT]), {"enabled": "on", "every_seconds": "120"})
     assert response.status_code == 302
     task = PeriodicTask.objects.select_related("interval").get(name=HEARTBEAT)
     assert task.interval.every == 120 and task.interval.period == "seconds" and task.crontab is None
-    assert "每 2 分钟" in admin_client.get(response.url).content.decode()
+    assert "每 2 分钟" in operator_client.get(response.url).content.decode()
 
 
-def test_a_job_whose_schedule_row_was_deleted_gets_one_again(admin_client):
+def test_a_job_whose_schedule_row_was_deleted_gets_one_again(operator_client):
     PeriodicTask.objects.filter(name=DUES).delete()
-    response = admin_client.post(reverse("job_detail", args=[DUES]), crontab_form(minute="0", hour="5"))
+    response = operator_client.post(reverse("job_detail", args=[DUES]), crontab_form(minute="0", hour="5"))
     assert response.status_code == 302
     assert PeriodicTask.objects.get(name=DUES).crontab.hour == "5"
 
 
-def test_run_now_queues_the_job_through_the_outbox(admin_client, django_capture_on_commit_callbacks):
+def test_run_now_queues_the_job_through_the_outbox(operator_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("job_run_now", args=[DUES]))
+        response = operator_client.post(reverse("job_run_now", args=[DUES]))
     assert response.status_code == 302 and response.url == reverse("job_detail", args=[DUES])
     message = OutboxMessage.objects.get(task=DUES)
     assert message.sent_at is not None  # handed over (eager in tests: run at once)
     assert JobRun.objects.filter(job=DUES, outcome=Outcome.SUCCEEDED).count() == 1
-    assert "已排队" in admin_client.get(response.url).content.decode()
+    assert "已排队" in operator_client.get(response.url).content.decode()
 
 
-def test_run_now_is_post_only(admin_client):
-    assert admin_client.get(reverse("job_run_now", args=[DUES])).status_code == 405
+def test_run_now_is_post_only(operator_client):
+    assert operator_client.get(reverse("job_run_now", args=[DUES])).status_code == 405
     assert not OutboxMessage.objects.exists()
 
 
-def test_a_job_without_a_schedule_has_no_form_but_can_run_now(admin_client, django_capture_on_commit_callbacks):
+def test_a_job_without_a_schedule_has_no_form_but_can_run_now(operator_client, django_capture_on_commit_callbacks):
     def by_hand_only() -> dict:
         return {"done": 1}
 
     with temporary_job(by_hand_only) as job:
-        page = admin_client.get(reverse("job_detail", args=[job.name]))
+        page = operator_client.get(reverse("job_detail", args=[job.name]))
         assert page.context["form"] is None and "不定时，手动运行" in page.content.decode()
-        assert admin_client.post(reverse("job_detail", args=[job.name]), crontab_form()).status_code == 404
+        assert operator_client.post(reverse("job_detail", args=[job.name]), crontab_form()).status_code == 404
         with django_capture_on_commit_callbacks(execute=True):
-            admin_client.post(reverse("job_run_now", args=[job.name]))
+            operator_client.post(reverse("job_run_now", args=[job.name]))
     assert JobRun.objects.get(job=job.name).counts == {"done": 1}
+
+
+# --- the platform's jobs: building admins read, the operator acts ---------------------------------------------
+
+
+def test_a_building_admin_sees_a_jobs_status_without_edit_or_run_buttons(admin_client):
+    job_run(DUES, Outcome.FAILED)
+    response = admin_client.get(reverse("job_detail", args=[DUES]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert response.context["form"] is None
+    assert 'data-testid="run-now"' not in body and 'data-testid="schedule-form"' not in body
+    assert "ValueError: 找不到党费标准" in body and 'data-testid="operator-only"' in body
+
+
+def test_a_building_admin_gets_403_on_every_write_and_nothing_changes(admin_client):
+    before = PeriodicTask.objects.values("enabled", "crontab_id").get(name=DUES)
+    assert admin_client.post(reverse("job_detail", args=[DUES]), crontab_form(enabled=None)).status_code == 403
+    assert admin_client.post(reverse("job_detail", args=[DUES]), crontab_form(minute="0")).status_code == 403
+    assert admin_client.post(reverse("job_detail", args=[HEARTBEAT]), {"every_seconds": "5"}).status_code == 403
+    assert admin_client.post(reverse("job_run_now", args=[DUES])).status_code == 403
+    assert PeriodicTask.objects.values("enabled", "crontab_id").get(name=DUES) == before
+    assert not OutboxMessage.objects.exists() and not JobRun.objects.exists()
+
+
+def test_the_operator_sees_the_schedule_form_and_the_run_button(operator_client):
+    body = operator_client.get(reverse("job_detail", args=[DUES])).content.decode()
+    assert 'data-testid="run-now"' in body and 'data-testid="schedule-form"' in body
+    assert operator_client.get(reverse("job_list")).status_code == 200
 
 
 # --- the home panel and /healthz -----------------------------------------------------------------------------

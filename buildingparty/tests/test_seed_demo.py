@@ -624,13 +624,16 @@ def test_scale_one_then_scale_two_gives_the_same_rows_as_scale_two_at_once():
     step_by_step = snapshot()
 
     # Only the password hashes differ: each is salted when it is made. And the property company's visits:
-    # every unit's property staff work there, so a visit counts the members registered when it was made.
+    # every unit's property staff work there, so a visit counts the members registered when it was made. And the
+    # excused month's history line: each run excuses one month of a member it records payments for, and a member
+    # paid in an earlier run is not planned again, so seeding twice excuses two members' months, once one.
     property_company = Enterprise.objects.get(name="慈溪市中央大厦物业管理有限公司").credit_code
     for rows in (at_once, step_by_step, scale_one):
         rows["users"] = [(username, *rest) for username, _password, *rest in rows["users"]]
         rows["visits"] = [
             (*visit[:6], None, None, *visit[8:]) if visit[1] == property_company else visit for visit in rows["visits"]
         ]
+        rows["history"] = [line for line in rows["history"] if '"excused_reason"' not in line[2]]
     assert step_by_step == at_once
     for table in ("enterprises", "members", "transfers", "mobile_periods", "history", "proposals", "visits", "leads"):
         assert set(scale_one[table]) <= set(step_by_step[table])

@@ -1,5 +1,6 @@
 """The environment decides the settings; production defaults are safe; bad values stop start-up."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -30,6 +31,9 @@ def test_deploy_check_passes_with_production_variables(tmp_path):
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
             "DJANGO_ALLOWED_HOSTS": "party.example.cn",
+            # issue 14 (crypto): the ID number keys come from the environment in production.
+            "ID_ENCRYPTION_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+            "ID_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         },
     )
     assert result.returncode == 0, result.stderr + result.stdout

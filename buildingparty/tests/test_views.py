@@ -176,6 +176,14 @@ def test_each_role_sees_its_own_navigation(request, client, persona, expected):
     assert offered == expected
 
 
+def test_the_platform_operator_finds_the_scheduled_jobs_whatever_the_role(client, member_user):
+    # Jobs are the platform's: a superuser runs them even when the account's role in a building is a member's.
+    member_user.is_superuser = True
+    member_user.save(update_fields=["is_superuser"])
+    client.force_login(member_user)
+    assert "job_list" in client.get("/").context["nav_names"]
+
+
 def test_the_navigation_groups_pages_and_marks_the_current_one(secretary_a_client):
     response = secretary_a_client.get(reverse("members:transfer_list"))
     groups = [e for e in response.context["nav_items"] if e.get("children")]

@@ -129,11 +129,33 @@ class LeadForm(forms.ModelForm):
         help_texts = {"note": _("e.g. whether they are willing to transfer their relationship here.")}
 
 
+# A visit records a handful of follow-ups and leads; a posted TOTAL_FORMS above the cap is a form error, not
+# work (absolute_max stops Django building the forms at all).
+MAX_FOLLOW_UPS = 20
+MAX_LEADS = 50
 FollowUpFormSet = inlineformset_factory(
-    SurveyVisit, FollowUp, form=FollowUpForm, extra=1, can_delete=False, min_num=0, validate_min=False
+    SurveyVisit,
+    FollowUp,
+    form=FollowUpForm,
+    extra=1,
+    can_delete=False,
+    min_num=0,
+    validate_min=False,
+    max_num=MAX_FOLLOW_UPS,
+    absolute_max=MAX_FOLLOW_UPS,
+    validate_max=True,
 )
 LeadFormSet = inlineformset_factory(
-    SurveyVisit, SurveyLead, form=LeadForm, extra=1, can_delete=False, min_num=0, validate_min=False
+    SurveyVisit,
+    SurveyLead,
+    form=LeadForm,
+    extra=1,
+    can_delete=False,
+    min_num=0,
+    validate_min=False,
+    max_num=MAX_LEADS,
+    absolute_max=MAX_LEADS,
+    validate_max=True,
 )
 
 

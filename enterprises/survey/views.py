@@ -13,12 +13,12 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from buildingparty.models import Role
+from buildingparty.redirects import safe_next
 from buildingparty.scope import role_required
 from enterprises.models import Enterprise
 
@@ -86,15 +86,6 @@ def _visit_or_404(request, pk) -> SurveyVisit:
     return get_object_or_404(
         SurveyVisit.objects.for_user(request.user).select_related("campaign", "enterprise", "recorded_by"), pk=pk
     )
-
-
-def _safe_next(request, default: str) -> str:
-    url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
 
 
 # --- campaigns -----------------------------------------------------------------------------------------------
@@ -391,7 +382,7 @@ def lead_list(request):
 @role_required(*LEAD_MANAGERS)
 def lead_close(request, pk):
     lead = get_object_or_404(SurveyLead.objects.for_user(request.user), pk=pk)
-    back = _safe_next(request, reverse("survey:lead_list"))
+    back = safe_next(request, reverse("survey:lead_list"))
     form = LeadCloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give the reason for closing the lead."))

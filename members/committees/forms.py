@@ -134,7 +134,9 @@ def seat_formset(data=None, *, candidates, current_seats=(), blank_rows: int = 3
     ``blank_rows`` empty rows, at least five rows in all."""
     initial = [{"member": seat.member.name, "post": seat.post} for seat in current_seats][:MAX_SEATS]
     rows = min(MAX_SEATS, max(5, len(initial) + blank_rows))
-    formset_class = forms.formset_factory(SeatRowForm, extra=rows - len(initial), max_num=MAX_SEATS, validate_max=True)
+    formset_class = forms.formset_factory(
+        SeatRowForm, extra=rows - len(initial), max_num=MAX_SEATS, absolute_max=MAX_SEATS, validate_max=True
+    )
     return formset_class(data, initial=initial, prefix="seats", form_kwargs={"candidates": candidates})
 
 

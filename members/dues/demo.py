@@ -306,12 +306,12 @@ def seed_dues(*, building, scale, stdout):
     today = timezone.localdate()
     current = first_of_month(today)
     users = {u.username: u for u in User.objects.filter(username__in=["admin", "secretary1", "secretary2", "member1"])}
-    members = list(
+    # Sorted here: the ID number column is encrypted, so its database order is random.
+    members = sorted(
         Member.objects.filter(
             organization__building=building, status=Member.Status.NORMAL, whereabouts=Member.Whereabouts.HERE
-        )
-        .select_related("organization", "user", "enterprise")
-        .order_by("id_number")
+        ).select_related("organization", "user", "enterprise"),
+        key=lambda m: m.id_number,
     )
     plans = _plans(members, today)
     added = _ensure_standards(members, plans, today=today, users=users)
@@ -352,7 +352,9 @@ def seed_dues(*, building, scale, stdout):
         if plan.excused:
             bill = DuesBill.objects.filter(member=m, month=plan.excused, excused_reason="").first()
             if bill is not None and not bill.is_paid:
-                services.excuse_bill(bill=bill, reason=EXCUSE, by=by)
+                # Recorded at a fixed hour of the day, so seeding again or at a larger scale gives the same rows.
+                at = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9)))
+                services.excuse_bill(bill=bill, reason=EXCUSE, by=by, at=at)
 
     flags = jobs.arrears_flags(today=today.isoformat())
 

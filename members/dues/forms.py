@@ -16,6 +16,7 @@ from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization, Role
+from buildingparty.submissions import TOKEN_FIELD, OnceFormMixin
 from members.dues.models import DuesBill, DuesKind, DuesPayment, DuesStandard
 from members.dues.selectors import branches_for, in_branch
 from members.dues.services import (
@@ -32,8 +33,8 @@ from members.forms import DATE_WIDGET, MonthField
 from members.models import Member
 
 
-class PaymentForm(forms.Form):
-    """Dues received for one member: how much, when, how, for which months."""
+class PaymentForm(OnceFormMixin, forms.Form):
+    """Dues received for one member: how much, when, how, for which months (submitted once: its token)."""
 
     first_month = MonthField(label=_("From month"))
     last_month = MonthField(label=_("To month"), help_text=_("The same month for a single month's dues."))
@@ -144,6 +145,7 @@ class PaymentForm(forms.Form):
     def service_arguments(self, by) -> dict:
         """The keyword arguments of ``record_payment``: consent is given by the person recording it."""
         data = dict(self.cleaned_data)
+        data.pop(TOKEN_FIELD, None)
         consent = data.pop("consent")
         data["consent_by"] = by if consent else None
         if not consent:

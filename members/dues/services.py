@@ -34,7 +34,7 @@ from buildingparty.money import CENT
 from buildingparty.notifications import notify
 from buildingparty.officers import officers_of
 from buildingparty.scope import in_reach
-from buildingparty.services import stored
+from buildingparty.services import audit_money, stored
 from enterprises.models import Enterprise
 from members import access
 from members.dues.models import (
@@ -304,6 +304,23 @@ def beyond_window(first_month: datetime.date, last_month: datetime.date, today: 
     return first_month < add_months(current, -MONTHS_WINDOW) or last_month > add_months(current, MONTHS_WINDOW)
 
 
+# What a payment's audit record keeps (issue 14, point 10). Payments are only ever recorded here: there is no
+# edit, void or delete of a payment anywhere (dues are not in the Django admin either).
+PAYMENT_AUDITED_FIELDS = [
+    "member",
+    "amount",
+    "paid_on",
+    "method",
+    "receipt_number",
+    "payer_name",
+    "first_month",
+    "last_month",
+    "decision_by",
+    "decision_on",
+    "decision_reason",
+]
+
+
 @transaction.atomic
 def record_payment(
     *,
@@ -430,6 +447,8 @@ def record_payment(
         if left == 0:
             break
     DuesAllocation.objects.bulk_create(allocations)
+    # every change of money is on record
+    audit_money(instance=payment, fields=PAYMENT_AUDITED_FIELDS, actor=by, building_id=member.organization.building_id)
     if notify_member and member.user is not None:
         notify(
             users=[member.user],
@@ -447,18 +466,47 @@ def record_payment(
 
 
 @transaction.atomic
-def excuse_bill(*, bill: DuesBill, reason: str, by) -> DuesBill:
+def excuse_bill(*, bill: DuesBill, reason: str, by, at=None) -> DuesBill:
     """Record a valid reason for a month not paid (an approved deferral): the month is not arrears.
-    An empty reason withdraws the excuse."""
-    bill = DuesBill.objects.select_for_update().get(pk=bill.pk)
+    An empty reason withdraws the excuse.
+
+    Who excused a month, and when, is kept: an excused month stops the six-month count towards 自行脱党. A
+    withdrawal leaves them on the bill (they then say who recorded the reason that was withdrawn) and, like every
+    excuse recorded, is written in the member's history with who did it and when (``at``, else now).
+    """
+    at = at or timezone.now()
+    bill = DuesBill.objects.select_for_update().select_related("member").get(pk=bill.pk)
     reason = (reason or "").strip()
     if bill.is_paid:
         raise ValidationError({"excused_reason": _("This month is paid; there is nothing to excuse.")})
-    # Who excused a month, and when, is kept: an excused month stops the six-month count towards 自行脱党.
+    before = bill.excused_reason
+    if reason == before:
+        return bill
     bill.excused_reason = reason
-    bill.excused_by = by if reason and by is not None and by.is_authenticated else None
-    bill.excused_at = timezone.now() if reason else None
-    bill.save(update_fields=["excused_reason", "excused_by", "excused_at"])
+    fields = ["excused_reason"]
+    if reason:
+        bill.excused_by = by if by is not None and by.is_authenticated else None
+        bill.excused_at = at
+        fields += ["excused_by", "excused_at"]
+    bill.save(update_fields=fields)
+    if reason:
+        note = stored(
+            gettext_lazy("Dues for %(month)s: valid reason for not paying recorded (%(reason)s)"),
+            {"month": month_label(bill.month), "reason": reason},
+        )
+    else:
+        note = stored(
+            gettext_lazy("Dues for %(month)s: valid reason for not paying withdrawn (was: %(reason)s)"),
+            {"month": month_label(bill.month), "reason": before},
+        )
+    record_change(
+        member=bill.member,
+        action=MemberChange.Action.UPDATED,
+        changes={"excused_reason": [before, reason]},
+        by=by,
+        note=note,
+        at=at,
+    )
     return bill
 
 

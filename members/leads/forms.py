@@ -103,12 +103,12 @@ class IncomingMemberForm(forms.ModelForm):
         if not value:
             return value
         value = validate_id_number(value)
-        if Member.objects.filter(id_number=value).exists():
+        if Member.objects.with_id_numbers(value).exists():
             raise forms.ValidationError(
                 _("A member with this ID number is already in the register; they are not an incoming member."),
                 code="registered",
             )
-        if IncomingMobileMember.objects.filter(id_number=value, until__isnull=True).exists():
+        if IncomingMobileMember.objects.with_id_numbers(value).filter(until__isnull=True).exists():
             raise forms.ValidationError(_("This person is already recorded as an incoming mobile member."))
         return value
 

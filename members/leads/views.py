@@ -61,7 +61,7 @@ def lead_transfer_in(request, pk):
                 messages.error(request, " ".join(error.messages))
                 return redirect("survey:lead_list")
         except IntegrityError:
-            if Member.objects.filter(id_number=member.id_number).exists():
+            if Member.objects.with_id_numbers(member.id_number).exists():
                 member_form.add_error("id_number", _("A member with this ID number is already in the register."))
             elif Transfer.objects.filter(letter_number=letter_form.cleaned_data["letter_number"]).exists():
                 letter_form.add_error("letter_number", _("This letter number is already in the register."))

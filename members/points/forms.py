@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization
+from buildingparty.uploads import content_agrees
 from members.forms import DATE_WIDGET
 from members.forms import DecisionForm as DecisionForm  # the same approve / reject with a reason as proposals
 from members.points.models import PointRule
@@ -43,10 +44,7 @@ def check_evidence(file):
             code="file_size",
             params={"name": file.name, "size": filesizeformat(file.size)},
         )
-    file.seek(0)
-    head = file.read(8)
-    file.seek(0)
-    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[extension][1]):
+    if not content_agrees(file, extension):
         raise forms.ValidationError(
             _("%(name)s is not the photo or PDF its name says it is."), code="file_content", params={"name": file.name}
         )

@@ -129,7 +129,7 @@ class TransferInMemberForm(MemberForm):
 
     def clean_id_number(self):
         value = super().clean_id_number()
-        if value and Member.objects.filter(id_number=value).exists():
+        if value and Member.objects.with_id_numbers(value).exists():
             raise forms.ValidationError(
                 _(
                     "A member with this ID number is already in the register. A move between the building's "

@@ -25,7 +25,7 @@ from buildingparty.models import AuditRecord, PartyOrganization, Role
 from buildingparty.scope import role_required
 from buildingparty.services import audit
 from members import services
-from members.access import can_add_to, can_manage_transfer, can_manage_transfers
+from members.access import can_add_to, can_manage_transfer, can_manage_transfers, can_reveal_id
 from members.models import Member, Transfer
 from members.transfers.forms import (
     ACTION_FORMS,
@@ -163,7 +163,7 @@ def transfer_in(request):
                 messages.error(request, " ".join(error.messages))
         except IntegrityError:
             # Someone registered the same person or letter a moment ago: say which, next to the field.
-            if Member.objects.filter(id_number=member.id_number).exists():
+            if Member.objects.with_id_numbers(member.id_number).exists():
                 member_form.add_error("id_number", _("A member with this ID number is already in the register."))
             elif Transfer.objects.filter(letter_number=letter_form.cleaned_data["letter_number"]).exists():
                 letter_form.add_error("letter_number", _("This letter number is already in the register."))
@@ -236,6 +236,7 @@ def _render_detail(request, transfer: Transfer, bound=None):
             "member": transfer.member,
             "steps": _steps(transfer),
             "can_manage": can_manage,
+            "can_show_full_id": can_reveal_id(request.user, transfer.member),
             "forms": forms,
             "reissued_as": reissued_as,
             "today": today,
@@ -323,10 +324,12 @@ def transfer_letter(request, pk):
     if transfer.direction == Transfer.Direction.IN:
         raise Http404  # the sending organisation printed that letter, not us
     member = transfer.member
-    can_manage = can_manage_transfer(request.user, transfer)
+    # The full ID number goes only to whoever may reveal this member's number now: not to a branch the member
+    # has left, nor to the receiving branch before the member has arrived.
+    can_show_full_id = can_reveal_id(request.user, member)
     full_id = request.GET.get("full_id") == "1"
     if full_id:
-        if not can_manage:
+        if not can_show_full_id:
             raise PermissionDenied
         audit(
             action=AuditRecord.Action.PRINT,
@@ -358,7 +361,7 @@ def transfer_letter(request, pk):
             "transfer": transfer,
             "member": member,
             "full_id": full_id,
-            "can_show_full_id": can_manage,
+            "can_show_full_id": can_show_full_id,
             "id_number": member.id_number if full_id else member.masked_id_number,
             "age": _age_on(member.birth_date, transfer.issued_on),
             "void": transfer.status in (Transfer.Status.EXPIRED, Transfer.Status.CANCELLED),

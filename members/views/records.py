@@ -7,14 +7,15 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from buildingparty.forms import add_service_errors
 from buildingparty.models import AuditRecord, Role
 from buildingparty.scope import role_required
-from buildingparty.services import audit
+from buildingparty.services import audit, stored
 
 from .. import access, services, timeline
 from ..forms import (
@@ -156,7 +157,31 @@ def member_edit(request, pk):
         else:
             messages.info(request, _("Nothing was changed."))
         return redirect(edited)
-    return render(request, "members/member_form.html", {"form": form, "member": member})
+    return render(
+        request,
+        "members/member_form.html",
+        {"form": form, "member": member, "can_reveal": access.can_reveal_id(request.user, member)},
+    )
+
+
+@require_POST
+def member_edit_reveal_id(request, pk):
+    """The edit form with the full ID number in it, to correct it: the same audited reveal as the member's page."""
+    member = _member_or_404(request, pk)
+    if not (access.can_edit(request.user, member) and access.can_reveal_id(request.user, member)):
+        raise PermissionDenied
+    audit(
+        action=AuditRecord.Action.REVEAL_ID,
+        actor=request.user,
+        subject=member.name,
+        object_id=member.pk,
+        detail=stored(gettext_lazy("Shown to edit the record")),
+        request=request,
+    )
+    form = MemberForm(instance=member, user=request.user, reveal_id=True)
+    response = render(request, "members/member_form.html", {"form": form, "member": member, "id_revealed": True})
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def propose_change(request, pk):

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from buildingparty.submissions import new_token
 from services import library
 from services.models import Loan, Material
 from tests.concurrency import at_the_same_moment
@@ -206,7 +207,8 @@ def test_the_catalogue_runs_the_same_queries_for_3_and_30_materials(member_clien
 
 def test_admins_add_and_edit_materials(admin_client, building):
     response = admin_client.post(
-        reverse("services:material_create"), {"kind": "book", "title": "党章", "copies": 5, "location": "B-2"}
+        reverse("services:material_create"),
+        {"kind": "book", "title": "党章", "copies": 5, "location": "B-2", "submission_token": new_token()},
     )
     assert response.status_code == 302
     material = Material.objects.get(title="党章")

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from buildingparty.submissions import new_token
 from services.models import ReceptionVisit, ServiceCategory, ServiceRequest
 from services.reception import reception_record, reception_to_request
 from tests.factories import BuildingFactory, MemberFactory, UserFactory
@@ -82,6 +83,7 @@ def test_the_secretary_records_a_walk_in(secretary_a_client, secretary_a, member
     response = secretary_a_client.post(
         reverse("services:reception_create"),
         {
+            "submission_token": new_token(),
             "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "member": member_a.pk,
             "phone": "13800000000",

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from buildingparty.submissions import new_token
 from members.transfers.tests.factories import TransferFactory
 from services import services
 from services.categories import ensure_default_categories
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 Status = ServiceRequest.Status
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
@@ -63,7 +65,12 @@ def legal_request(categories, member_user, secretary_a):
 
 
 def pdf(name="合同.pdf", size=None):
-    return SimpleUploadedFile(name, PDF if size is None else b"0" * size, content_type="application/pdf")
+    content = PDF if size is None else PDF + b"0" * (size - len(PDF))
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def png(name="照片.png"):
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
 
 
 def form_data(category, **extra):
@@ -72,6 +79,7 @@ def form_data(category, **extra):
         "title": "劳动合同咨询",
         "description": "公司要变更合同。",
         "priority": "normal",
+        "submission_token": new_token(),
         **extra,
     }
 
@@ -88,7 +96,7 @@ def error_codes(response, field):
 
 
 def test_a_member_submits_a_request_with_attachments(member_client, member_user, categories, secretary_a):
-    data = form_data(categories["legal-advice"], attachments=[pdf(), pdf("照片.PNG")])
+    data = form_data(categories["legal-advice"], attachments=[pdf(), png("照片.PNG")])
     response = member_client.post(reverse("services:create"), data)
 
     request = ServiceRequest.objects.get()
@@ -101,9 +109,17 @@ def test_a_member_submits_a_request_with_attachments(member_client, member_user,
     assert request.assigned_to == secretary_a and request.enterprise is None
     assert sorted(request.attachments.values_list("name", "content_type")) == [
         ("合同.pdf", "application/pdf"),
-        ("照片.PNG", "image/png"),
+        ("照片.png", "image/png"),  # the name normalised: extension in lower case
     ]
     assert all(not a.file.name.endswith("合同.pdf") for a in request.attachments.all())  # stored under a random name
+
+
+def test_a_title_with_line_breaks_is_kept_on_one_line(member_client, categories):
+    # The title heads the notification and the email subject, where a line break would split them.
+    data = form_data(categories["legal-advice"], title="劳动合同\r\n咨询\r加急")
+    member_client.post(reverse("services:create"), data)
+
+    assert ServiceRequest.objects.get().title == "劳动合同 咨询 加急"
 
 
 def test_a_member_is_offered_only_the_member_categories(member_client, categories):
@@ -303,7 +319,8 @@ def test_the_handler_accepts_and_resolves_with_a_public_comment(secretary_a_clie
     url = legal_request.get_absolute_url()
     assert secretary_a_client.post(reverse("services:step", args=[legal_request.pk, "accept"])).url == url
     secretary_a_client.post(
-        reverse("services:comment", args=[legal_request.pk]), {"text": "律师意见已发", "public": "on"}
+        reverse("services:comment", args=[legal_request.pk]),
+        {"text": "律师意见已发", "public": "on", "submission_token": new_token()},
     )
     secretary_a_client.post(reverse("services:step", args=[legal_request.pk, "resolve"]), {"resolve-note": "已解决"})
     legal_request.refresh_from_db()

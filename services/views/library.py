@@ -11,10 +11,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buildingparty import submissions
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 
@@ -77,11 +79,18 @@ def material_list(request):
 
 @role_required(Role.ADMIN)
 def material_create(request):
+    if (first := submissions.first_result(request)) is not None:
+        return first
     form = MaterialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        material = form.save(commit=False)
-        material.building_id = request.user.building_id
-        material.save()
+        try:
+            with submissions.once(request, form, label="services.material") as submission:
+                material = form.save(commit=False)
+                material.building_id = request.user.building_id
+                material.save()
+                submission.result_url = reverse("services:material_list")
+        except submissions.AlreadySubmitted as done:
+            return done.response or render(request, "services/library/material_form.html", {"form": form})
         messages.success(request, _("“%(title)s” is in the catalogue.") % {"title": material.title})
         return redirect("services:material_list")
     return render(request, "services/library/material_form.html", {"form": form})

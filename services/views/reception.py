@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buildingparty import submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
@@ -44,10 +46,17 @@ def reception_list(request):
 
 @role_required(*STAFF)
 def reception_create(request):
+    if (first := submissions.first_result(request)) is not None:
+        return first
     form = ReceptionVisitForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            visit = reception_record(recorded_by=request.user, **form.cleaned_data)
+            with submissions.once(request, form, label="services.reception") as submission:
+                visit = reception_record(recorded_by=request.user, **form.service_kwargs())
+                submission.result_url = reverse("services:reception_list")
+        except submissions.AlreadySubmitted as done:
+            if done.response is not None:
+                return done.response
         except ValidationError as error:
             if not add_service_errors(form, error):
                 messages.error(request, " ".join(error.messages))

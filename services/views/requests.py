@@ -5,12 +5,9 @@ and who may act to ``services.services``: its PermissionDenied becomes a 403, it
 or a message. The services are atomic, so a refusal leaves nothing half-written.
 """
 
-import os
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from buildingparty import submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
+from buildingparty.uploads import normalise_name
 from enterprises.models import Enterprise
 from members.models import Transfer
 
@@ -117,15 +116,17 @@ def _requester_context(user) -> dict:
 
 
 def _stored_name(name: str) -> str:
-    """The uploaded name, cut to the column's length without losing the extension."""
-    stem, ext = os.path.splitext(os.path.basename(name))
-    return stem[: Attachment._meta.get_field("name").max_length - len(ext)] + ext
+    """The uploaded name, normalised (no folders or control characters, extension in lower case) and cut to the
+    column's length without losing the extension."""
+    return normalise_name(name, max_length=Attachment._meta.get_field("name").max_length)
 
 
 @role_required(*REQUESTERS)
 def request_create(request):
     user = request.user
     who = _requester_context(user)
+    if (first := submissions.first_result(request)) is not None:
+        return first
     form = RequestForm(
         request.POST or None,
         request.FILES or None,
@@ -136,26 +137,32 @@ def request_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         enterprise = data.get("enterprise") or (who["enterprises"][0] if who["enterprises"] else None)
-        # The request and its files stand or fall together.
-        with transaction.atomic():
-            service_request = services.request_submit(
-                category=data["category"],
-                requester=user,
-                title=data["title"],
-                description=data["description"],
-                member=who["member"],
-                enterprise=enterprise,
-                priority=data["priority"],
-            )
-            for file in data["attachments"]:
-                Attachment.objects.create(
-                    request=service_request,
-                    file=file,
-                    name=_stored_name(file.name),
-                    size=file.size,
-                    content_type=attachment_content_type(file.name),
-                    uploaded_by=user,
+        # The request and its files stand or fall together, with the form's one-time token.
+        try:
+            with submissions.once(request, form, label="services.request") as submission:
+                service_request = services.request_submit(
+                    category=data["category"],
+                    requester=user,
+                    title=data["title"],
+                    description=data["description"],
+                    member=who["member"],
+                    enterprise=enterprise,
+                    priority=data["priority"],
                 )
+                for file in data["attachments"]:
+                    Attachment.objects.create(
+                        request=service_request,
+                        file=file,
+                        name=_stored_name(file.name),
+                        size=file.size,
+                        content_type=attachment_content_type(file.name),
+                        uploaded_by=user,
+                    )
+                submission.result_url = service_request.get_absolute_url()
+        except submissions.AlreadySubmitted as done:
+            if done.response is not None:
+                return done.response
+            return render(request, "services/requests/request_form.html", {"form": form, "member": who["member"]})
         messages.success(
             request,
             _("Your request is submitted. It is due to be handled by %(due)s.")
@@ -277,16 +284,22 @@ def request_comment(request, pk):
     handler = services.can_handle(request.user, service_request)
     if not (handler or services.is_requester(request.user, service_request)):
         raise PermissionDenied
+    if (first := submissions.first_result(request)) is not None:
+        return first
     form = CommentForm(request.POST, handler=handler)
     if not form.is_valid():
         return _render_detail(request, service_request, bound=("comment", form))
     try:
-        event = services.request_comment(
-            request=service_request,
-            by=request.user,
-            text=form.cleaned_data["text"],
-            public=form.cleaned_data.get("public", True),
-        )
+        with submissions.once(request, form, label="services.comment") as submission:
+            event = services.request_comment(
+                request=service_request,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                public=form.cleaned_data.get("public", True),
+            )
+            submission.result_url = service_request.get_absolute_url()
+    except submissions.AlreadySubmitted as done:
+        return done.response or _render_detail(request, service_request, bound=("comment", form))
     except ValidationError as error:
         if add_service_errors(form, error):
             return _render_detail(request, service_request, bound=("comment", form))

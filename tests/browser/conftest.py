@@ -53,6 +53,19 @@ def browser():
         browser.close()
 
 
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("Content Security Policy violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline")
+                + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    """The console errors that report something the Content-Security-Policy blocked."""
+    return [text for text in page.console_errors if "Content Security Policy" in text or "Refused to" in text]
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -62,9 +75,16 @@ def page(browser, live_server):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.console_errors = errors
+    # The Content-Security-Policy is on in tests: anything it blocks fails the test. Chromium reports a block
+    # on the console ("Refused to ... Content Security Policy"); the init script (run by the browser, outside
+    # the page's policy) also reports each securitypolicyviolation event there, so no block goes unseen.
+    context.add_init_script(CSP_LISTENER)
     page.base_url = live_server.url
     yield page
+    violations = csp_violations(page)
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
 
 
 def sign_in(page, username, password):
@@ -82,7 +102,9 @@ def sign_out(page):
 
 
 def axe_violations(page) -> list:
-    page.add_script_tag(path=str(AXE_JS))
+    # Not page.add_script_tag: that inserts an inline <script>, which the Content-Security-Policy refuses.
+    # page.evaluate runs through the DevTools protocol, outside the page's policy; axe sets window.axe itself.
+    page.evaluate("() => {\n" + AXE_JS.read_text() + "\n}")
     return page.evaluate(
         "async () => (await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}}))"
         ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"

@@ -62,7 +62,7 @@ def test_a_liaison_records_a_visit_on_the_phone_and_a_secretary_transfers_the_me
     enterprise = an_enterprise_to_visit(liaison, campaign)
     assert enterprise is not None, "liaison1 has an enterprise still to visit"
     id_number = make_id_number(4242, born=datetime.date(1991, 5, 20))
-    assert not Member.objects.filter(id_number=id_number).exists()
+    assert not Member.objects.with_id_numbers(id_number).exists()
     errors = []
 
     # 1. On the phone: the home page leads to the campaign, which shows how far it has got.
@@ -160,7 +160,7 @@ def test_a_liaison_records_a_visit_on_the_phone_and_a_secretary_transfers_the_me
     page.get_by_test_id("register-transfer-in").click()
     page.wait_for_url("**/members/transfers/*/")
 
-    member = Member.objects.get(id_number=id_number)
+    member = Member.objects.with_id_numbers(id_number).get()
     assert member.source_lead == lead and member.organization == branch and member.enterprise == enterprise
     assert member.transfers.get().direction == Transfer.Direction.IN
     lead.refresh_from_db()

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from buildingparty.redirects import safe_next
 from buildingparty.scope import role_required
 
 from .. import selectors, services
@@ -84,12 +84,7 @@ def swap_decide(request, pk):
     )
     team = team_for(request, swap.assignment.shift.team_id, run=True)
     form = SwapDecisionForm(request.POST)
-    back = request.POST.get("next") or ""
-    target = (
-        back
-        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
-        else reverse("duty:team", args=[team.pk]) + "#swaps"
-    )
+    target = safe_next(request, reverse("duty:team", args=[team.pk]) + "#swaps")
     if not form.is_valid():
         messages.error(request, _("Choose to approve or refuse the swap."))
         return redirect(target)

@@ -19,6 +19,7 @@ from activities.funds.models import FundEntry
 from activities.funds.templatetags.funds import yuan
 from buildingparty import registers
 from buildingparty.models import AuditRecord
+from buildingparty.submissions import new_token
 from tests.factories import BuildingFactory, EnterpriseFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +174,7 @@ def test_an_admin_records_an_income(admin_client, admin_user, building, enterpri
     response = admin_client.post(
         CREATE,
         {
+            "submission_token": new_token(),
             "date": "2026-04-01",
             "direction": "income",
             "amount": "800.00",
@@ -193,7 +195,14 @@ def test_an_admin_records_an_income(admin_client, admin_user, building, enterpri
 
 def test_the_form_shows_each_missing_expense_field_next_to_it(admin_client):
     response = admin_client.post(
-        CREATE, {"date": "2026-04-01", "direction": "expense", "amount": "50", "description": "购买党旗"}
+        CREATE,
+        {
+            "submission_token": new_token(),
+            "date": "2026-04-01",
+            "direction": "expense",
+            "amount": "50",
+            "description": "购买党旗",
+        },
     )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"purpose", "voucher_number", "approver"}
@@ -203,7 +212,14 @@ def test_the_form_shows_each_missing_expense_field_next_to_it(admin_client):
 def test_a_sponsorship_without_enterprise_is_an_error_on_the_enterprise(admin_client):
     response = admin_client.post(
         CREATE,
-        {"date": "2026-04-01", "direction": "income", "amount": "50", "description": "资助", "source": "enterprise"},
+        {
+            "submission_token": new_token(),
+            "date": "2026-04-01",
+            "direction": "income",
+            "amount": "50",
+            "description": "资助",
+            "source": "enterprise",
+        },
     )
     assert set(response.context["form"].errors) == {"enterprise"}
 
@@ -212,6 +228,7 @@ def test_an_expense_drops_a_source_given_by_mistake(admin_client, enterprise):
     admin_client.post(
         CREATE,
         {
+            "submission_token": new_token(),
             "date": "2026-04-01",
             "direction": "expense",
             "amount": "50",
@@ -235,6 +252,7 @@ def test_only_the_buildings_enterprises_can_sponsor(admin_client, building, ente
     response = admin_client.post(
         CREATE,
         {
+            "submission_token": new_token(),
             "date": "2026-04-01",
             "direction": "income",
             "amount": "50",

@@ -84,6 +84,7 @@ def test_changing_a_recorded_status_keeps_the_correction(secretary_a_client, sec
     change = AttendanceChange.objects.get()
     assert (change.from_status, change.to_status, change.note) == (Status.ABSENT, Status.PRESENT, "迟到半小时，补记")
     assert change.changed_by == secretary_a and change.attendance == row(begun_a, "张三")
+    assert change.actor_name == str(secretary_a)  # kept by name too (bulk_create skips save)
     body = secretary_a_client.get(url("detail", begun_a.pk)).content.decode()
     assert "迟到半小时，补记" in body
 

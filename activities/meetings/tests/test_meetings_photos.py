@@ -6,7 +6,8 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from activities.meetings import forms, services
+from activities import uploads
+from activities.meetings import services
 from activities.meetings.models import MeetingPhoto
 from activities.meetings.tests.test_meetings_views import members_a as members_a  # fixtures
 from activities.meetings.tests.test_meetings_views import messages_of, plan, url
@@ -60,7 +61,7 @@ def test_the_secretary_uploads_photos_of_a_meeting(secretary_a_client, secretary
         image("伪装.jpg", PDF, "image/jpeg"),
         image("会场.jpg", JPEG, "application/octet-stream"),
         image("会场.gif", b"GIF89a" + b"\x00" * 16, "image/gif"),
-        image(size=forms.MAX_PHOTO_SIZE + 1),
+        image(size=uploads.MAX_PHOTO_SIZE + 1),
     ],
     ids=["pdf", "pdf-named-jpg", "wrong-type-sent", "gif", "too-big"],
 )
@@ -71,7 +72,7 @@ def test_only_photos_of_at_most_5_mb_are_taken(secretary_a_client, meeting_a, up
 
 
 def test_a_photo_of_exactly_5_mb_is_taken(secretary_a_client, meeting_a):
-    secretary_a_client.post(url("photo_upload", meeting_a.pk), {"photos": [image(size=forms.MAX_PHOTO_SIZE)]})
+    secretary_a_client.post(url("photo_upload", meeting_a.pk), {"photos": [image(size=uploads.MAX_PHOTO_SIZE)]})
     assert MeetingPhoto.objects.count() == 1
 
 

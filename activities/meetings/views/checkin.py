@@ -17,8 +17,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from activities.checkin import qr_svg
 from buildingparty.models import Role
+from buildingparty.qr import qr_svg
 from buildingparty.scope import role_required
 from members.models import Member
 

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.uploads import photo_content_type
+from activities.uploads import PhotoForm
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
+from buildingparty.uploads import photo_content_type
 from members.models import Member
 
 from .. import selectors, services
@@ -33,7 +34,6 @@ from ..forms import (
     LeaveRequestForm,
     MeetingFilterForm,
     MeetingForm,
-    PhotoForm,
 )
 from ..models import Attendance, AttendanceChange, Meeting, MeetingPhoto
 

@@ -314,6 +314,13 @@ def test_the_booker_cancels_her_booking_and_the_slot_is_free(secretary_a_client,
     )
 
 
+@pytest.mark.parametrize("bad_next", ["home", "booking_list", "//evil.example/", "javascript:alert(1)"])
+def test_a_bad_next_is_ignored_after_the_booking_is_cancelled(secretary_a_client, booking, bad_next):
+    response = secretary_a_client.post(url("cancel", booking.pk), {"next": bad_next})
+    assert response.status_code == 302 and "week=" in response["Location"]  # back to the room's week, no 500
+    assert RoomBooking.objects.get(pk=booking.pk).is_cancelled
+
+
 def test_an_admin_cancels_any_plain_booking_of_the_building(admin_client, booking):
     admin_client.post(url("cancel", booking.pk))
     assert RoomBooking.objects.get(pk=booking.pk).is_cancelled

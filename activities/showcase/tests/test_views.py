@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from activities.showcase.models import ShowcaseProfile
-from activities.showcase.services import MAX_PHOTO_SIZE
 from activities.showcase.tests.factories import JPG, PNG, WEBP, ShowcaseProfileFactory, on_board
+from activities.uploads import MAX_PHOTO_SIZE
 from buildingparty.models import Notification
 from members.models import Member
 from tests.factories import BuildingFactory, EnterpriseFactory, MemberFactory, OrganizationFactory, UserFactory

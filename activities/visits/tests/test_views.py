@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from activities.visits.models import Assistance, HardshipRecord, HomeVisit
 from activities.visits.tests.factories import AssistanceFactory, HardshipRecordFactory, HomeVisitFactory, days_ago
+from buildingparty.submissions import new_token
 from tests.factories import BuildingFactory, EnterpriseFactory, MemberFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,7 @@ def visit_data(**changes):
         "help_given": "送去慰问金",
         "help_amount": "500",
         "follow_up_on": (today() + datetime.timedelta(days=14)).isoformat(),
+        "submission_token": new_token(),  # each call a newly rendered form
     }
     data.update(changes)
     return data
@@ -385,12 +387,35 @@ def test_the_member_page_shows_her_visits_records_and_help(secretary_a_client, m
 def test_the_secretary_records_help_given_outside_a_visit(secretary_a_client, secretary_a, member_a):
     response = secretary_a_client.post(
         url("assistance_create", member_a.pk),
-        {"given_on": today().isoformat(), "what": "企业爱心捐助", "amount": "1000", "source": "enterprise"},
+        {
+            "given_on": today().isoformat(),
+            "what": "企业爱心捐助",
+            "amount": "1000",
+            "source": "enterprise",
+            "submission_token": new_token(),
+        },
     )
     assistance = Assistance.objects.get()
     assert response.status_code == 302 and response["Location"] == url("member", member_a.pk)
     assert assistance.member == member_a and assistance.recorded_by == secretary_a
     assert assistance.amount == Decimal("1000.00")
+
+
+def test_a_visit_with_help_money_sent_twice_is_recorded_once(secretary_a_client, member_a):
+    data = visit_data(whom="member", member=member_a.pk)
+    first = secretary_a_client.post(url("create"), data)
+    second = secretary_a_client.post(url("create"), data)
+    visit = HomeVisit.objects.get()
+    assert first["Location"] == second["Location"] == visit.get_absolute_url()
+
+
+def test_help_sent_twice_is_recorded_once(secretary_a_client, member_a):
+    data = {"given_on": today().isoformat(), "what": "春节慰问金", "amount": "500", "source": "street"}
+    data["submission_token"] = new_token()
+    first = secretary_a_client.post(url("assistance_create", member_a.pk), data)
+    second = secretary_a_client.post(url("assistance_create", member_a.pk), data)
+    assert second.status_code == 302 and second["Location"] == first["Location"] == url("member", member_a.pk)
+    assert Assistance.objects.count() == 1
 
 
 def test_help_without_what_was_given_is_shown_again_with_the_error(secretary_a_client, member_a):

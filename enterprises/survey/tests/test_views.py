@@ -585,3 +585,17 @@ def test_secretaries_see_open_leads_and_overdue_follow_ups_on_their_home_page(se
     panel = next(p for p in response.context["panels"] if p["template"].endswith("survey/panels/leads.html"))
     assert panel["leads_open"] == 1 and panel["overdue_count"] == 1
     assert "补交党费证明" in response.content.decode()
+
+
+# --- bounded formsets (guards: issue 14, point 8) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["follow_ups", "leads"])
+def test_a_posted_total_forms_of_100000_is_a_form_error_not_work(admin_client, campaign, enterprise, prefix):
+    data = visit_post(**{f"{prefix}-TOTAL_FORMS": "100000"})
+    response = admin_client.post(reverse("survey:visit_create", args=[campaign.pk, enterprise.pk]), data)
+    assert response.status_code == 200
+    formset = response.context[prefix]
+    assert formset.non_form_errors() and len(formset.forms) <= 50
+    assert str(formset.non_form_errors()[0]) in response.content.decode()  # shown at the top of the form
+    assert not SurveyVisit.objects.exists()

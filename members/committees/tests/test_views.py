@@ -305,6 +305,16 @@ def election_data(*rows, elected_on=None, years=3, is_committee=True, total=None
     return data
 
 
+def test_an_election_posting_100000_rows_is_a_form_error_not_work(secretary_a_client, term_a, branch_a):
+    response = secretary_a_client.post(
+        url("elect", branch_a.pk), election_data(("乙委员", Post.SECRETARY), total=100000)
+    )
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert formset.non_form_errors() and len(formset.forms) <= 15
+    assert CommitteeTerm.objects.current().get(organization=branch_a) == term_a
+
+
 def test_the_election_form_fills_in_the_posts_held_now(secretary_a_client, term_a, branch_a):
     response = secretary_a_client.get(url("elect", branch_a.pk))
     assert response.status_code == 200

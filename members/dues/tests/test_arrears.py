@@ -88,5 +88,7 @@ def test_excusing_a_month_keeps_who_recorded_the_reason_and_when(branch_a, secre
     bill = open_bill(paying_member(branch_a), -2)
     bill = dues_services.excuse_bill(bill=bill, reason="经支部同意缓交", by=secretary_a)
     assert (bill.excused_by, bill.excused_at is not None) == (secretary_a, True)
-    bill = dues_services.excuse_bill(bill=bill, reason="", by=secretary_a)  # withdrawn: nobody excused it
-    assert (bill.excused_reason, bill.excused_by, bill.excused_at) == ("", None, None)
+    excused_at = bill.excused_at
+    bill = dues_services.excuse_bill(bill=bill, reason="", by=secretary_a)  # withdrawn: no longer excused, but
+    assert bill.state != "excused"  # who recorded the reason and when stay (issue 14, point 10)
+    assert (bill.excused_reason, bill.excused_by, bill.excused_at) == ("", secretary_a, excused_at)

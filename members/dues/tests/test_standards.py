@@ -523,6 +523,14 @@ def test_confirm_does_not_redirect_to_another_site(secretary_a_client, own_membe
     assert response["Location"] == standard_url(own_member)
 
 
+@pytest.mark.parametrize("bad_next", ["home", "dues:standard_list", "///evil.example/"])
+def test_confirm_ignores_a_next_that_is_not_a_local_path(secretary_a_client, own_member, member_user, bad_next):
+    declared = ds.declare_standard(member=own_member, year=YEAR, kind="student", declared_base=None, by=member_user)
+    response = secretary_a_client.post(reverse("dues:standard_confirm", args=[declared.pk]), {"next": bad_next})
+    assert response.status_code == 302 and response["Location"] == standard_url(own_member)
+    assert DuesStandard.objects.get(pk=declared.pk).is_confirmed
+
+
 def test_the_member_page_starts_from_the_declaration_and_confirms_it_with_corrections(
     secretary_a_client, own_member, member_user
 ):

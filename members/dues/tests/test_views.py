@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from buildingparty.models import JobRun
+from buildingparty.submissions import new_token
 from members.dues.models import DuesBill, DuesPayment
 from members.dues.tests.factories import StandardFactory, month, open_bill, paid_bill, paying_member
 from tests.factories import MemberFactory
@@ -168,6 +169,7 @@ def payment_data(**overrides):
         "payer_name": "",
         "consent_note": "",
         "note": "",
+        "submission_token": new_token(),  # each call a newly rendered form
     }
     return {**data, **overrides}
 

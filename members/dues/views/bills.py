@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buildingparty import jobs
+from buildingparty import jobs, submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.money import money
@@ -239,12 +239,19 @@ def record_payment(request, pk):
         raise PermissionDenied
     today = timezone.localdate()
     if request.method == "POST":
+        if (first := submissions.first_result(request)) is not None:
+            return first
         form = PaymentForm(request.POST, member=member)
         if form.is_valid():
             try:
-                payment = services.record_payment(
-                    member=member, by=request.user, **form.service_arguments(request.user)
-                )
+                with submissions.once(request, form, label="dues.payment") as submission:
+                    payment = services.record_payment(
+                        member=member, by=request.user, **form.service_arguments(request.user)
+                    )
+                    submission.result_url = reverse("dues:member", args=[member.pk])
+            except submissions.AlreadySubmitted as done:
+                if done.response is not None:
+                    return done.response
             except ValidationError as error:
                 if not add_service_errors(form, error):
                     messages.error(request, " ".join(error.messages))

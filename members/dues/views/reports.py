@@ -14,12 +14,13 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buildingparty import registers
 from buildingparty.models import Role
+from buildingparty.redirects import safe_next
 from buildingparty.scope import organization_ids, role_required
 from members import access
 from members.dues.forms import (
@@ -187,10 +188,7 @@ def standard_confirm(request, pk):
             request,
             _("%(name)s's %(year)s standard is confirmed.") % {"name": standard.member.name, "year": standard.year},
         )
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = _standard_url(standard.member_id, standard.year)
-    return redirect(back)
+    return redirect(safe_next(request, _standard_url(standard.member_id, standard.year)))
 
 
 @require_POST

@@ -1,6 +1,6 @@
-<script>
-// Show the base only for kinds that have one, and only the payer field the chosen payer needs. Without
-// JavaScript every field stays visible; the server checks the same rules.
+// A dues standard (a member's declaration, a secretary's form): show the base only for kinds that have one, and
+// only the payer field the chosen payer needs. Without JavaScript every field stays visible; the server checks
+// the same rules.
 (function () {
   var baseKinds = ["employed", "self_employed", "retired"];
   function wrapper(id) { var el = document.getElementById(id); return el ? (el.closest(".mb-3") || el.parentNode) : null; }
@@ -14,4 +14,3 @@
   document.querySelectorAll("input[name=kind], input[name=payer]").forEach(function (r) { r.addEventListener("change", sync); });
   sync();
 })();
-</script>
