@@ -3,10 +3,9 @@ the form that takes several. The checks of any upload's content and name live on
 (``buildingparty.uploads``); this module only says which of them a photo gets."""
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from buildingparty.uploads import KNOWN_TYPES, PHOTO_EXTENSIONS, MultipleFileField, content_agrees, extension_of
+from buildingparty.uploads import KNOWN_TYPES, PHOTO_EXTENSIONS, MultipleFileField, check_upload
 
 MAX_PHOTO_SIZE = 5 * 1024 * 1024
 MAX_PHOTOS = 10
@@ -21,26 +20,17 @@ def check_photo(file):
     Meetings, volunteer activities and the showcase all use this, the stricter of the checks they once had: a
     browser upload must also have been sent as a photo type (a file that did not come from a browser, such as
     the demo's, has no sent type to check)."""
-    extension = extension_of(file.name)
-    sent = getattr(file, "content_type", None)
-    sent_ok = sent is None or (sent or "").split(";")[0].strip().lower() in PHOTO_TYPES.values()
-    if extension not in PHOTO_TYPES or not sent_ok:
-        raise forms.ValidationError(
-            _("%(name)s: only a photo (JPG, PNG or WebP) can be uploaded."),
-            code="file_type",
-            params={"name": file.name},
-        )
-    if file.size > MAX_PHOTO_SIZE:
-        raise forms.ValidationError(
-            _("%(name)s is %(size)s; a photo can be at most 5 MB."),
-            code="file_size",
-            params={"name": file.name, "size": filesizeformat(file.size)},
-        )
-    if not content_agrees(file, extension):
-        raise forms.ValidationError(
-            _("%(name)s is not the photo its name says it is."), code="file_content", params={"name": file.name}
-        )
-    return file
+    return check_upload(
+        file,
+        extensions=PHOTO_TYPES,
+        max_size=MAX_PHOTO_SIZE,
+        sent_types=PHOTO_TYPES.values(),
+        messages={
+            "file_type": _("%(name)s: only a photo (JPG, PNG or WebP) can be uploaded."),
+            "file_size": _("%(name)s is %(size)s; a photo can be at most 5 MB."),
+            "file_content": _("%(name)s is not the photo its name says it is."),
+        },
+    )
 
 
 class PhotoForm(forms.Form):

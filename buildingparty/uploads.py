@@ -10,6 +10,8 @@ its own messages; the checks themselves live here:
   extension in lower case, cut to a length without losing the extension.
 - ``content_type_for(name)``: the type a stored file is served with, from its extension, never from what the
   browser claimed.
+- ``check_upload(file, ...)``: the one form check built from these (extension, size, content; optionally the type
+  the browser sent), raising the caller's own messages.
 """
 
 import os
@@ -18,6 +20,7 @@ import unicodedata
 import zipfile
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 
 ZIP = b"PK\x03\x04"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of .doc, .xls and .ppt
@@ -122,6 +125,29 @@ def normalise_name(name: str, *, max_length: int = MAX_NAME_LENGTH) -> str:
     extension = extension.lower()
     stem = stem.strip() or "file"
     return stem[: max(1, max_length - len(extension))] + extension
+
+
+def check_upload(file, *, extensions, max_size: int, messages: dict, sent_types=None):
+    """The check every upload form runs, in order: the extension is one of ``extensions``; if ``sent_types`` is
+    given, the type a browser sent is one of them (a file that did not come from a browser has none to check); the
+    size is at most ``max_size``; the first bytes agree with the extension (``content_agrees``).
+
+    ``messages`` holds the app's own words for ``file_type``, ``file_size`` and ``file_content``, which may use
+    ``%(name)s`` and (the size) ``%(size)s``; the ValidationError carries that code. Returns the file."""
+    extension = extension_of(file.name)
+    sent = getattr(file, "content_type", None)
+    sent_ok = sent_types is None or sent is None or (sent or "").split(";")[0].strip().lower() in set(sent_types)
+    if extension not in extensions or not sent_ok:
+        code = "file_type"
+    elif file.size > max_size:
+        code = "file_size"
+    elif not content_agrees(file, extension):
+        code = "file_content"
+    else:
+        return file
+    raise forms.ValidationError(
+        messages[code], code=code, params={"name": file.name, "size": filesizeformat(file.size)}
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -1,14 +1,12 @@
-import os
 from collections import Counter
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from buildingparty.models import Role, User
 from buildingparty.submissions import OnceFormMixin
-from buildingparty.uploads import KNOWN_TYPES, MultipleFileField, content_agrees, extension_of
+from buildingparty.uploads import KNOWN_TYPES, MultipleFileField, check_upload, extension_of
 
 from .models import ServiceCategory, ServiceRequest
 
@@ -82,30 +80,19 @@ class RequestForm(OnceFormMixin, forms.Form):
             )
         errors = []
         for file in files:
-            if os.path.splitext(file.name)[1].lower() not in ATTACHMENT_TYPES:
-                errors.append(
-                    forms.ValidationError(
-                        _("%(name)s: only PDF, JPG, PNG, Word and Excel files can be attached."),
-                        code="file_type",
-                        params={"name": file.name},
-                    )
+            try:
+                check_upload(
+                    file,
+                    extensions=ATTACHMENT_TYPES,
+                    max_size=MAX_ATTACHMENT_SIZE,
+                    messages={
+                        "file_type": _("%(name)s: only PDF, JPG, PNG, Word and Excel files can be attached."),
+                        "file_size": _("%(name)s is %(size)s; a file can be at most 10 MB."),
+                        "file_content": _("%(name)s is not the kind of file its name says it is."),
+                    },
                 )
-            elif file.size > MAX_ATTACHMENT_SIZE:
-                errors.append(
-                    forms.ValidationError(
-                        _("%(name)s is %(size)s; a file can be at most 10 MB."),
-                        code="file_size",
-                        params={"name": file.name, "size": filesizeformat(file.size)},
-                    )
-                )
-            elif not content_agrees(file):
-                errors.append(
-                    forms.ValidationError(
-                        _("%(name)s is not the kind of file its name says it is."),
-                        code="file_content",
-                        params={"name": file.name},
-                    )
-                )
+            except forms.ValidationError as error:
+                errors.append(error)
         if errors:
             raise forms.ValidationError(errors)
         return files

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from buildingparty.uploads import content_agrees, normalise_name
+from buildingparty.uploads import check_upload, content_agrees, normalise_name
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -105,3 +105,35 @@ def test_a_name_is_normalised(name, kept):
 def test_a_long_name_is_cut_keeping_its_extension():
     kept = normalise_name("长" * 300 + ".PDF", max_length=150)
     assert len(kept) == 150 and kept.endswith("长.pdf")
+
+
+MESSAGES = {"file_type": "type %(name)s", "file_size": "size %(name)s %(size)s", "file_content": "content %(name)s"}
+
+
+@pytest.mark.parametrize(
+    "upload, code",
+    [
+        (SimpleUploadedFile("a.exe", PDF, content_type="application/pdf"), "file_type"),
+        (SimpleUploadedFile("a.png", PNG, content_type="text/html"), "file_type"),  # sent as something else
+        (SimpleUploadedFile("a.pdf", PDF + b"x" * 100, content_type="application/pdf"), "file_size"),
+        (SimpleUploadedFile("a.png", PDF, content_type="image/png"), "file_content"),
+    ],
+)
+def test_the_one_upload_check_refuses_with_the_callers_words_and_its_code(upload, code):
+    from django import forms
+
+    with pytest.raises(forms.ValidationError) as refused:
+        check_upload(
+            upload,
+            extensions={".pdf", ".png"},
+            max_size=80,
+            messages=MESSAGES,
+            sent_types={"image/png"} if upload.name.endswith(".png") else None,
+        )
+    assert refused.value.code == code
+    assert refused.value.message == MESSAGES[code]
+
+
+def test_the_one_upload_check_passes_a_file_that_is_what_it_says():
+    upload = SimpleUploadedFile("a.png", PNG, content_type="image/png")
+    assert check_upload(upload, extensions={".png"}, max_size=80, messages=MESSAGES, sent_types={"image/png"}) is upload

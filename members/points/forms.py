@@ -4,15 +4,12 @@ Forms check what a person typed; ``members.points`` checks the rules again and a
 of the services' ValidationErrors, so those land next to the right field.
 """
 
-import os
-
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization
-from buildingparty.uploads import content_agrees
+from buildingparty.uploads import check_upload
 from members.forms import DATE_WIDGET
 from members.forms import DecisionForm as DecisionForm  # the same approve / reject with a reason as proposals
 from members.points.models import PointRule
@@ -31,24 +28,16 @@ class RuleChoiceField(forms.ModelChoiceField):
 
 def check_evidence(file):
     """An image or a PDF of at most 10 MB, whose first bytes agree with its extension."""
-    extension = os.path.splitext(file.name)[1].lower()
-    if extension not in EVIDENCE_TYPES:
-        raise forms.ValidationError(
-            _("%(name)s: only a photo (JPG, PNG) or a PDF can be attached."),
-            code="file_type",
-            params={"name": file.name},
-        )
-    if file.size > MAX_EVIDENCE_SIZE:
-        raise forms.ValidationError(
-            _("%(name)s is %(size)s; a file can be at most 10 MB."),
-            code="file_size",
-            params={"name": file.name, "size": filesizeformat(file.size)},
-        )
-    if not content_agrees(file, extension):
-        raise forms.ValidationError(
-            _("%(name)s is not the photo or PDF its name says it is."), code="file_content", params={"name": file.name}
-        )
-    return file
+    return check_upload(
+        file,
+        extensions=EVIDENCE_TYPES,
+        max_size=MAX_EVIDENCE_SIZE,
+        messages={
+            "file_type": _("%(name)s: only a photo (JPG, PNG) or a PDF can be attached."),
+            "file_size": _("%(name)s is %(size)s; a file can be at most 10 MB."),
+            "file_content": _("%(name)s is not the photo or PDF its name says it is."),
+        },
+    )
 
 
 class ClaimForm(forms.Form):
