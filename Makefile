@@ -53,13 +53,13 @@ run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/
 test: $(DEV_STAMP) ## run the whole pytest suite (PYTEST_ARGS="..." passes arguments on)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# check also runs bandit (code security lint, medium and up) and bin/audit-deps (known vulnerabilities in the pinned
+# dependencies; it says loudly when no vulnerability database can be reached, instead of passing silently).
 check: $(DEV_STAMP) ## Django system checks, "no missing migrations", lint and formatting, bandit, pip-audit
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	# Issue 14 (ops): code security lint (medium and up), and known vulnerabilities in the pinned dependencies
-	# (bin/audit-deps says loudly when no vulnerability database can be reached, instead of passing silently).
 	$(BIN)/bandit --quiet --recursive . --severity-level medium --confidence-level medium \
 		--exclude ./$(VENV),./tests,./staticfiles,./var,'*/tests/*','*/migrations/*'
 	$(BIN)/python bin/audit-deps requirements.txt
