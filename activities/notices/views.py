@@ -10,10 +10,9 @@ branch, secretaries for their own branch.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
+from buildingparty.uploads import private_file_response
 
 from . import selectors, services
 from .forms import BoardFilterForm, NoticeForm
@@ -110,23 +110,10 @@ def attachment(request, pk, attachment_pk):
     """An attachment, only to those who may read its notice; files are never served from /media."""
     notice, _manages = _readable(request, pk)
     file_row = get_object_or_404(notice.attachments, pk=attachment_pk)
-    try:
-        file = file_row.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    content_type = services.attachment_content_type(file_row.file.name)
-    # PDFs and photos open in the browser; Word and Excel files are downloaded. The sandbox keeps a crafted file
-    # from running anything in the site's origin.
-    response = FileResponse(
-        file,
-        as_attachment=not content_type.startswith(("image/", "application/pdf")),
-        filename=file_row.name,
-        content_type=content_type,
+    # PDFs and photos open in the browser; Word and Excel files are downloaded.
+    return private_file_response(
+        file_row.file, content_type=services.attachment_content_type(file_row.file.name), filename=file_row.name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 # --- writing ------------------------------------------------------------------------------------------------

@@ -9,17 +9,15 @@ reads every building's; the officers' pages are for the admin and the secretarie
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import can_write, in_reach, role_required
-from buildingparty.uploads import photo_content_type
+from buildingparty.uploads import photo_content_type, private_file_response
 from members.models import Member
 
 from . import selectors, services
@@ -125,16 +123,8 @@ def photo(request, pk):
     """A card's photo: to everybody of the building while the card is on the board (the member consented to
     that), else only to the member and her officers; files are never served from /media."""
     profile = get_object_or_404(ShowcaseProfile.objects.photos_for(request.user).exclude(photo=""), pk=pk)
-    try:
-        file = profile.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(file, content_type=photo_content_type(profile.photo.name))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
     # The address carries the photo's version (?v=), so a replaced photo is fetched again.
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return private_file_response(profile.photo, content_type=photo_content_type(profile.photo.name), cache_seconds=3600)
 
 
 # --- the member's own card ----------------------------------------------------------------------------------

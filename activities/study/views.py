@@ -12,17 +12,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from buildingparty.forms import add_service_errors
 from buildingparty.models import PartyOrganization, Role
 from buildingparty.scope import in_reach, role_required
+from buildingparty.uploads import private_file_response
 from members.models import Member
 
 from . import selectors, services
@@ -184,24 +184,13 @@ def session_detail(request, pk):
 def material(request, pk):
     """A session's materials file, only to those who can see the session; files are never served from /media."""
     session = get_object_or_404(StudySession.objects.for_user(request.user).exclude(material_file=""), pk=pk)
-    try:
-        file = session.material_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     extension = os.path.splitext(session.material_file.name)[1].lower()
-    content_type = services.material_content_type(session.material_file.name)
-    # PDFs and photos open in the browser; Word and PowerPoint files are downloaded. The sandbox keeps a crafted
-    # file from running anything in the site's origin.
-    response = FileResponse(
-        file,
-        as_attachment=not content_type.startswith(("image/", "application/pdf")),
+    # PDFs and photos open in the browser; Word and PowerPoint files are downloaded.
+    return private_file_response(
+        session.material_file,
+        content_type=services.material_content_type(session.material_file.name),
         filename=f"{session.held_on:%Y%m%d}-{session.topic[:40]}{extension}",
-        content_type=content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 # --- hours --------------------------------------------------------------------------------------------------

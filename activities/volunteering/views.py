@@ -10,7 +10,7 @@ account's own member record (403 without one). Street viewers read and change no
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from buildingparty.models import Role
 from buildingparty.qr import qr_svg
 from buildingparty.redirects import safe_next
 from buildingparty.scope import in_reach, role_required
-from buildingparty.uploads import photo_content_type
+from buildingparty.uploads import photo_content_type, private_file_response
 from members.models import Member
 
 from . import checkin as checkin_service
@@ -367,15 +367,7 @@ def photo_file(request, pk):
     photo = get_object_or_404(
         ActivityPhoto.objects.filter(activity__in=Activity.objects.for_user(request.user).values("pk")), pk=pk
     )
-    try:
-        file = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(file, content_type=photo_content_type(photo.image.name))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return private_file_response(photo.image, content_type=photo_content_type(photo.image.name), cache_seconds=3600)
 
 
 # --- QR check-in --------------------------------------------------------------------------------------------

@@ -12,16 +12,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from buildingparty.forms import add_service_errors
 from buildingparty.models import PartyOrganization, Role
 from buildingparty.scope import role_required
+from buildingparty.uploads import private_file_response
 from members import access
 from members.access import can_edit
 from members.models import Member
@@ -164,23 +163,14 @@ def claim_decide(request, pk):
 def evidence(request, pk):
     """A claim's evidence, only to those who can see the entry; files are never served from /media."""
     entry = get_object_or_404(PointEntry.objects.for_user(request.user).exclude(evidence=""), pk=pk)
-    try:
-        file = entry.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     extension = os.path.splitext(entry.evidence.name)[1].lower()
-    # Shown in the browser (a photo or a PDF the secretary looks at), not downloaded; only the checked types are
-    # stored, and the sandbox keeps a crafted file from running anything in the site's origin.
-    response = FileResponse(
-        file,
-        as_attachment=False,
-        filename=f"{entry.member.name}-{entry.occurred_on:%Y%m%d}{extension}",
+    # Shown in the browser (a photo or a PDF the secretary looks at), not downloaded; only the checked types are stored.
+    return private_file_response(
+        entry.evidence,
         content_type=points.evidence_content_type(entry.evidence.name),
+        filename=f"{entry.member.name}-{entry.occurred_on:%Y%m%d}{extension}",
+        as_attachment=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 # --- deductions ---------------------------------------------------------------------------------------------

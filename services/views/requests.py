@@ -8,10 +8,9 @@ or a message. The services are atomic, so a refusal leaves nothing half-written.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +19,7 @@ from buildingparty import submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
-from buildingparty.uploads import normalise_name
+from buildingparty.uploads import normalise_name, private_file_response
 from enterprises.models import Enterprise
 from members.models import Transfer
 
@@ -384,11 +383,4 @@ def attachment(request, pk):
     """An attachment, only to those who can see its request; files are never served from /media."""
     in_scope = ServiceRequest.objects.for_user(request.user).values("pk")
     item = get_object_or_404(Attachment.objects.filter(request__in=in_scope), pk=pk)
-    try:
-        file = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(file, as_attachment=True, filename=item.name, content_type=item.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_file_response(item.file, content_type=item.content_type, filename=item.name, as_attachment=True)

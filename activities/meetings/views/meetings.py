@@ -9,11 +9,9 @@ permission (``can_manage``: an admin or secretary whose reach holds the meeting'
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +20,7 @@ from activities.uploads import PhotoForm
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
-from buildingparty.uploads import photo_content_type
+from buildingparty.uploads import photo_content_type, private_file_response
 from members.models import Member
 
 from .. import selectors, services
@@ -401,12 +399,4 @@ def photo_file(request, pk):
     photo = get_object_or_404(
         MeetingPhoto.objects.filter(meeting__in=Meeting.objects.for_user(request.user).values("pk")), pk=pk
     )
-    try:
-        file = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(file, content_type=photo_content_type(photo.image.name))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    return private_file_response(photo.image, content_type=photo_content_type(photo.image.name), cache_seconds=3600)
