@@ -8,13 +8,14 @@ same moment: exactly one wins); either way the person booking gets the same mess
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Room, RoomBooking
 
 NO_OVERLAP = "booking_no_overlap"
+DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
 
 
 def overlap_message(clash: RoomBooking) -> str:
@@ -92,10 +93,15 @@ def _check_slot(*, room: Room, starts_at: datetime.datetime, ends_at: datetime.d
         raise ValidationError(overlap_message(clash), code="overlap")
 
 
-def _refused_by_database(error: IntegrityError, *, room: Room, starts_at, ends_at, exclude_pk=None):
+def _refused_by_database(error: DatabaseError, *, room: Room, starts_at, ends_at, exclude_pk=None):
     """The exclusion constraint refused what the check let through (another booking committed in between):
-    the same message as the check's, or the database error itself when it is about something else."""
-    if NO_OVERLAP not in str(error):
+    the same message as the check's, or the database error itself when it is about something else.
+
+    Two overlapping rows written at the same moment may each wait for the other while the constraint is checked;
+    PostgreSQL then ends one of them with "deadlock detected" (40P01) and the other goes on, so that too is an
+    overlap refused."""
+    deadlocked = getattr(error.__cause__, "pgcode", None) == DEADLOCK and "exclusion constraint" in str(error)
+    if NO_OVERLAP not in str(error) and not deadlocked:
         raise error
     clashes = RoomBooking.objects.active().filter(room=room).overlapping(starts_at, ends_at).select_related("room")
     if exclude_pk:
@@ -132,7 +138,7 @@ def booking_create(
                 source=source,
                 booked_by=by,
             )
-    except IntegrityError as error:
+    except (IntegrityError, OperationalError) as error:
         raise _refused_by_database(error, room=room, starts_at=starts_at, ends_at=ends_at) from error
 
 
@@ -166,7 +172,7 @@ def booking_update(
             if fields:
                 booking.save(update_fields=fields)
             return booking
-    except IntegrityError as error:
+    except (IntegrityError, OperationalError) as error:
         raise _refused_by_database(
             error, room=booking.room, starts_at=starts_at, ends_at=ends_at, exclude_pk=booking.pk
         ) from error

@@ -180,3 +180,36 @@ def test_taking_a_room_out_of_use_keeps_its_bookings(room, admin_user):
     room.refresh_from_db()
     assert not room.is_active
     assert RoomBooking.objects.get(pk=booking.pk).cancelled_at is None
+
+
+class _Cause(Exception):
+    def __init__(self, pgcode):
+        super().__init__(pgcode)
+        self.pgcode = pgcode
+
+
+def _database_error(pgcode, text):
+    from django.db import OperationalError
+
+    error = OperationalError(text)
+    error.__cause__ = _Cause(pgcode)
+    return error
+
+
+def test_a_deadlock_while_checking_the_exclusion_constraint_is_an_overlap_refused(room):
+    # Two overlapping rows written at the same moment may wait for each other during the constraint's check;
+    # PostgreSQL ends one with "deadlock detected" and the other goes on: for the one ended, the room is taken.
+    error = _database_error(
+        "40P01", 'deadlock detected\nCONTEXT:  while checking exclusion constraint on tuple (0,2) in relation "x"'
+    )
+    refusal = services._refused_by_database(error, room=room, starts_at=at(DAY, 10), ends_at=at(DAY, 12))
+    assert isinstance(refusal, ValidationError) and refusal.code == "overlap"
+
+
+@pytest.mark.parametrize(
+    "pgcode, text", [("40P01", "deadlock detected while updating something else"), ("57014", "statement timeout")]
+)
+def test_any_other_database_error_is_raised_as_it_is(room, pgcode, text):
+    error = _database_error(pgcode, text)
+    with pytest.raises(type(error)):
+        services._refused_by_database(error, room=room, starts_at=at(DAY, 10), ends_at=at(DAY, 12))
