@@ -7,14 +7,18 @@ it is rendered in the site's language, as it is stored. A ``dedupe_key`` makes a
 user and key however often a job runs.
 """
 
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
 
 from . import outbox
-from .models import Notification
+from .models import Notification, User
 
 
 def render(event: str, context: dict) -> tuple[str, str]:
@@ -48,6 +52,105 @@ def notify(*, users, event: str, context: dict | None = None, url: str = "", ded
 
         outbox.enqueue(send_notification_emails, [n.pk for n in created])
     return created
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to write with ``notify_bulk``: to whom, about what (the event template's context)."""
+
+    user_id: int | None
+    context: dict = field(default_factory=dict, hash=False)
+    url: str = ""
+    dedupe_key: str = ""
+
+
+BULK_BATCH = 1000
+
+
+def notify_bulk(notices: Iterable[Notice], *, event: str, batch_size: int = BULK_BATCH) -> int:
+    """``notify`` for the jobs that tell many people at once; returns how many notifications were written.
+
+    Per batch of ``batch_size``: one query for the active users, one for the keys already used, one insert and
+    one outbox message for the batch's emails, whatever the number of people. The event's template is rendered
+    once per distinct context (a context of plain values and model instances, compared by value and pk), so a
+    month's bills of a few amounts render a few times. ``notices`` may be a generator: it is read batch by batch.
+    """
+    written = 0
+    rendered: dict = {}
+    iterator = iter(notices)
+    while batch := list(itertools.islice(iterator, batch_size)):
+        written += _write_batch(event, batch, rendered)
+    return written
+
+
+def _context_key(context: dict):
+    def value(v):
+        if isinstance(v, models.Model):
+            return (type(v).__name__, v.pk)
+        try:
+            hash(v)
+        except TypeError:
+            return repr(v)
+        return v
+
+    return tuple(sorted((k, value(v)) for k, v in context.items()))
+
+
+def _keys_taken(user_ids: set, keys: set) -> set:
+    if not keys:
+        return set()
+    return set(
+        Notification.objects.filter(user_id__in=user_ids, dedupe_key__in=keys).values_list("user_id", "dedupe_key")
+    )
+
+
+def _write_batch(event: str, batch: list[Notice], rendered: dict) -> int:
+    active = set(
+        User.objects.filter(pk__in={n.user_id for n in batch if n.user_id}, is_active=True).values_list("pk", flat=True)
+    )
+    keys = {n.dedupe_key for n in batch if n.dedupe_key and n.user_id in active}
+    taken = _keys_taken(active, keys)
+    rows = []
+    for notice in batch:
+        once = (notice.user_id, notice.dedupe_key)
+        if notice.user_id not in active or (notice.dedupe_key and once in taken):
+            continue
+        if notice.dedupe_key:
+            taken.add(once)
+        key = _context_key(notice.context)
+        if key not in rendered:
+            rendered[key] = render(event, notice.context)
+        title, body = rendered[key]
+        rows.append(
+            Notification(
+                user_id=notice.user_id,
+                event=event,
+                title=title,
+                body=body,
+                url=notice.url,
+                dedupe_key=notice.dedupe_key,
+            )
+        )
+    if not rows:
+        return 0
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+    except IntegrityError:  # another run wrote some of the same keys meanwhile: one by one, skipping those
+        created = []
+        for row in rows:
+            row.pk = None
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(row)
+    if created:
+        from .tasks import send_notification_emails
+
+        outbox.enqueue(send_notification_emails, [n.pk for n in created])
+    return len(created)
 
 
 def unread_count(user) -> int:
