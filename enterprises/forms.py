@@ -6,14 +6,48 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buildingparty.autocomplete import SearchChoiceField
 from buildingparty.models import PartyOrganization, Role
 
 from . import access
 from .models import Enterprise
-from .selectors import BY_BUILDING, ORGANISATION_COVERAGE, SHOULD_FORM_BRANCH, with_member_counts
+from .selectors import (
+    BY_BUILDING,
+    ORGANISATION_COVERAGE,
+    SHOULD_FORM_BRANCH,
+    with_member_counts,
+    with_member_counts_grouped,
+)
 from .validators import validate_credit_code, validate_phone
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# How an enterprise is found in a picker (EnterpriseSearchField and its endpoint, views.registry.enterprise_search).
+ENTERPRISE_SEARCH = ("name__icontains", "name_initials__startswith", "credit_code__icontains")
+
+
+def enterprise_label(enterprise) -> str:
+    return f"{enterprise.name} · {enterprise.room}"
+
+
+class EnterpriseSearchField(SearchChoiceField):
+    """An enterprise of ``queryset`` (set it to a ``for_user`` scope), picked by name, initials or credit code.
+    ``active_only`` asks the endpoint for enterprises in the building only, as such a queryset holds."""
+
+    def __init__(self, *, active_only: bool = False, **kwargs):
+        kwargs.setdefault("label", _("Enterprise"))
+        super().__init__(
+            queryset=Enterprise.objects.none(),
+            url_name="enterprises:search",
+            url_query="status=active" if active_only else "",
+            label_from=enterprise_label,
+            fields=ENTERPRISE_SEARCH,
+            hint=_("type its full name or its credit code and choose from the list."),
+            placeholder=_("Name, pinyin initials or credit code"),
+            **kwargs,
+        )
+
+
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 NO_LIAISON = "none"
 # The list shows the enterprises in the building unless asked otherwise.
@@ -89,10 +123,13 @@ class EnterpriseFilterForm(forms.Form):
     def filter(self, enterprises):
         """Apply the valid filters to a queryset already scoped with ``for_user``; the result carries the
         member counts of ``with_member_counts``."""
-        enterprises = with_member_counts(enterprises)
         if not self.is_valid():
-            return enterprises.filter(status=Enterprise.Status.ACTIVE)
+            return with_member_counts(enterprises).filter(status=Enterprise.Status.ACTIVE)
         data = self.cleaned_data
+        # Filtering on a count: one GROUP BY over the matching enterprises (the counts as correlated subqueries
+        # in WHERE would run once for every enterprise of the district); else only the page's rows are counted.
+        by_counts = data["coverage"] in COVERAGE_FILTERS or data["has_members"] or data["should_form_branch"]
+        enterprises = (with_member_counts_grouped if by_counts else with_member_counts)(enterprises)
         if data["status"] == "":
             enterprises = enterprises.filter(status=Enterprise.Status.ACTIVE)
         elif data["status"] == "moved_out":

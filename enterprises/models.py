@@ -56,6 +56,8 @@ class Enterprise(models.Model):
         Building, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("building")
     )
     name = models.CharField(_("name"), max_length=100)
+    # 慈溪星火科技 → cxxhkj: pickers find an enterprise by its pinyin initials (kept by the services on save).
+    name_initials = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
     )

@@ -9,12 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from buildingparty.autocomplete import name_initials
 from buildingparty.services import field_changes
 
 from .models import Enterprise, EnterpriseChange
 
 TRACKED_FIELDS = [
-    f.name for f in Enterprise._meta.concrete_fields if f.name not in {"id", "building", "created_at", "updated_at"}
+    f.name
+    for f in Enterprise._meta.concrete_fields
+    if f.name not in {"id", "building", "name_initials", "created_at", "updated_at"}
 ]
 
 
@@ -31,6 +34,7 @@ def record_change(*, enterprise, action, changes=None, by=None, note="") -> Ente
 @transaction.atomic
 def enterprise_create(*, enterprise: Enterprise, created_by, action=EnterpriseChange.Action.CREATED, note=""):
     """Save a new, validated enterprise (from a form or an import row) and open its history."""
+    enterprise.name_initials = name_initials(enterprise.name)
     enterprise.save()
     record_change(
         enterprise=enterprise,
@@ -53,7 +57,8 @@ def enterprise_update(*, enterprise: Enterprise, changed_by, action=EnterpriseCh
     changes = field_changes(old, enterprise, TRACKED_FIELDS)
     if not changes:
         return {}
-    enterprise.save(update_fields=[*changes, "updated_at"])
+    enterprise.name_initials = name_initials(enterprise.name)
+    enterprise.save(update_fields=[*changes, "name_initials", "updated_at"])
     record_change(enterprise=enterprise, action=action, changes=changes, by=changed_by, note=note)
     return changes
 

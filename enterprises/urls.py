@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/", registry.my_enterprise, name="mine"),
     path("new/", registry.enterprise_create, name="create"),
     path("coverage/", registry.coverage, name="coverage"),
+    path("search/", registry.enterprise_search, name="search"),
     path("<int:pk>/", registry.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", registry.enterprise_edit, name="edit"),
     path("<int:pk>/move/", registry.enterprise_move, name="move"),

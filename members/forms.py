@@ -6,12 +6,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buildingparty.autocomplete import SearchChoiceField
 from buildingparty.crypto import id_hashes
-from buildingparty.models import PartyOrganization, Role
+from buildingparty.models import PartyOrganization, User
+from enterprises.forms import EnterpriseSearchField
 from enterprises.models import Enterprise
 
 from . import codes
 from .models import JobCategory, Member, MobilePeriod, StandingDecision, add_years
+from .selectors import linkable_accounts
 from .validators import validate_phone
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,6 +30,49 @@ AGE_RANGES = {"under30": (0, 30), "30s": (30, 40), "40s": (40, 50), "50s": (50, 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 COLLEGE_PLUS = "college_plus"  # the statistics' 大专及以上 (codes.COLLEGE_AND_ABOVE)
 
+# How a member, and a member's sign-in account, are found in a picker (the fields and views.pickers).
+MEMBER_SEARCH = ("name__icontains", "name_initials__startswith")
+ACCOUNT_SEARCH = ("name__icontains", "username__icontains")
+
+
+def member_label(member) -> str:
+    return f"{member.name} · {member.organization.name}"
+
+
+def account_label(account) -> str:
+    return f"{account.display_name} · {account.username}"
+
+
+class MemberSearchField(SearchChoiceField):
+    """A member of ``queryset`` (a ``for_user`` scope with its organisation selected), by name or initials."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Member.objects.none(),
+            url_name="members:search",
+            label_from=member_label,
+            fields=MEMBER_SEARCH,
+            hint=_("type the full name and choose from the list."),
+            placeholder=_("Name or pinyin initials"),
+            **kwargs,
+        )
+
+
+class AccountSearchField(SearchChoiceField):
+    """A sign-in account a member's record may be linked to (selectors.linkable_accounts), by name or username."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=User.objects.none(),
+            url_name="members:account_search",
+            label_from=account_label,
+            fields=ACCOUNT_SEARCH,
+            exact="username",
+            hint=_("type the account's username and choose from the list."),
+            placeholder=_("Name or username"),
+            **kwargs,
+        )
+
 
 class MemberFilterForm(forms.Form):
     """The list's filters and search. The export uses the same form, so it exports what the list shows."""
@@ -39,9 +85,7 @@ class MemberFilterForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Branch"), queryset=PartyOrganization.objects.none(), required=False, empty_label=_("All branches")
     )
-    enterprise = forms.ModelChoiceField(
-        label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False, empty_label=_("All enterprises")
-    )
+    enterprise = EnterpriseSearchField(required=False, free=True, active_only=True)
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("Any"))] + Member.Category.choices
     )
@@ -88,8 +132,10 @@ class MemberFilterForm(forms.Form):
             members = members.filter(condition)
         if data["organization"]:
             members = members.filter(organization_id__in=data["organization"].subtree_ids())
-        if data["enterprise"]:
+        if isinstance(data["enterprise"], Enterprise):
             members = members.filter(enterprise=data["enterprise"])
+        elif data["enterprise"]:  # text naming several enterprises, or none
+            members = members.filter(enterprise__in=self.fields["enterprise"].matching(data["enterprise"]))
         for field in ("category", "status", "whereabouts", "gender"):
             if data[field]:
                 members = members.filter(**{field: data[field]})
@@ -116,6 +162,9 @@ class MemberFilterForm(forms.Form):
 
 class MemberForm(forms.ModelForm):
     """The registration form (党员登记表): the 16 national items and the building's own facts."""
+
+    enterprise = EnterpriseSearchField(required=False, label=Member._meta.get_field("enterprise").verbose_name)
+    user = AccountSearchField(required=False, label=_("User account"))
 
     class Meta:
         model = Member
@@ -172,14 +221,9 @@ class MemberForm(forms.ModelForm):
             .order_by("kind", "name")
         )
         self.fields["enterprise"].queryset = Enterprise.objects.for_user(user).order_by("name")
-        # guards: only this building's member-role accounts not yet linked to a member, plus the one linked now:
-        # a small select, and a posted id of another building's (or an officer's) account is refused.
-        accounts = self.fields["user"].queryset
-        linkable = Q(building_id=user.building_id, role=Role.MEMBER, is_active=True, member__isnull=True)
-        if self.instance.user_id:
-            linkable |= Q(pk=self.instance.user_id)
-        self.fields["user"].queryset = accounts.filter(linkable).order_by("name", "username")
-        self.fields["user"].label = _("User account")
+        # guards: only this building's member-role accounts not yet linked to a member, plus the one linked now;
+        # a posted id of another building's (or an officer's) account is refused.
+        self.fields["user"].queryset = linkable_accounts(user, keep_id=self.instance.user_id)
         self.fields["user"].help_text = _("The member's sign-in account, if they have one.")
         for name in ("birth_date", "gender"):
             self.fields[name].required = False

@@ -1,5 +1,7 @@
 from django.db.models import Count, Q
 
+from buildingparty.models import Role, User
+
 from .models import Member
 
 
@@ -19,3 +21,12 @@ def code_list_leftovers(members):
     migration that brought the lists in), for the admin to sort out: the home panel and
     ``manage.py code_list_leftovers``."""
     return members.exclude(code_leftovers="").select_related("organization").order_by("organization__name", "name")
+
+
+def linkable_accounts(user, *, keep_id: int | None = None):
+    """Accounts a member's record may be linked to: this building's active member-role accounts not yet linked
+    to a member, plus the one linked now (``keep_id``). Another building's or an officer's account never is."""
+    linkable = Q(building_id=user.building_id, role=Role.MEMBER, is_active=True, member__isnull=True)
+    if keep_id:
+        linkable |= Q(pk=keep_id)
+    return User.objects.filter(linkable)

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pypinyin import Style, lazy_pinyin
 
+from buildingparty.autocomplete import name_initials
 from buildingparty.models import PartyOrganization
 from buildingparty.notifications import notify
 from buildingparty.services import field_changes, plain_value, stored
@@ -39,12 +39,6 @@ TRACKED_FIELDS = [
     for f in Member._meta.concrete_fields
     if f.name not in {"id", "name_initials", "created_at", "updated_at", "id_hash", "id_last4"}
 ]
-
-
-def name_initials(name: str) -> str:
-    """张三 → zs: the first letter of each character's pinyin, for searching by initials."""
-    letters = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(letters).lower()[:20]
 
 
 def changed_fields(old: Member | None, new: Member, fields=TRACKED_FIELDS) -> dict:

@@ -2,7 +2,7 @@ from django.urls import path
 
 from members.leads import views as leads
 from members.transfers import views as transfers
-from members.views import records, register
+from members.views import pickers, records, register
 
 app_name = "members"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("<int:pk>/mobile/", records.mobile, name="mobile"),
     path("<int:pk>/lost-contact/", records.lost_contact, name="lost_contact"),
     path("proposals/", records.proposal_list, name="proposals"),
+    # pickers' suggestions
+    path("search/", pickers.member_search, name="search"),
+    path("accounts/search/", pickers.account_search, name="account_search"),
     path("proposals/<int:pk>/decide/", records.proposal_decide, name="proposal_decide"),
     # register: export, import, printable form
     path("export/", register.export_members, name="export"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from buildingparty.submissions import TOKEN_FIELD, OnceFormMixin
+from members.forms import MemberSearchField
 from members.models import Member
 
 from .forms import CategoryChoiceField
@@ -20,12 +21,17 @@ class ReceptionVisitForm(OnceFormMixin, forms.ModelForm):
     """Who came, when, how to reach them, what about, and what was done there and then (recorded once: the
     form's token; ``service_kwargs`` leaves it out)."""
 
+    member = MemberSearchField(
+        required=False,
+        label=ReceptionVisit._meta.get_field("member").verbose_name,
+        help_text=_("If the visitor is a party member of the building, choose them; the name fills in itself."),
+    )
+
     class Meta:
         model = ReceptionVisit
         fields = ["visited_at", "visitor_name", "member", "phone", "topic", "outcome"]
         widgets = {"visited_at": DATETIME_WIDGET, "outcome": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "member": _("If the visitor is a party member of the building, choose them; the name fills in itself."),
             "outcome": _("What was answered or done at the visit."),
         }
 
@@ -34,10 +40,7 @@ class ReceptionVisitForm(OnceFormMixin, forms.ModelForm):
         self.fields["visited_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["visited_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["visitor_name"].required = False
-        self.fields["member"].queryset = (
-            Member.objects.for_user(user).select_related("organization").order_by("organization__name", "name")
-        )
-        self.fields["member"].label_from_instance = lambda m: f"{m.name}（{m.organization.name}）"
+        self.fields["member"].queryset = Member.objects.for_user(user).select_related("organization")
 
     def clean_visited_at(self):
         value = self.cleaned_data["visited_at"]

@@ -5,6 +5,7 @@ import itertools
 
 import factory
 
+from buildingparty.autocomplete import name_initials
 from buildingparty.models import Building, PartyOrganization, User
 from enterprises.models import Enterprise
 from enterprises.validators import credit_check_char
@@ -79,6 +80,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 
     building = factory.SubFactory(BuildingFactory)
     name = factory.Sequence(lambda n: f"慈溪测试科技有限公司{n}")
+    name_initials = factory.LazyAttribute(lambda o: name_initials(o.name))  # as enterprises.services keeps it
     credit_code = factory.Sequence(lambda n: make_credit_code(n))
     kind = Enterprise.Kind.COMPANY
     floor = factory.Sequence(lambda n: 2 + n % 20)

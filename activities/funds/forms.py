@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import Building, Role
 from buildingparty.submissions import TOKEN_FIELD, OnceFormMixin
+from enterprises.forms import EnterpriseSearchField
 from enterprises.models import Enterprise
 
 from .models import FundEntry
@@ -14,6 +15,13 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class FundEntryForm(OnceFormMixin, forms.ModelForm):
     """One ledger line. The model's clean() says which fields income and expense need. A new line is submitted
     once (its token); an edit carries no token."""
+
+    enterprise = EnterpriseSearchField(
+        required=False,
+        active_only=True,
+        label=FundEntry._meta.get_field("enterprise").verbose_name,
+        help_text=_("For an enterprise sponsorship."),
+    )
 
     class Meta:
         model = FundEntry
@@ -37,7 +45,6 @@ class FundEntryForm(OnceFormMixin, forms.ModelForm):
             "description": _("What it was, e.g. 2026年度党建经费拨付, 七一主题党日活动用品."),
             "voucher_number": _("Needed for an expense."),
             "approver": _("Needed for an expense."),
-            "enterprise": _("For an enterprise sponsorship."),
         }
 
     def __init__(self, *args, building: Building, **kwargs):

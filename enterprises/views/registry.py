@@ -10,19 +10,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from buildingparty.autocomplete import search_response
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
 
 from .. import access, sections, selectors, services
-from ..forms import EnterpriseFilterForm, EnterpriseForm, MoveForm
+from ..forms import ENTERPRISE_SEARCH, EnterpriseFilterForm, EnterpriseForm, MoveForm, enterprise_label
 from ..models import Enterprise, EnterpriseChange
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 50
+COVERAGE_PAGE_SIZE = 20  # each of the coverage page's lists
 
 
 def _enterprise_or_404(request, pk, *related):
     return get_object_or_404(Enterprise.objects.for_user(request.user).select_related(*related), pk=pk)
+
+
+@role_required(*access.LIST_ROLES)
+def enterprise_search(request):
+    """The enterprise pickers' suggestions (JSON): in the user's scope, by name, pinyin initials or credit code;
+    ``status=active`` keeps to those in the building."""
+    enterprises = Enterprise.objects.for_user(request.user)
+    if request.GET.get("status") == "active":
+        enterprises = enterprises.filter(status=Enterprise.Status.ACTIVE)
+    return search_response(enterprises, request.GET.get("q"), ENTERPRISE_SEARCH, enterprise_label)
 
 
 @role_required(*access.LIST_ROLES)
@@ -177,11 +189,18 @@ def enterprise_move(request, pk):
 def coverage(request):
     enterprises = Enterprise.objects.for_user(request.user)
     report = selectors.coverage_report(enterprises, selectors.organizations_of(enterprises))
+    # Each flagged list shows a page of its enterprises; ?list=<name>&page=N turns the pages of one of them.
+    shown = request.GET.get("list")
+    pages = {
+        name: getattr(report, name).page(request.GET.get("page") if name == shown else 1, COVERAGE_PAGE_SIZE)
+        for name in selectors.FLAGGED
+    }
     return render(
         request,
         "enterprises/coverage.html",
         {
             "report": report,
+            "pages": pages,
             "chart_data": report.chart_data(),
             "show_building": request.user.role == Role.STREET,
             "min_full": selectors.FORM_BRANCH_MIN_FULL,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty.models import PartyOrganization, Role
+from enterprises.forms import EnterpriseSearchField
 from enterprises.models import Enterprise
 from enterprises.survey.models import SurveyLead
 from members.forms import DATE_WIDGET
@@ -67,6 +68,12 @@ def incoming_initial(lead: SurveyLead, user) -> dict:
 
 class IncomingMemberForm(forms.ModelForm):
     """An incoming mobile member: their relationship stays where it is; they take part in one of our branches."""
+
+    enterprise = EnterpriseSearchField(
+        required=False,
+        active_only=True,
+        label=IncomingMobileMember._meta.get_field("enterprise").verbose_name,
+    )
 
     class Meta:
         model = IncomingMobileMember

@@ -147,7 +147,7 @@ def test_a_liaison_records_a_visit_on_the_phone_and_a_secretary_transfers_the_me
     assert page.input_value("input[name=name]") == LEAD_NAME
     assert page.input_value("input[name=phone]") == "13812345678"
     assert page.input_value("input[name=from_name]") == "中共余姚市梨洲街道某村委员会"
-    assert page.input_value("select[name=enterprise]") == str(enterprise.pk)
+    assert page.input_value("input[name=enterprise]") == str(enterprise.pk)  # the picker holds the chosen id
     assert page.input_value("select[name=organization]") == str(branch.pk)
     page.fill("input[name=letter_number]", "余组转〔2026〕118号")
     page.fill("input[name=issued_on]", (timezone.localdate() - datetime.timedelta(days=3)).isoformat())
