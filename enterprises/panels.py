@@ -1,4 +1,4 @@
-"""Home-page panels from the enterprise registry."""
+"""Home-page panels from the enterprise registry: counts from aggregate queries, lists cut at ``PANEL_ROWS``."""
 
 from django.db.models import Count, Q
 
@@ -6,7 +6,9 @@ from buildingparty import dashboard
 from buildingparty.models import Role
 
 from .models import Enterprise
-from .selectors import coverage_report, organizations_of
+from .selectors import coverage_report, organizations_of, with_member_counts
+
+PANEL_ROWS = 8
 
 
 @dashboard.register(template="enterprises/panels/overview.html", roles={Role.ADMIN, Role.STREET}, order=20)
@@ -22,10 +24,12 @@ def enterprise_overview(request):
 
 @dashboard.register(template="enterprises/panels/assigned.html", roles={Role.LIAISON}, order=10)
 def assigned_enterprises(request):
-    enterprises = (
-        Enterprise.objects.for_user(request.user).annotate(member_count=Count("members")).order_by("floor", "room")
-    )
-    return {"enterprises": enterprises}
+    """The first ``PANEL_ROWS`` of the liaison's enterprises in the building and how many there are; the
+    registry's list (in the same order, the same members counted) pages through them all."""
+    enterprises = Enterprise.objects.for_user(request.user).filter(status=Enterprise.Status.ACTIVE)
+    count = enterprises.count()
+    shown = with_member_counts(enterprises).order_by("floor", "room", "pk")[:PANEL_ROWS] if count else []
+    return {"enterprises": shown, "count": count, "more": max(count - PANEL_ROWS, 0)}
 
 
 @dashboard.register(template="enterprises/panels/own.html", roles={Role.CONTACT}, order=10)

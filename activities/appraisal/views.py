@@ -194,13 +194,25 @@ def _own_member(request):
     return member
 
 
-def _render_mine(request, member, appraisal, *, self_form=None, peer_form=None, status=200):
+# Peers a page: a branch of district size must not become one form of a thousand fields (issue 15).
+PEERS_PER_PAGE = 30
+
+
+def _peer_page(appraisal, number):
+    """The page of her peers (``number`` from ?page= or the form's ``page``), and all of them for the counts."""
+    peers = selectors.peers_of(appraisal)
+    return Paginator(peers, PEERS_PER_PAGE).get_page(number), peers
+
+
+def _render_mine(request, member, appraisal, *, self_form=None, peer_form=None, page=None, status=200):
     context = {"member": member, "appraisal": appraisal}
     if appraisal is not None:
-        peers = selectors.peers_of(appraisal)
+        shown, peers = _peer_page(appraisal, request.GET.get("page"))
+        page = page or shown
         context.update(
             self_form=self_form or SelfAssessmentForm(initial={"self_assessment": appraisal.self_assessment}),
-            peer_form=peer_form or PeerForm(peers=peers),
+            peer_form=peer_form or PeerForm(peers=list(page)),
+            peer_page=page,
             assessed=sum(1 for p in peers if p.mine is not None),
             peer_count=len(peers),
         )
@@ -241,7 +253,8 @@ def peer(request):
     appraisal = selectors.open_appraisal(member)
     if appraisal is None:
         raise Http404
-    form = PeerForm(request.POST, peers=selectors.peers_of(appraisal))
+    page, _peers = _peer_page(appraisal, request.POST.get("page"))
+    form = PeerForm(request.POST, peers=list(page))
     if form.is_valid():
         saved = 0
         try:
@@ -256,5 +269,6 @@ def peer(request):
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("Peer assessments saved: %(n)d.") % {"n": saved})
-            return redirect(reverse("appraisal:mine") + "#peers")
-    return _render_mine(request, member, appraisal, peer_form=form)
+            after = f"?page={page.number}" if page.number > 1 else ""
+            return redirect(reverse("appraisal:mine") + after + "#peers")
+    return _render_mine(request, member, appraisal, peer_form=form, page=page)

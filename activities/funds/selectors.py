@@ -5,7 +5,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import ExtractYear
 
 from buildingparty.money import money
@@ -14,6 +15,7 @@ from .models import FundEntry
 
 ZERO = Decimal("0.00")
 INCOME, EXPENSE = FundEntry.Direction.INCOME, FundEntry.Direction.EXPENSE
+LEDGER_PAGE_SIZE = 100
 
 
 def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
@@ -34,9 +36,11 @@ class LedgerRow:
 class Ledger:
     year: int
     carried_over: Decimal  # the balance at the end of the previous year
-    income: Decimal
+    income: Decimal  # the whole year's, whatever page is shown
     expense: Decimal
-    rows: list[LedgerRow]
+    rows: list[LedgerRow]  # the page's
+    page: Page | None = None
+    opening: Decimal | None = None  # the balance before the page's first row (``carried_over`` on page 1)
 
     @property
     def net(self) -> Decimal:
@@ -47,10 +51,20 @@ class Ledger:
         return self.carried_over + self.net
 
 
-def ledger(entries: QuerySet, *, year: int) -> Ledger:
-    """The year's entries in date order with the running balance, carried over from earlier years.
+# An entry's amount with its sign: income adds to the balance, expense takes from it.
+SIGNED_AMOUNT = Case(
+    When(direction=INCOME, then=F("amount")),
+    default=F("amount") * Value(-1),
+    output_field=DecimalField(max_digits=14, decimal_places=2),
+)
 
-    Two queries: one aggregate for the totals, one for the rows.
+
+def ledger(entries: QuerySet, *, year: int, page_number=None, per_page: int | None = None) -> Ledger:
+    """A page of the year's entries in date order with the running balance, carried over from earlier years.
+
+    Two queries however many entries: one aggregate for the totals and the entry count, one for the page's
+    rows, each with the year's running sum up to it (a window over the whole year, so page 3 starts where
+    page 2 ended).
     """
     start, end = year_bounds(year)
     in_year = Q(date__gte=start, date__lt=end)
@@ -59,14 +73,31 @@ def ledger(entries: QuerySet, *, year: int) -> Ledger:
         expense_before=Sum("amount", filter=Q(direction=EXPENSE, date__lt=start), default=ZERO),
         income=Sum("amount", filter=Q(direction=INCOME) & in_year, default=ZERO),
         expense=Sum("amount", filter=Q(direction=EXPENSE) & in_year, default=ZERO),
+        count=Count("pk", filter=in_year),
     )
+    count = totals.pop("count")
     totals = {key: money(value) for key, value in totals.items()}
     carried_over = totals["income_before"] - totals["expense_before"]
-    rows, balance = [], carried_over
-    for entry in entries.filter(in_year).select_related("enterprise").order_by("date", "pk"):
-        balance += signed(entry)
-        rows.append(LedgerRow(entry=entry, balance=balance))
-    return Ledger(year=year, carried_over=carried_over, income=totals["income"], expense=totals["expense"], rows=rows)
+    rows_in_year = (
+        entries.filter(in_year)
+        .select_related("enterprise")
+        .annotate(running=Window(Sum(SIGNED_AMOUNT), order_by=[F("date").asc(), F("pk").asc()]))
+        .order_by("date", "pk")
+    )
+    paginator = Paginator(rows_in_year, per_page or LEDGER_PAGE_SIZE)
+    paginator.count = count  # known from the aggregate: no COUNT query
+    page = paginator.get_page(page_number)
+    rows = [LedgerRow(entry=e, balance=carried_over + money(e.running)) for e in page.object_list]
+    opening = rows[0].balance - signed(rows[0].entry) if rows else carried_over
+    return Ledger(
+        year=year,
+        carried_over=carried_over,
+        income=totals["income"],
+        expense=totals["expense"],
+        rows=rows,
+        page=page,
+        opening=opening,
+    )
 
 
 def ledger_years(entries: QuerySet) -> list[int]:

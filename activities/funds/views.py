@@ -44,12 +44,14 @@ def _chooser(form, building, year, years) -> dict:
 def fund_list(request):
     form, building, entries, year = _ledger_scope(request)
     role = request.user.role
+    ledger = selectors.ledger(entries, year=year, page_number=request.GET.get("page"))
     return render(
         request,
         "funds/list.html",
         {
             **_chooser(form, building, year, selectors.ledger_years(entries)),
-            "ledger": selectors.ledger(entries, year=year),
+            "ledger": ledger,
+            "page": ledger.page,
             "can_edit": role == Role.ADMIN,
             "can_export": role in (Role.ADMIN, Role.SECRETARY),
         },

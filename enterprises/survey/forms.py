@@ -17,7 +17,7 @@ from buildingparty.models import Role, User
 from enterprises.models import Enterprise
 
 from .models import FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
-from .selectors import COMPLETE, INCOMPLETE, NOT_VISITED
+from .selectors import COMPLETE, INCOMPLETE, NOT_VISITED, survey_states
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -200,11 +200,16 @@ class ProgressFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["floor"].choices = [("", _("All floors"))] + [(f, str(f)) for f in floors]
 
-    def filter(self, rows):
+    def filter(self, enterprises, campaign: SurveyCampaign):
+        """The campaign's enterprises in the state and on the floor chosen."""
         if not self.is_valid():
-            return rows
+            return enterprises
         state, floor = self.cleaned_data["state"], self.cleaned_data["floor"]
-        return [r for r in rows if (not state or r.state == state) and (floor is None or r.enterprise.floor == floor)]
+        if state:
+            enterprises = enterprises.filter(survey_states(campaign)[state])
+        if floor is not None:
+            enterprises = enterprises.filter(floor=floor)
+        return enterprises
 
 
 class LeadFilterForm(forms.Form):

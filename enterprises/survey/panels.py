@@ -1,7 +1,8 @@
 """Home-page panels from the building survey (调查摸底).
 
-A liaison sees how far the campaign under way has got over the enterprises they look after, and which are
-still to visit; admins and secretaries see the leads waiting for them and the follow-ups past due.
+A liaison sees how far the campaign under way has got over the enterprises they look after, and the first
+few still to visit; admins and secretaries see the leads waiting for them and the follow-ups past due. Every
+number is counted in the database and every list is cut at ``PANEL_ROWS``, with a link to the whole list.
 """
 
 from django.utils import timezone
@@ -13,10 +14,13 @@ from .models import FollowUp, SurveyLead, SurveyVisit
 from .selectors import (
     INCOMPLETE,
     NOT_VISITED,
+    EnterpriseProgress,
     active_campaign,
-    campaign_progress,
     campaigns_overview,
+    liaison_tally,
     overdue_follow_ups,
+    progress_queryset,
+    progress_rows,
 )
 
 PANEL_ROWS = 8
@@ -24,18 +28,23 @@ PANEL_ROWS = 8
 
 @dashboard.register(template="survey/panels/liaison.html", roles={Role.LIAISON}, order=5)
 def liaison_survey(request):
+    """The first few enterprises still to visit and still incomplete; the campaign's page lists them all."""
     campaign = active_campaign(request.user)
     if campaign is None:
         return None
-    progress = campaign_progress(campaign, liaison=request.user)
-    to_visit = [r for r in progress.rows if r.state == NOT_VISITED]
-    incomplete = [r for r in progress.rows if r.state == INCOMPLETE]
+    progress = liaison_tally(campaign, request.user)
+    to_visit, incomplete = [], []
+    if progress.not_visited:
+        to_visit = progress_queryset(campaign, liaison=request.user, state=NOT_VISITED)[:PANEL_ROWS]
+    if progress.incomplete:
+        incomplete = progress_queryset(campaign, liaison=request.user, state=INCOMPLETE)[:PANEL_ROWS]
     return {
         "campaign": campaign,
         "progress": progress,
-        "to_visit": to_visit[:PANEL_ROWS],
-        "to_visit_more": max(len(to_visit) - PANEL_ROWS, 0),
-        "incomplete": incomplete[:PANEL_ROWS],
+        "to_visit": [EnterpriseProgress(enterprise) for enterprise in to_visit],
+        "to_visit_more": max(progress.not_visited - PANEL_ROWS, 0),
+        "incomplete": progress_rows(campaign, incomplete),
+        "incomplete_more": max(progress.incomplete - PANEL_ROWS, 0),
     }
 
 

@@ -1,36 +1,44 @@
-"""How far a survey campaign (调查摸底) has got: reads only, a fixed number of queries however big the building.
+"""How far a survey campaign (调查摸底) has got: reads only, counted in the database, a fixed number of queries
+however big the building or the district.
 
-Completeness is ``SurveyVisit.is_complete`` (the five clears), so it is decided in Python from the latest
-visit of each enterprise, never restated in SQL: one query loads the campaign's visits, and the rest is
-counting. An enterprise visited twice counts once, by its latest visit (latest ``visited_on``, then the
-latest recorded).
+Two rules decide the numbers, each kept in Python as the source of truth with its SQL beside it
+(enterprises/survey/tests/test_survey_sql.py checks over a varied set that the two agree):
+
+- completeness is ``SurveyVisit.is_complete`` (the five clears), and ``COMPLETE_Q`` in the database;
+- an enterprise visited twice counts once, by its latest visit (latest ``visited_on``, then the latest
+  recorded): ``latest_visits`` in Python, ``latest_only`` in the database.
+
+Tallies are GROUP BY queries over the latest visits and the enterprises; lists of enterprises are querysets,
+shown a page at a time (``progress_rows`` builds the rows of one page).
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enterprises.models import Enterprise
 
-from .models import FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
+from .models import COMPLETE_Q, FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
 
 NOT_VISITED, INCOMPLETE, COMPLETE = "not_visited", "incomplete", "complete"
-
-# What the progress needs from a visit: the five clears and the ordering keys, not the rest.
-VISIT_FIELDS = [
-    "pk",
-    "campaign_id",
-    "enterprise_id",
-    "visited_on",
-    "enterprise_situation",
-    "members_found",
-    "relationships_note",
-    "members_thinking",
-    "owner_attitude",
-]
 
 
 def _percent(part: int, whole: int) -> int:
@@ -46,12 +54,11 @@ class Tally:
     complete: int = 0
     members_found: int = 0
 
-    def add(self, row: "EnterpriseProgress"):
-        self.total += 1
-        if row.latest is not None:
-            self.visited += 1
-            self.members_found += row.latest.members_found or 0
-            self.complete += row.state == COMPLETE
+    def add(self, other: "Tally"):
+        self.total += other.total
+        self.visited += other.visited
+        self.complete += other.complete
+        self.members_found += other.members_found
 
     @property
     def incomplete(self) -> int:
@@ -82,6 +89,8 @@ class FloorTally(Tally):
 
 @dataclass
 class EnterpriseProgress:
+    """One enterprise of a page of the campaign's list, with its latest visit in the campaign."""
+
     enterprise: Enterprise
     latest: SurveyVisit | None = None
     visit_count: int = 0
@@ -102,7 +111,6 @@ class CampaignProgress(Tally):
     leads_open: int = 0
     follow_ups_due: int = 0  # not done yet, due date not passed
     follow_ups_overdue: int = 0  # not done, past the due date
-    rows: list[EnterpriseProgress] = field(default_factory=list)
     floors: list[FloorTally] = field(default_factory=list)
 
     def chart_data(self) -> dict:
@@ -115,8 +123,12 @@ class CampaignProgress(Tally):
         }
 
 
+# --- which visit counts: the rule in Python, and in the database ---------------------------------------------
+
+
 def latest_visits(visits) -> tuple[dict, dict]:
-    """``(latest, counts)`` keyed by ``(campaign_id, enterprise_id)``: the latest visit and how many there were."""
+    """``(latest, counts)`` keyed by ``(campaign_id, enterprise_id)``: the latest visit and how many there were.
+    The rule in Python; ``latest_only`` is the same in the database."""
     latest, counts = {}, defaultdict(int)
     for visit in visits:
         key = (visit.campaign_id, visit.enterprise_id)
@@ -127,9 +139,61 @@ def latest_visits(visits) -> tuple[dict, dict]:
     return latest, counts
 
 
+def latest_only(visits: QuerySet) -> QuerySet:
+    """The visits among ``visits`` that no later visit to the same enterprise in the same campaign follows (of
+    all its visits, not only those in ``visits``): one per enterprise and campaign."""
+    later = SurveyVisit.objects.filter(campaign=OuterRef("campaign"), enterprise=OuterRef("enterprise")).filter(
+        Q(visited_on__gt=OuterRef("visited_on")) | Q(visited_on=OuterRef("visited_on"), pk__gt=OuterRef("pk"))
+    )
+    return visits.filter(~Exists(later))
+
+
+def _latest_tallies(visits: QuerySet, group_by: str) -> dict:
+    """``{group: (visited, complete, members_found)}`` over the latest of ``visits``: one GROUP BY query."""
+    rows = (
+        latest_only(visits)
+        .order_by()
+        .values(group_by)
+        .annotate(
+            visited=Count("pk"),
+            complete=Count("pk", filter=COMPLETE_Q),
+            found=Coalesce(Sum("members_found"), 0),
+        )
+        .values_list(group_by, "visited", "complete", "found")
+    )
+    return {group: values for group, *values in rows}
+
+
 def campaign_enterprises(campaign: SurveyCampaign):
     """The enterprises a campaign sets out to visit: those in its building now."""
     return Enterprise.objects.filter(building_id=campaign.building_id, status=Enterprise.Status.ACTIVE)
+
+
+def floor_tallies(campaign: SurveyCampaign, enterprises: QuerySet) -> list[FloorTally]:
+    """Visited and complete per floor over ``enterprises`` (some of ``campaign_enterprises``): two queries."""
+    totals = dict(enterprises.order_by().values("floor").annotate(n=Count("pk")).values_list("floor", "n"))
+    visits = SurveyVisit.objects.filter(campaign=campaign, enterprise__in=enterprises)
+    counted = _latest_tallies(visits, "enterprise__floor")
+    floors = []
+    for floor in sorted(totals):
+        visited, complete, found = counted.get(floor, (0, 0, 0))
+        floors.append(
+            FloorTally(floor=floor, total=totals[floor], visited=visited, complete=complete, members_found=found)
+        )
+    return floors
+
+
+def tally(floors) -> Tally:
+    """The sum of some tallies (e.g. the floors of one liaison's enterprises)."""
+    result = Tally()
+    for floor in floors:
+        result.add(floor)
+    return result
+
+
+def liaison_tally(campaign: SurveyCampaign, liaison) -> Tally:
+    """Visited and complete over the enterprises one liaison looks after: two queries."""
+    return tally(floor_tallies(campaign, campaign_enterprises(campaign).filter(liaison=liaison)))
 
 
 def campaign_progress(
@@ -137,35 +201,98 @@ def campaign_progress(
 ) -> CampaignProgress:
     """Progress over the building's active enterprises, or over one liaison's (``liaison``).
 
-    Four queries whatever the size of the building: visits, enterprises, open leads, follow-ups.
+    Four queries whatever the size of the building, and no enterprise or visit built in Python: enterprises per
+    floor, latest visits per floor, open leads, follow-ups. The enterprises themselves are ``progress_queryset``.
     """
     today = today or timezone.localdate()
-    enterprises = campaign_enterprises(campaign).select_related("liaison").order_by("floor", "room", "name", "pk")
-    visits = SurveyVisit.objects.filter(campaign=campaign)
+    enterprises = campaign_enterprises(campaign)
     leads = SurveyLead.objects.filter(visit__campaign=campaign, status=SurveyLead.Status.OPEN)
     follow_ups = FollowUp.objects.filter(visit__campaign=campaign, done_on__isnull=True)
     if liaison is not None:
         enterprises = enterprises.filter(liaison=liaison)
-        visits = visits.filter(enterprise__liaison=liaison)
         leads = leads.filter(visit__enterprise__liaison=liaison)
         follow_ups = follow_ups.filter(visit__enterprise__liaison=liaison)
-    latest, counts = latest_visits(visits.only(*VISIT_FIELDS).order_by())
-
-    progress = CampaignProgress()
-    floors: dict[int, FloorTally] = {}
-    for enterprise in enterprises:
-        key = (campaign.pk, enterprise.pk)
-        row = EnterpriseProgress(enterprise=enterprise, latest=latest.get(key), visit_count=counts.get(key, 0))
-        progress.rows.append(row)
-        progress.add(row)
-        floors.setdefault(enterprise.floor, FloorTally(floor=enterprise.floor)).add(row)
-    progress.floors = [floors[f] for f in sorted(floors)]
+    progress = CampaignProgress(floors=floor_tallies(campaign, enterprises))
+    progress.add(tally(progress.floors))
     progress.leads_open = leads.count()
     due = follow_ups.aggregate(
         overdue=Count("pk", filter=Q(due_on__lt=today)), due=Count("pk", filter=Q(due_on__gte=today))
     )
     progress.follow_ups_due, progress.follow_ups_overdue = due["due"], due["overdue"]
     return progress
+
+
+def survey_states(campaign: SurveyCampaign) -> dict[str, Q]:
+    """``{COMPLETE: Q, INCOMPLETE: Q, NOT_VISITED: Q}``: conditions over enterprises picking those in that state
+    in the campaign, by their latest visit (``EnterpriseProgress.state`` for one enterprise). Each is a semi- or
+    anti-join over the campaign's visits, not a subquery run enterprise by enterprise."""
+    visits = SurveyVisit.objects.filter(campaign=campaign)
+    # A CASE rather than ~COMPLETE_Q: exactly the visits the tallies do not count as complete, NULLs included.
+    latest = latest_only(visits).alias(complete=Case(When(COMPLETE_Q, then=Value(True)), default=Value(False)))
+    return {
+        COMPLETE: Q(pk__in=latest.filter(complete=True).values("enterprise_id")),
+        INCOMPLETE: Q(pk__in=latest.filter(complete=False).values("enterprise_id")),
+        NOT_VISITED: ~Q(pk__in=visits.values("enterprise_id")),
+    }
+
+
+def progress_queryset(campaign: SurveyCampaign, *, liaison=None, state: str = "") -> QuerySet:
+    """The campaign's enterprises (or one liaison's; those in ``state`` only) in the order the pages list them."""
+    enterprises = campaign_enterprises(campaign).select_related("liaison").order_by("floor", "room", "name", "pk")
+    if liaison is not None:
+        enterprises = enterprises.filter(liaison=liaison)
+    if state:
+        enterprises = enterprises.filter(survey_states(campaign)[state])
+    return enterprises
+
+
+def progress_rows(campaign: SurveyCampaign, enterprises) -> list[EnterpriseProgress]:
+    """A page of enterprises as rows with their latest visit in the campaign and how many visits: one query."""
+    enterprises = list(enterprises)
+    if not enterprises:
+        return []
+    count = (
+        SurveyVisit.objects.filter(campaign=OuterRef("campaign"), enterprise=OuterRef("enterprise"))
+        .order_by()
+        .values("enterprise")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    visits = latest_only(
+        SurveyVisit.objects.filter(campaign=campaign, enterprise__in=[e.pk for e in enterprises])
+    ).annotate(visit_count=Subquery(count, output_field=IntegerField()))
+    latest = {v.enterprise_id: v for v in visits}
+    rows = []
+    for enterprise in enterprises:
+        visit = latest.get(enterprise.pk)
+        rows.append(EnterpriseProgress(enterprise, visit, visit.visit_count if visit is not None else 0))
+    return rows
+
+
+def campaigns_overview(campaigns) -> dict[int, Tally]:
+    """Visited and complete per campaign for a list page: two GROUP BY queries for any number of campaigns."""
+    campaigns = list(campaigns)
+    totals = dict(
+        Enterprise.objects.filter(building_id__in={c.building_id for c in campaigns}, status=Enterprise.Status.ACTIVE)
+        .order_by()
+        .values("building_id")
+        .annotate(n=Count("pk"))
+        .values_list("building_id", "n")
+    )
+    visits = SurveyVisit.objects.filter(
+        campaign__in=[c.pk for c in campaigns],
+        enterprise__status=Enterprise.Status.ACTIVE,
+        # An enterprise of another building cannot be visited through the forms; it would not count.
+        enterprise__building_id=F("campaign__building_id"),
+    )
+    counted = _latest_tallies(visits, "campaign")
+    overview = {}
+    for campaign in campaigns:
+        visited, complete, found = counted.get(campaign.pk, (0, 0, 0))
+        overview[campaign.pk] = Tally(
+            total=totals.get(campaign.building_id, 0), visited=visited, complete=complete, members_found=found
+        )
+    return overview
 
 
 def overdue_follow_ups(follow_ups, today: datetime.date):
@@ -176,44 +303,6 @@ def overdue_follow_ups(follow_ups, today: datetime.date):
 def follow_ups_due_soon(follow_ups, today: datetime.date, days: int):
     """Follow-ups not done and due from today to ``days`` days ahead (the reminder job)."""
     return follow_ups.filter(done_on__isnull=True, due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
-
-
-def tally(rows) -> Tally:
-    """Visited and complete over some rows of a campaign's progress (e.g. one liaison's enterprises)."""
-    result = Tally()
-    for row in rows:
-        result.add(row)
-    return result
-
-
-def campaigns_overview(campaigns) -> dict[int, Tally]:
-    """Visited and complete per campaign for a list page: two queries for any number of campaigns."""
-    campaigns = list(campaigns)
-    building_ids = {c.building_id for c in campaigns}
-    enterprises = (
-        Enterprise.objects.filter(building_id__in=building_ids, status=Enterprise.Status.ACTIVE)
-        .order_by()
-        .values_list("pk", "building_id")
-    )
-    by_building = defaultdict(set)
-    for pk, building_id in enterprises:
-        by_building[building_id].add(pk)
-    visits = (
-        SurveyVisit.objects.filter(campaign__in=[c.pk for c in campaigns], enterprise__status=Enterprise.Status.ACTIVE)
-        .only(*VISIT_FIELDS)
-        .order_by()
-    )
-    latest, _counts = latest_visits(visits)
-    overview = {c.pk: Tally(total=len(by_building[c.building_id])) for c in campaigns}
-    by_campaign = {c.pk: c for c in campaigns}
-    for (campaign_id, enterprise_id), visit in latest.items():
-        if enterprise_id not in by_building[by_campaign[campaign_id].building_id]:
-            continue  # an enterprise of another building: cannot happen through the forms
-        counted = overview[campaign_id]
-        counted.visited += 1
-        counted.complete += visit.is_complete
-        counted.members_found += visit.members_found or 0
-    return overview
 
 
 def active_campaign(user) -> SurveyCampaign | None:

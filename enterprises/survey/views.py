@@ -35,7 +35,7 @@ from .forms import (
     assignees_for,
 )
 from .models import FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
-from .selectors import campaign_progress, campaigns_overview, tally
+from .selectors import campaign_progress, campaigns_overview, liaison_tally, progress_queryset, progress_rows
 
 READERS = (Role.ADMIN, Role.SECRETARY, Role.LIAISON, Role.STREET)
 VISITORS = (Role.ADMIN, Role.LIAISON)  # record visits
@@ -137,16 +137,17 @@ def campaign_edit(request, pk):
 
 @role_required(*READERS)
 def campaign_detail(request, pk):
-    """The campaign's progress. A fixed number of queries however many enterprises the building has."""
+    """The campaign's progress, and its enterprises a page at a time (a liaison's own only). A fixed number of
+    queries however many enterprises and visits the building has."""
     user = request.user
     campaign = _campaign_or_404(request, pk)
     progress = campaign_progress(campaign)
-    rows, mine = progress.rows, None
-    if user.role == Role.LIAISON:
-        rows = [r for r in rows if r.enterprise.liaison_id == user.pk]
-        mine = tally(rows)
+    liaison = user if user.role == Role.LIAISON else None
+    mine = liaison_tally(campaign, liaison) if liaison else None
     form = ProgressFilterForm(request.GET or None, floors=[f.floor for f in progress.floors])
-    page = Paginator(form.filter(rows), ENTERPRISE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = form.filter(progress_queryset(campaign, liaison=liaison), campaign)
+    page = Paginator(rows, ENTERPRISE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = progress_rows(campaign, page.object_list)
     may_record = campaign.status != SurveyCampaign.Status.CLOSED and user.role in VISITORS
     for row in page:
         row.can_record = may_record and can_record_visit(user, row.enterprise)

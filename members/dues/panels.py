@@ -1,8 +1,9 @@
 """Home-page panels (see buildingparty/dashboard.py) and the member timeline's payments, for party dues."""
 
+import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from buildingparty.models import Role
 from members import timeline
 from members.dues.forms import bill_state
 from members.dues.models import DuesBill, first_of_month, month_label
-from members.dues.selectors import arrears_map, members_in_arrears, paid_up_to_map
+from members.dues.selectors import CANDIDATE_MONTHS, OPEN, REMINDER_MONTHS, arrears_map, paid_up_to_map
 from members.models import Member
 
 PANEL_ROWS = 5
@@ -52,25 +53,55 @@ def dues_collection(request):
             settled=Count("pk", filter=Q(paid_amount__gte=F("amount"))),
         )
     )
-    behind = members_in_arrears(
-        Member.objects.for_user(request.user).active(),
-        today=today,
-    ).values_list("pk", flat=True)
-    debts = arrears_map(behind, today=today)
-    candidate_ids = [d.member_id for d in sorted(debts.values(), key=lambda d: -d.longest_run) if d.is_candidate]
-    candidates = list(Member.objects.filter(pk__in=candidate_ids[:PANEL_ROWS]).order_by("name"))
+    # Counted in the database, never member by member in Python (issue 15): who is behind, and who has six open
+    # months in a row (the same rule as ``Arrears.is_candidate``). Three queries, whatever the numbers.
+    open_bills = DuesBill.objects.filter(
+        OPEN, month__lt=month, member__in=Member.objects.for_user(request.user).active()
+    ).order_by()
+    behind = (
+        open_bills.values("member_id")
+        .annotate(n=Count("pk"))
+        .aggregate(members=Count("member_id"), three_or_more=Count("member_id", filter=Q(n__gte=REMINDER_MONTHS)))
+    )
+    candidates = candidates_in(open_bills)
+    candidate_count = candidates.count()
+    candidates = list(candidates.order_by("name", "pk")[:PANEL_ROWS])
     for key in ("due", "paid"):  # SQLite sums decimals as floats
         totals[key] = Decimal(str(totals[key] or 0)).quantize(Decimal("0.01"))
-    if not totals["count"] and not debts:
+    if not totals["count"] and not behind["members"]:
         return None
     return {
         "month": month_label(month),
         "totals": totals,
-        "in_arrears": len(debts),
-        "three_or_more": sum(1 for d in debts.values() if d.needs_reminder),
-        "candidate_count": len(candidate_ids),
+        "in_arrears": behind["members"],
+        "three_or_more": behind["three_or_more"],
+        "candidate_count": candidate_count,
         "candidates": candidates,
     }
+
+
+# Six first-of-months in a row span 150 to 153 days, seven at least 181: an open bill with five more open bills of
+# the same member in the 160 days before it ends a run of six (one bill per member and month).
+RUN_DAYS = datetime.timedelta(days=160)
+
+
+def candidates_in(open_bills):
+    """The members, in contact, with ``CANDIDATE_MONTHS`` consecutive bills among ``open_bills`` (bills neither
+    paid in full nor excused, before the current month): a queryset, counted and listed in the database."""
+    # The run is counted over the member's open bills (all in scope when the member is, all before the current
+    # month when the bill ending the run is), and only for members with enough open bills to make one.
+    run = (
+        DuesBill.objects.filter(
+            OPEN, member_id=OuterRef("member_id"), month__lte=OuterRef("month"), month__gt=OuterRef("month") - RUN_DAYS
+        )
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    enough = open_bills.values("member_id").annotate(n=Count("pk")).filter(n__gte=CANDIDATE_MONTHS).values("member_id")
+    run_ends = open_bills.filter(member_id__in=enough).annotate(run=Subquery(run)).filter(run__gte=CANDIDATE_MONTHS)
+    return Member.objects.filter(pk__in=run_ends.values("member_id"), lost_contact_since__isnull=True)
 
 
 @timeline.source

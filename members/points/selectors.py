@@ -9,8 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
+from django.core.paginator import Paginator
+from django.db.models import Count, F, FloatField, IntegerField, Max, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Cast, Coalesce, Floor, Rank
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,6 +100,23 @@ def with_totals(members, year: int):
 # --- leaderboards -------------------------------------------------------------------------------------------
 
 
+BOARD_PAGE_SIZE = 50
+BAND = 10  # the chart counts members per band of 10 points of total
+
+
+def with_earned(members, year: int):
+    """Members annotated with ``earned`` (as ``with_totals``) through a correlated subquery rather than a
+    join and GROUP BY, so it can be ranked with a window function and grouped into bands."""
+    approved = (
+        PointEntry.objects.filter(member=OuterRef("pk"), year=year, status=Status.APPROVED)
+        .order_by()
+        .values("member")
+        .annotate(sum=Sum("points"))
+        .values("sum")
+    )
+    return members.annotate(earned=Coalesce(Subquery(approved, output_field=IntegerField()), 0))
+
+
 @dataclass
 class BoardRow:
     member: Member
@@ -108,15 +126,17 @@ class BoardRow:
 
 @dataclass
 class Board:
+    """A branch's leaderboard: ``rows`` is the page shown; every other number covers the whole branch."""
+
     branch: PartyOrganization
     year: int
     base: int
-    rows: list
+    rows: object  # a ``Page`` of ``BoardRow``
     member_count: int = 0  # 党员 (``Member.objects.in_party``), ranked or not
-
-    @property
-    def average(self) -> float | None:
-        return round(sum(r.total for r in self.rows) / len(self.rows), 1) if self.rows else None
+    ranked: int = 0  # members in normal standing: on the board
+    average: float | None = None
+    best: int | None = None
+    bands: list = field(default_factory=list)  # (lowest total of the band, members in it), lowest first
 
 
 def rank(rows: list) -> list:
@@ -132,24 +152,62 @@ def branch_members(branch: PartyOrganization):
     return Member.objects.active().filter(organization_id__in=branch.subtree_ids())
 
 
-def branch_board(branch: PartyOrganization, year: int) -> Board:
+def board_bands(members) -> list[tuple[int, int, int, int]]:
+    """``(band, members, sum of earned, best earned)`` per band of ``BAND`` points earned: one GROUP BY query
+    over ``with_earned`` members, the chart's numbers and the board's summary at once."""
+    return list(
+        members.annotate(band=Cast(Floor(Cast("earned", FloatField()) / BAND), IntegerField()) * BAND)
+        .order_by()
+        .values("band")
+        .annotate(n=Count("pk"), sum=Sum("earned"), best=Max("earned"))
+        .order_by("band")
+        .values_list("band", "n", "sum", "best")
+    )
+
+
+def branch_board(branch: PartyOrganization, year: int, *, page_number=None, per_page: int | None = None) -> Board:
+    """A page of the branch's members ranked by total (1, 2, 2, 4: ``RANK()`` over the whole branch), and the
+    whole branch's numbers from one GROUP BY query (``board_bands``). Queries do not grow with members."""
     base = base_score(branch.building_id, year)
     ids = branch.subtree_ids()
-    members = with_totals(Member.objects.active().filter(organization_id__in=ids), year)
-    rows = [BoardRow(member=m, total=base + m.earned) for m in members.select_related("organization").order_by()]
+    members = with_earned(Member.objects.active().filter(organization_id__in=ids), year)
+    bands = board_bands(members)
+    ranked = sum(n for _band, n, _sum, _best in bands)
+    ordered = (
+        members.annotate(rank=Window(Rank(), order_by=F("earned").desc()))
+        .select_related("organization")
+        .order_by("-earned", "name", "pk")
+    )
+    paginator = Paginator(ordered, per_page or BOARD_PAGE_SIZE)
+    paginator.count = ranked  # counted by the bands already
+    page = paginator.get_page(page_number)
+    page.object_list = [BoardRow(member=m, total=base + m.earned, rank=m.rank) for m in page.object_list]
     # The branch's 党员 as every page counts them; the board ranks those of them in normal standing.
     in_party = Member.objects.in_party().filter(organization_id__in=ids).count()
-    return Board(branch=branch, year=year, base=base, rows=rank(rows), member_count=in_party)
+    return Board(
+        branch=branch,
+        year=year,
+        base=base,
+        rows=page,
+        member_count=in_party,
+        ranked=ranked,
+        average=round(base + sum(t for _b, _n, t, _m in bands) / ranked, 1) if ranked else None,
+        best=base + max(m for _b, _n, _t, m in bands) if ranked else None,
+        bands=[(base + band, n) for band, n, _sum, _best in bands],
+    )
 
 
 def member_rank(member: Member, year: int) -> dict:
-    """The member's total, rank and how many are ranked in their branch."""
-    board = branch_board(member.organization.branch, year)
-    mine = next((r for r in board.rows if r.member.pk == member.pk), None)
-    if mine is None:  # not in normal standing, so not on the board
-        earned = with_totals(Member.objects.filter(pk=member.pk), year).values_list("earned", flat=True).first()
-        return {"total": board.base + (earned or 0), "rank": None, "of": len(board.rows), "branch": board.branch}
-    return {"total": mine.total, "rank": mine.rank, "of": len(board.rows), "branch": board.branch}
+    """The member's total, rank (1 + those with more points) and how many are ranked in their branch: two
+    queries, whatever the branch's size."""
+    branch = member.organization.branch
+    base = base_score(branch.building_id, year)
+    earned = with_earned(Member.objects.filter(pk=member.pk), year).values_list("earned", flat=True).first() or 0
+    counts = with_earned(branch_members(branch), year).aggregate(
+        of=Count("pk"), above=Count("pk", filter=Q(earned__gt=earned)), me=Count("pk", filter=Q(pk=member.pk))
+    )
+    rank = counts["above"] + 1 if counts["me"] else None  # not in normal standing: not on the board
+    return {"total": base + earned, "rank": rank, "of": counts["of"], "branch": branch}
 
 
 @dataclass

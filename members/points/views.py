@@ -231,19 +231,19 @@ def board(request):
         form = BoardForm(years=years, branches=choices)
     context = {"form": form, "year": year, "branch": branch}
     if branch is not None:
-        board = selectors.branch_board(branch, year)
+        board = selectors.branch_board(branch, year, page_number=request.GET.get("page"))
         mine = Member.objects.filter(user=user).values_list("pk", flat=True).first()
         context.update(
             board=board,
+            page=board.rows,
             my_member_id=mine,
+            # The whole branch, from the board's one GROUP BY: how many members have each band of totals.
             chart_data={
-                "labels": [row.member.name for row in board.rows],
-                "values": [row.total for row in board.rows],
+                "labels": [f"{low}–{low + selectors.BAND - 1}" for low, _n in board.bands],
+                "values": [n for _low, n in board.bands],
                 "base": board.base,
             },
             can_open_ledgers=user.role in READERS,
-            # Past 12 members the bars lie down, one line of 24 pixels each.
-            chart_height=max(280, 24 * len(board.rows) + 60) if len(board.rows) > 12 else 280,
         )
     else:
         averages = selectors.branch_averages(choices, year)

@@ -205,15 +205,20 @@ def propose_change(request, pk):
 
 @role_required(Role.ADMIN, Role.SECRETARY)
 def proposal_list(request):
+    """Proposals waiting, a page at a time (newest first), and the latest decided."""
     members = Member.objects.for_user(request.user)
-    proposals = (
-        ChangeProposal.objects.filter(member__in=members)
-        .select_related("member", "decided_by")
-        .order_by("status", "-proposed_at")
+    proposals = ChangeProposal.objects.filter(member__in=members).select_related("member", "decided_by")
+    waiting = proposals.filter(status=ChangeProposal.Status.PENDING).order_by("-proposed_at", "-pk")
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    decided = list(
+        proposals.exclude(status=ChangeProposal.Status.PENDING).order_by("-proposed_at", "-pk")[:DECIDED_SHOWN]
     )
-    pending = [p for p in proposals if p.status == ChangeProposal.Status.PENDING]
-    decided = [p for p in proposals if p.status != ChangeProposal.Status.PENDING][:30]
-    return render(request, "members/proposal_list.html", {"pending": pending, "decided": decided})
+    return render(
+        request, "members/proposal_list.html", {"page": page, "pending": page.object_list, "decided": decided}
+    )
+
+
+DECIDED_SHOWN = 30
 
 
 @require_POST

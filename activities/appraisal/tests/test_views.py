@@ -540,3 +540,21 @@ def test_probationary_members_in_the_list_are_counted_as_taking_part_not_graded(
     row = admin_client.get(url("list")).context["page"][0]
     assert (row.taking_part, row.to_grade) == (3, 1)
     assert Member.objects.filter(category=Member.Category.PROBATIONARY).count() == 2
+
+
+def test_a_large_branchs_peers_come_a_page_at_a_time_and_each_page_saves_its_own(member_client, member_a, branch_a):
+    """At district scale a branch's round must not be one form of a thousand fields: 30 peers a page."""
+    from activities.appraisal.views import PEERS_PER_PAGE
+
+    round_ = open_round(branch_a, full=PEERS_PER_PAGE + 4)
+    first = member_client.get(url("mine"))
+    assert len(first.context["peer_form"].peers) == PEERS_PER_PAGE
+    assert first.context["peer_count"] == PEERS_PER_PAGE + 4
+    second = member_client.get(url("mine") + "?page=2")
+    peers = second.context["peer_form"].peers
+    assert len(peers) == 4 and not {p.pk for p in peers} & {p.pk for p in first.context["peer_form"].peers}
+    response = member_client.post(url("peer"), {"page": "2", f"grade_{peers[0].pk}": Grade.QUALIFIED})
+    assert response.status_code == 302 and response["Location"] == url("mine") + "?page=2#peers"
+    assert PeerAssessment.objects.get(assessor=member_a).appraisal_id == peers[0].pk
+    assert member_client.get(url("mine")).context["assessed"] == 1
+    assert round_.appraisals.count() == PEERS_PER_PAGE + 5

@@ -371,6 +371,45 @@ def test_the_list_runs_the_same_queries_at_1x_and_3x_entries(admin_client, build
 FIXED_LIST_QUERIES = 10
 
 
+def test_page_two_continues_the_running_balance_and_the_totals_cover_the_whole_year(admin_client, building):
+    income(building, "1000.00", datetime.date(2025, 6, 1))  # carried over
+    for day in range(1, 6):
+        income(building, "100.00", datetime.date(2026, 1, day))
+        expense(building, "30.00", datetime.date(2026, 2, day))
+    whole = selectors.ledger(FundEntry.objects.filter(building=building), year=2026)
+    first = selectors.ledger(FundEntry.objects.filter(building=building), year=2026, per_page=4)
+    second = selectors.ledger(FundEntry.objects.filter(building=building), year=2026, page_number=2, per_page=4)
+    assert [r.balance for r in first.rows + second.rows] == [r.balance for r in whole.rows][:8]
+    assert first.opening == D("1000.00")
+    assert second.opening == first.rows[-1].balance == D("1400.00")
+    assert (second.income, second.expense, second.closing) == (D("500.00"), D("150.00"), D("1350.00"))
+    assert second.page.paginator.count == 10 and second.page.paginator.num_pages == 3
+
+    selectors.LEDGER_PAGE_SIZE, size = 4, selectors.LEDGER_PAGE_SIZE
+    try:
+        html = admin_client.get(LIST, {"year": 2026, "page": 3}).content.decode()
+    finally:
+        selectors.LEDGER_PAGE_SIZE = size
+    assert html.count('data-testid="ledger-row"') == 2
+    assert "page=2" in html and "year=2026" in html
+    assert 'data-testid="closing">¥1,350.00<' in html  # the whole year's closing balance, on the last page too
+    assert "¥1,410.00" in html.split('data-testid="opening-row"')[1].split("</tr>")[0]  # brought forward
+
+
+@pytest.mark.parametrize("scale", [1, 3])
+def test_a_later_page_runs_the_same_queries_at_1x_and_3x_entries(admin_client, building, scale, monkeypatch):
+    monkeypatch.setattr(selectors, "LEDGER_PAGE_SIZE", 5)
+    for day in range(1, 1 + 6 * scale):
+        income(building, "100", datetime.date(2026, 1, day))
+        expense(building, "10", datetime.date(2026, 2, day))
+    admin_client.get(LIST, {"year": 2026})  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(LIST, {"year": 2026, "page": 2})
+    assert len(response.context["ledger"].rows) == 5
+    assert response.context["ledger"].closing == D("540.00") * scale
+    assert len(queries) == FIXED_LIST_QUERIES, [q["sql"] for q in queries]
+
+
 # --- the summary --------------------------------------------------------------------------------------------
 
 

@@ -231,9 +231,26 @@ def test_the_ledger_runs_the_same_queries_at_1x_and_3x_members(
     assert response.context["ledger"].row_count == 6 * scale
 
 
-# Session, user, the bills (with member, branch, standard and payer), their payments, the branch choices, the
-# bell, and the session save (savepoint, update, release).
-LEDGER_QUERIES = 9
+# Session, user, the totals per branch over the whole filter (one GROUP BY; it also gives the page count), the
+# page's bills (with member, branch, standard and payer), their payments, the branch choices, the bell, and the
+# session save (savepoint, update, release).
+LEDGER_QUERIES = 10
+
+
+def test_the_ledger_is_paginated_and_its_totals_cover_every_page(admin_client, branch_a, monkeypatch):
+    monkeypatch.setattr("members.dues.selectors.LEDGER_PAGE_SIZE", 2)
+    for n in range(3):
+        member = MemberFactory(organization=branch_a, name=f"党员{n}")
+        bill(member, 5, "40.00")
+    first = admin_client.get(LEDGER, {"year": YEAR, "month": 5})
+    second = admin_client.get(LEDGER, {"year": YEAR, "month": 5, "page": 2})
+    names = [b.member.name for p in (first, second) for s in p.context["ledger"].sections for b in s.rows]
+    assert names == ["党员0", "党员1", "党员2"]
+    for response in (first, second):
+        ledger = response.context["ledger"]
+        assert (ledger.due, ledger.row_count) == (Decimal("120.00"), 3)
+        assert ledger.sections[0].due == Decimal("120.00")
+        assert ledger.sections[0].unpaid_count == 3
 
 
 # --- the export ---------------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -408,6 +410,44 @@ def test_the_secretarys_home_page_shows_collection_and_candidates(secretary_a_cl
     response = secretary_a_client.get("/")
     page = text(response)
     assert 'data-testid="dues-panel"' in page and six_behind.name in page
+
+
+def _dues_panel(client) -> dict:
+    return next(p for p in client.get("/").context["panels"] if p["template"] == "dues/_panel_staff.html")
+
+
+@pytest.mark.parametrize("scale", [1, 3])
+def test_the_dues_panel_counts_who_is_behind_in_the_database_at_1x_and_3x(
+    secretary_a_client, branch_a, own, scale, django_assert_num_queries
+):
+    for n in range(scale):
+        six = paying_member(branch_a, name=f"欠六月{n}")
+        for offset in range(-6, 1):
+            open_bill(six, offset)
+        three = paying_member(branch_a, name=f"欠三月{n}")
+        for offset in (-3, -2, -1):
+            open_bill(three, offset)
+        gaps = paying_member(branch_a, name=f"隔月欠{n}")  # six open months, never six in a row
+        for offset in range(-12, 0, 2):
+            open_bill(gaps, offset)
+        lost = paying_member(branch_a, name=f"失联{n}", lost_contact_since=month(-8))
+        for offset in range(-6, 0):
+            open_bill(lost, offset)
+    secretary_a_client.get("/")  # warm the session
+
+    with CaptureQueriesContext(connection) as queries:
+        panel = _dues_panel(secretary_a_client)
+
+    assert panel["in_arrears"] == 4 * scale
+    assert panel["three_or_more"] == 4 * scale
+    assert panel["candidate_count"] == scale
+    assert [m.name for m in panel["candidates"]] == [f"欠六月{n}" for n in range(scale)]
+    assert len(queries) == FIXED_HOME_QUERIES_SECRETARY, [q["sql"] for q in queries]
+
+
+# The secretary's whole home page (every panel, not only this one) with candidates showing: the same however many
+# members are behind, so a growing branch never adds a query.
+FIXED_HOME_QUERIES_SECRETARY = 45
 
 
 def test_payments_appear_on_the_members_timeline(secretary_a_client, own, secretary_a):

@@ -42,7 +42,6 @@ from members.dues.selectors import (
     branches_for,
     collection,
     ledger,
-    ledger_bills,
     ledger_filter,
     paying_in_year,
     report_bills,
@@ -320,7 +319,8 @@ def ledger_page(request):
     branches, branch = _branches(request)
     form = LedgerFilterForm(request.GET or None)
     year, month = form.chosen_year(), form.chosen_month()
-    result = ledger(ledger_bills(report_bills(request.user), year=year, month=month, branch=branch))
+    bills = ledger_filter(report_bills(request.user), year=year, month=month, branch=branch)
+    result = ledger(bills, page_number=request.GET.get("page"))
     query = {"year": year, "month": month or "", **({"branch": branch.pk} if branch else {})}
     return render(
         request,
@@ -330,6 +330,7 @@ def ledger_page(request):
             "form": form,
             "month": month,
             "ledger": result,
+            "page": result.page,
             "query": urlencode(query),
             "can_export": registers.get(DUES_REGISTER, user=request.user).may_export(request.user),
         },

@@ -408,8 +408,9 @@ def test_the_chart_shows_the_same_numbers_as_the_table(secretary_a_client, membe
     points.credit_automatic()
     response = secretary_a_client.get(url("board"), {"year": this_year() - 1})
     chart = response.context["chart_data"]
-    assert chart["labels"] == [row[0] for row in board_rows(response)]
-    assert chart["values"] == [row[1] for row in board_rows(response)] == [62, 60]
+    # The chart counts the whole branch's members per band of totals; the table ranks them.
+    assert [row[1] for row in board_rows(response)] == [62, 60]
+    assert chart["labels"] == ["60–69"] and chart["values"] == [2]
     html = response.content.decode()
     assert 'id="points-data"' in html and "vendor/chartjs/chart.umd.min.js" in html
     assert 'data-testid="board-table"' in html
@@ -447,9 +448,28 @@ def test_the_board_runs_the_same_queries_at_1x_and_3x_members(
 
 
 # Session read, user, the secretary's branch, the years offered, the base score, the branch's subtree (two
-# levels), the members with totals, the viewer's own member record, the unread count, and the session write in
+# levels), the bands (the chart and the branch's count, average and best in one GROUP BY), the page of ranked
+# members, the branch's 党员 count, the viewer's own member record, the unread count, and the session write in
 # its savepoint (3).
-BOARD_QUERIES = 14  # one more: the branch's 党员 count
+BOARD_QUERIES = 15
+
+
+def test_the_board_is_paginated_and_ranks_and_sums_the_whole_branch(secretary_a_client, branch_a, rule, monkeypatch):
+    monkeypatch.setattr("members.points.selectors.BOARD_PAGE_SIZE", 2)
+    for n in range(3):
+        member = MemberFactory(organization=branch_a, name=f"党员{n}")
+        for month in range(n):
+            paid_bill(member, datetime.date(this_year() - 1, month + 1, 1))
+    points.credit_automatic()
+    query = {"year": this_year() - 1}
+    first = secretary_a_client.get(url("board"), query)
+    second = secretary_a_client.get(url("board"), {**query, "page": 2})
+    rows = board_rows(first) + board_rows(second)
+    assert [(name, rank) for name, _total, rank in rows] == [("党员2", 1), ("党员1", 2), ("党员0", 3)]
+    board = second.context["board"]
+    assert (board.ranked, board.best) == (3, rows[0][1])
+    assert board.average == round(sum(total for _n, total, _r in rows) / 3, 1)
+    assert sum(second.context["chart_data"]["values"]) == 3
 
 
 @pytest.mark.parametrize("scale", [1, 3])
