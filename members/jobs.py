@@ -8,12 +8,11 @@ one notification per user and key, so a second run, or two runs at once, add not
 
 import datetime
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 from buildingparty.officers import Officers
 from members.transfers.panels import EXPIRING_DAYS, expires_between, receipt_overdue, validity_lengths
 
@@ -49,7 +48,7 @@ def transfer_reminders(*, today: str | None = None) -> dict:
     and a re-issued letter is a new letter with its own reminders. Counts: notifications written per occasion.
     """
     day = jobs.job_day(today)
-    transfers = Transfer.objects.select_related("member__user")
+    transfers = Transfer.objects.select_related("member")
     lengths = validity_lengths(transfers)
     occasions = {
         "expiring": transfers.filter(
@@ -58,37 +57,27 @@ def transfer_reminders(*, today: str | None = None) -> dict:
         "expired": transfers.filter(expires_between(lengths, last=day - datetime.timedelta(days=1))),
         "receipt_overdue": transfers.filter(receipt_overdue(day)),
     }
-    due = {occasion: list(rows.order_by("pk")) for occasion, rows in occasions.items()}
-    officers = Officers(
-        pk
-        for rows in due.values()
-        for t in rows
-        for pk in (t.member.organization_id, t.from_organization_id, t.to_organization_id)
-    )
-    counts = dict.fromkeys(due, 0)
-    for occasion, rows in due.items():
-        for transfer in rows:
-            key = f"transfer:{transfer.pk}:{occasion}"
-            context = {"transfer": transfer, "member": transfer.member}
-            with transaction.atomic():
-                made = notify(
-                    users=officers.of(
-                        transfer.member.organization_id, transfer.from_organization_id, transfer.to_organization_id
-                    ),
-                    event=f"transfer_{occasion}",
-                    context=context,
-                    url=transfer.get_absolute_url(),
-                    dedupe_key=key,
+    mine = reverse("members:mine")
+    counts = dict.fromkeys(occasions, 0)
+    for occasion, due in occasions.items():
+        for rows in jobs.in_batches(due):
+            officers = Officers(
+                pk for t in rows for pk in (t.member.organization_id, t.from_organization_id, t.to_organization_id)
+            )
+            to_officers, to_members = [], []
+            for transfer in rows:
+                key = f"transfer:{transfer.pk}:{occasion}"
+                context = {"transfer": transfer, "member": transfer.member}
+                url = transfer.get_absolute_url()
+                staff = officers.of(
+                    transfer.member.organization_id, transfer.from_organization_id, transfer.to_organization_id
                 )
+                to_officers += [Notice(u.pk, context, url=url, dedupe_key=key) for u in staff]
                 if occasion != "receipt_overdue":
-                    made += notify(
-                        users=[transfer.member.user],
-                        event=f"transfer_{occasion}_member",
-                        context=context,
-                        url=reverse("members:mine"),
-                        dedupe_key=key,
-                    )
-            counts[occasion] += len(made)
+                    to_members.append(Notice(transfer.member.user_id, context, url=mine, dedupe_key=key))
+            # The officers first: an officer who is also the member hears once, as an officer (the shared key).
+            counts[occasion] += notify_bulk(to_officers, event=f"transfer_{occasion}")
+            counts[occasion] += notify_bulk(to_members, event=f"transfer_{occasion}_member")
     return counts
 
 
@@ -111,28 +100,19 @@ def conversion_reminders(*, today: str | None = None) -> dict:
     probation extended to a new date reminds again for that date. Counts: notifications written.
     """
     day = jobs.job_day(today)
-    members = list(conversions_due(Member.objects.select_related("user"), day).order_by("pk"))
-    officers = Officers(m.organization_id for m in members)
+    mine = reverse("members:mine")
     counts = {"conversions": 0}
-    for member in members:
-        key = f"conversion:{member.pk}:{member.expected_full_on.isoformat()}"
-        context = {"member": member, "past": member.expected_full_on < day}
-        with transaction.atomic():
-            made = notify(
-                users=officers.of(member.organization_id),
-                event="conversion_due",
-                context=context,
-                url=member.get_absolute_url(),
-                dedupe_key=key,
-            )
-            made += notify(
-                users=[member.user],
-                event="conversion_due_member",
-                context=context,
-                url=reverse("members:mine"),
-                dedupe_key=key,
-            )
-        counts["conversions"] += len(made)
+    for members in jobs.in_batches(conversions_due(Member.objects.all(), day)):
+        officers = Officers(m.organization_id for m in members)
+        to_officers, to_members = [], []
+        for member in members:
+            key = f"conversion:{member.pk}:{member.expected_full_on.isoformat()}"
+            context = {"member": member, "past": member.expected_full_on < day}
+            url = member.get_absolute_url()
+            to_officers += [Notice(u.pk, context, url=url, dedupe_key=key) for u in officers.of(member.organization_id)]
+            to_members.append(Notice(member.user_id, context, url=mine, dedupe_key=key))
+        counts["conversions"] += notify_bulk(to_officers, event="conversion_due")
+        counts["conversions"] += notify_bulk(to_members, event="conversion_due_member")
     return counts
 
 
@@ -152,19 +132,22 @@ def lost_contact_reminders(*, today: str | None = None) -> dict:
     and then lost again is a new spell. Counts: notifications written.
     """
     day = jobs.job_day(today)
-    members = list(lost_contact_candidates(Member.objects.all(), day).order_by("pk"))
-    officers = Officers(m.organization_id for m in members)
     counts = {"lost_contact": 0}
-    for member in members:
-        with transaction.atomic():
-            made = notify(
-                users=officers.of(member.organization_id),
-                event="lost_contact",
-                context={"member": member, "months": months_between(member.lost_contact_since, day)},
-                url=member.get_absolute_url(),
-                dedupe_key=f"lost_contact:{member.pk}:{member.lost_contact_since.isoformat()}",
-            )
-        counts["lost_contact"] += len(made)
+    for members in jobs.in_batches(lost_contact_candidates(Member.objects.all(), day)):
+        officers = Officers(m.organization_id for m in members)
+        counts["lost_contact"] += notify_bulk(
+            (
+                Notice(
+                    u.pk,
+                    {"member": member, "months": months_between(member.lost_contact_since, day)},
+                    url=member.get_absolute_url(),
+                    dedupe_key=f"lost_contact:{member.pk}:{member.lost_contact_since.isoformat()}",
+                )
+                for member in members
+                for u in officers.of(member.organization_id)
+            ),
+            event="lost_contact",
+        )
     return counts
 
 
@@ -185,17 +168,20 @@ def suspension_reminders(*, today: str | None = None) -> dict:
     restored and suspended again is a new occasion. Counts: notifications written.
     """
     day = jobs.job_day(today)
-    members = list(removal_candidates(Member.objects.all(), day).order_by("pk"))
-    officers = Officers(m.organization_id for m in members)
     counts = {"suspended_two_years": 0}
-    for member in members:
-        with transaction.atomic():
-            made = notify(
-                users=officers.of(member.organization_id),
-                event="suspended_two_years",
-                context={"member": member},
-                url=reverse("members:change_status", args=[member.pk]),
-                dedupe_key=f"suspended_two_years:{member.pk}:{member.status_changed_on.isoformat()}",
-            )
-        counts["suspended_two_years"] += len(made)
+    for members in jobs.in_batches(removal_candidates(Member.objects.all(), day)):
+        officers = Officers(m.organization_id for m in members)
+        counts["suspended_two_years"] += notify_bulk(
+            (
+                Notice(
+                    u.pk,
+                    {"member": member},
+                    url=reverse("members:change_status", args=[member.pk]),
+                    dedupe_key=f"suspended_two_years:{member.pk}:{member.status_changed_on.isoformat()}",
+                )
+                for member in members
+                for u in officers.of(member.organization_id)
+            ),
+            event="suspended_two_years",
+        )
     return counts

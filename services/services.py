@@ -6,6 +6,7 @@ who may take the step.
 """
 
 import datetime
+from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,8 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buildingparty import jobs
 from buildingparty.models import PartyOrganization, Role, User
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify, notify_bulk
 from buildingparty.workdays import add_working_days
 
 from .models import RequestEvent, ServiceCategory, ServiceRequest
@@ -310,6 +312,9 @@ def request_rate(*, request: ServiceRequest, by, rating: int, feedback: str = ""
 # --- the due-time sweep -------------------------------------------------------------------------------------
 
 
+SWEEP_BATCH = 1000
+
+
 def sweep_due(*, now: datetime.datetime | None = None) -> dict:
     """Tell handlers (and admins) about open requests due within a day and past due, once each.
 
@@ -317,23 +322,26 @@ def sweep_due(*, now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     soon = now + datetime.timedelta(days=1)
     counts = {"due_soon": 0, "overdue": 0}
-    requests = ServiceRequest.objects.filter(status__in=ServiceRequest.OPEN_STATUSES, due_at__lte=soon).select_related(
-        "assigned_to", "category"
-    )
-    for request in requests.iterator(chunk_size=500):
-        occasion = "overdue" if request.due_at <= now else "due_soon"
-        users = handlers_to_notify(request)
-        if occasion == "overdue":
-            users += list(building_admins(request.building_id).exclude(pk__in=[u.pk for u in users]))
-        with transaction.atomic():
-            made = notify(
-                users=users,
-                event=f"request_{occasion}",
-                context={"request": request},
-                url=request.get_absolute_url(),
-                dedupe_key=f"request:{request.pk}:{occasion}",
-            )
-        counts[occasion] += len(made)
+    requests = ServiceRequest.objects.filter(status__in=ServiceRequest.OPEN_STATUSES, due_at__lte=soon)
+    for rows in jobs.in_batches(requests, SWEEP_BATCH):
+        # The batch's admins in one query (``handlers_to_notify`` would ask once per request); an inactive
+        # handler is skipped by ``notify_bulk``, as by ``notify``.
+        admins = defaultdict(list)
+        buildings = {r.building_id for r in rows}
+        for pk, building_id in User.objects.filter(
+            role=Role.ADMIN, is_active=True, building_id__in=buildings
+        ).values_list("pk", "building_id"):
+            admins[building_id].append(pk)
+        notices = {"due_soon": [], "overdue": []}
+        for request in rows:
+            occasion = "overdue" if request.due_at <= now else "due_soon"
+            users = [request.assigned_to_id] if request.assigned_to_id else admins[request.building_id]
+            if occasion == "overdue":
+                users = list(dict.fromkeys([*users, *admins[request.building_id]]))
+            key, url = f"request:{request.pk}:{occasion}", request.get_absolute_url()
+            notices[occasion] += [Notice(pk, {"request": request}, url=url, dedupe_key=key) for pk in users]
+        for occasion, batch in notices.items():
+            counts[occasion] += notify_bulk(batch, event=f"request_{occasion}")
     return counts
 
 

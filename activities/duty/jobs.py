@@ -6,13 +6,11 @@ without an account are counted, not told: the leader tells them.
 """
 
 import datetime
-from collections import defaultdict
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 
 from . import selectors
 from .models import Assignment
@@ -38,32 +36,28 @@ def remind_shifts(*, today: str | None = None) -> dict:
     tomorrow = jobs.job_day(today) + datetime.timedelta(days=1)
     start = selectors.local_midnight(tomorrow)
     end = selectors.local_midnight(tomorrow + datetime.timedelta(days=1))
-    assignments = (
-        Assignment.objects.filter(shift__starts_at__gte=start, shift__starts_at__lt=end)
-        .select_related("shift__team", "team_member__member__user")
-        .order_by("shift__starts_at", "shift_id", "pk")
+    assignments = Assignment.objects.filter(shift__starts_at__gte=start, shift__starts_at__lt=end).select_related(
+        "shift__team", "team_member__member__user"
     )
-    by_shift = defaultdict(list)
-    shifts = {}
-    without_account = 0
-    for assignment in assignments:
-        shifts[assignment.shift_id] = assignment.shift
-        person = assignment.team_member
-        user = person.member.user if person.member_id else None
-        if user is None or not user.is_active:
-            without_account += 1
-            continue
-        by_shift[assignment.shift_id].append(user)
-    counts = {"shifts": len(shifts), "reminded": 0, "without_account": without_account}
-    for shift_id, users in by_shift.items():
-        shift = shifts[shift_id]
-        with transaction.atomic():
-            made = notify(
-                users=users,
-                event="duty_reminder",
-                context={"shift": shift, "team": shift.team},
+    shifts = set()
+    counts = {"shifts": 0, "reminded": 0, "without_account": 0}
+
+    def notices():
+        for assignment in (a for rows in jobs.in_batches(assignments) for a in rows):
+            shift = assignment.shift
+            shifts.add(shift.pk)
+            person = assignment.team_member
+            user = person.member.user if person.member_id else None
+            if user is None or not user.is_active:
+                counts["without_account"] += 1
+                continue
+            yield Notice(
+                user.pk,
+                {"shift": shift, "team": shift.team},
                 url=shift.get_absolute_url(),
                 dedupe_key=f"duty:remind:{shift.pk}:{tomorrow.isoformat()}",
             )
-        counts["reminded"] += len(made)
+
+    counts["reminded"] = notify_bulk(notices(), event="duty_reminder")
+    counts["shifts"] = len(shifts)
     return counts

@@ -6,9 +6,7 @@ of each quarter, a branch's officers of the required meetings it has neither hel
 """
 
 import datetime
-from collections import defaultdict
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -16,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
 from buildingparty.models import PartyOrganization
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 from buildingparty.officers import Officers
 from members.models import active_q
 
@@ -60,25 +58,22 @@ def remind_participants(*, today: str | None = None) -> dict:
         .filter(active_q("member__"))
         .exclude(leave=Attendance.Leave.APPROVED)
         .exclude(status=Attendance.Status.LEAVE)
-        .select_related("member__user")
-        .order_by("meeting_id", "pk")
+        .select_related("member")
     )
-    users = defaultdict(list)
-    for attendance in attendances:
-        users[attendance.meeting_id].append(attendance.member.user)
     counts = {"meetings": len(meetings), "participants": 0, "reminded": 0}
-    for meeting_id, people in users.items():
-        meeting = meetings[meeting_id]
-        counts["participants"] += len(people)
-        with transaction.atomic():
-            made = notify(
-                users=people,
-                event="meeting_reminder",
-                context={"meeting": meeting},
+
+    def notices():
+        for attendance in (a for rows in jobs.in_batches(attendances) for a in rows):
+            meeting = meetings[attendance.meeting_id]
+            counts["participants"] += 1
+            yield Notice(
+                attendance.member.user_id,
+                {"meeting": meeting},
                 url=meeting.get_absolute_url(),
                 dedupe_key=f"meetings:remind:{meeting.pk}:{tomorrow.isoformat()}",
             )
-        counts["reminded"] += len(made)
+
+    counts["reminded"] = notify_bulk(notices(), event="meeting_reminder")
     return counts
 
 
@@ -98,31 +93,26 @@ def remind_leave_requests(*, today: str | None = None) -> dict:
     3. One notification per request to those officers, keyed by the request and when it was made (asked again
        after a refusal: a new request, reminded again)."""
     start, _end = _day_range(jobs.job_day(today))
-    waiting = list(
-        Attendance.objects.filter(
-            leave=Attendance.Leave.REQUESTED,
-            leave_requested_at__lt=start,
-            meeting__status=Meeting.Status.PLANNED,
-            meeting__starts_at__gte=start,
-        )
-        .select_related("member", "meeting__organization")
-        .order_by("meeting__starts_at", "pk")
-    )
-    officers = Officers(a.meeting.organization_id for a in waiting)
-    counts = {"waiting": len(waiting), "notified": 0}
-    for attendance in waiting:
-        meeting = attendance.meeting
-        asked = attendance.leave_requested_at
-        occasion = f"{asked:%Y%m%d%H%M%S}" if asked else "0"
-        with transaction.atomic():
-            made = notify(
-                users=officers.of(meeting.organization_id),
-                event="meeting_leave_waiting",
-                context={"name": attendance.member.name, "meeting": meeting, "reason": attendance.leave_reason},
-                url=meeting.get_absolute_url(),
-                dedupe_key=f"meetings:leave-waiting:{attendance.pk}:{occasion}",
-            )
-        counts["notified"] += len(made)
+    waiting = Attendance.objects.filter(
+        leave=Attendance.Leave.REQUESTED,
+        leave_requested_at__lt=start,
+        meeting__status=Meeting.Status.PLANNED,
+        meeting__starts_at__gte=start,
+    ).select_related("member", "meeting__organization")
+    counts = {"waiting": 0, "notified": 0}
+    for rows in jobs.in_batches(waiting):
+        counts["waiting"] += len(rows)
+        officers = Officers(a.meeting.organization_id for a in rows)
+        notices = []
+        for attendance in rows:
+            meeting = attendance.meeting
+            asked = attendance.leave_requested_at
+            occasion = f"{asked:%Y%m%d%H%M%S}" if asked else "0"
+            context = {"name": attendance.member.name, "meeting": meeting, "reason": attendance.leave_reason}
+            key = f"meetings:leave-waiting:{attendance.pk}:{occasion}"
+            url = meeting.get_absolute_url()
+            notices += [Notice(u.pk, context, url=url, dedupe_key=key) for u in officers.of(meeting.organization_id)]
+        counts["notified"] += notify_bulk(notices, event="meeting_leave_waiting")
     return counts
 
 
@@ -157,19 +147,15 @@ def remind_missing(*, today: str | None = None) -> dict:
     quarter = compliance.quarter_of(day.month)
     url = reverse("meetings:compliance") + f"?year={day.year}"
     counts = {"branches": len(table.rows), "behind": len(behind), "notified": 0}
+    notices = []
     for row, missing in behind:
         labels = [format_lazy(_("{label} ({period})"), label=item.label, period=cell.label) for cell, item in missing]
-        with transaction.atomic():
-            made = notify(
-                users=officers.of(row.organization.pk),
-                event="meeting_missing",
-                context={
-                    "organization": row.organization.name,
-                    "quarter": compliance.period_label(compliance.QUARTER, quarter),
-                    "missing": format_lazy("、".join(["{}"] * len(labels)), *labels),
-                },
-                url=url,
-                dedupe_key=f"meetings:missing:{row.organization.pk}:{day.year}-Q{quarter}",
-            )
-        counts["notified"] += len(made)
+        context = {  # lazy: rendered in the site's language
+            "organization": row.organization.name,
+            "quarter": compliance.period_label(compliance.QUARTER, quarter),
+            "missing": format_lazy("、".join(["{}"] * len(labels)), *labels),
+        }
+        key = f"meetings:missing:{row.organization.pk}:{day.year}-Q{quarter}"
+        notices += [Notice(u.pk, context, url=url, dedupe_key=key) for u in officers.of(row.organization.pk)]
+    counts["notified"] = notify_bulk(notices, event="meeting_missing")
     return counts

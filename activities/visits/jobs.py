@@ -8,11 +8,10 @@ date is told again.
 
 import datetime
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 from buildingparty.officers import Officers
 
 from .models import HomeVisit
@@ -39,25 +38,25 @@ def follow_up_reminders(*, today: str | None = None) -> dict:
     3. One notification per visit and occasion to those officers."""
     day = jobs.job_day(today)
     tomorrow = day + datetime.timedelta(days=1)
-    visits = list(
+    visits = (
         HomeVisit.objects.follow_up_open()
         .filter(follow_up_on__lte=tomorrow)
         .exclude(follow_up_on=day)  # due today: told yesterday, overdue tomorrow
         .select_related("member", "enterprise", "organization")
-        .order_by("follow_up_on", "pk")
     )
-    officers = Officers(v.organization_id for v in visits)
     counts = {"due": 0, "overdue": 0, "notified": 0}
-    for visit in visits:
-        occasion = DUE if visit.follow_up_on == tomorrow else OVERDUE
-        counts[occasion] += 1
-        with transaction.atomic():
-            made = notify(
-                users=officers.of(visit.organization_id),
-                event=f"visit_follow_up_{occasion}",
-                context={"visit": visit, "name": visit.visited_name, "kind": visit.get_kind_display()},
-                url=visit.get_absolute_url(),
-                dedupe_key=f"visits:follow-up:{visit.pk}:{occasion}:{visit.follow_up_on.isoformat()}",
-            )
-        counts["notified"] += len(made)
+    for rows in jobs.in_batches(visits):
+        officers = Officers(v.organization_id for v in rows)
+        notices = {DUE: [], OVERDUE: []}
+        for visit in rows:
+            occasion = DUE if visit.follow_up_on == tomorrow else OVERDUE
+            counts[occasion] += 1
+            context = {"visit": visit, "name": visit.visited_name, "kind": visit.get_kind_display()}
+            key = f"visits:follow-up:{visit.pk}:{occasion}:{visit.follow_up_on.isoformat()}"
+            url = visit.get_absolute_url()
+            notices[occasion] += [
+                Notice(u.pk, context, url=url, dedupe_key=key) for u in officers.of(visit.organization_id)
+            ]
+        for occasion, batch in notices.items():
+            counts["notified"] += notify_bulk(batch, event=f"visit_follow_up_{occasion}")
     return counts

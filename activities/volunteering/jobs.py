@@ -5,14 +5,12 @@ The reminder has a dedupe key per activity and day, so a job run twice, or twice
 """
 
 import datetime
-from collections import defaultdict
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 from members.models import active_q
 
 from .models import Activity, Signup
@@ -49,23 +47,20 @@ def remind_signups(*, today: str | None = None) -> dict:
             activity_id__in=list(activities), status=Signup.Status.SIGNED_UP, member__user__isnull=False
         )
         .filter(active_q("member__"))
-        .select_related("member__user")
-        .order_by("activity_id", "pk")
+        .select_related("member")
     )
-    users = defaultdict(list)
-    for signup in signups:
-        users[signup.activity_id].append(signup.member.user)
     counts = {"activities": len(activities), "volunteers": 0, "reminded": 0}
-    for activity_id, people in users.items():
-        activity = activities[activity_id]
-        counts["volunteers"] += len(people)
-        with transaction.atomic():
-            made = notify(
-                users=people,
-                event="volunteering_reminder",
-                context={"activity": activity},
+
+    def notices():
+        for signup in (s for rows in jobs.in_batches(signups) for s in rows):
+            activity = activities[signup.activity_id]
+            counts["volunteers"] += 1
+            yield Notice(
+                signup.member.user_id,
+                {"activity": activity},
                 url=activity.get_absolute_url(),
                 dedupe_key=f"volunteering:remind:{activity.pk}:{tomorrow.isoformat()}",
             )
-        counts["reminded"] += len(made)
+
+    counts["reminded"] = notify_bulk(notices(), event="volunteering_reminder")
     return counts

@@ -90,3 +90,19 @@ def test_a_key_written_meanwhile_is_skipped_not_an_error(django_capture_on_commi
     assert made == 2
     assert Notification.objects.filter(user=users[1]).count() == 1
     assert Notification.objects.filter(user__in=[users[0], users[2]]).count() == 2
+
+
+def test_the_postgresql_statement_writes_every_required_column():
+    from buildingparty.notifications import BULK_COLUMNS
+
+    required = {f.column for f in Notification._meta.concrete_fields if not f.null and not f.primary_key}
+    assert required == set(BULK_COLUMNS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_at_the_same_moment_write_each_key_once():
+    """Two runs in two transactions (two connections on PostgreSQL): the second inserts nothing it may not."""
+    users = UserFactory.create_batch(3)
+    assert notify_bulk(notices(users), event=EVENT) == 3
+    assert notify_bulk(notices(users) + notices(users[:1]), event=EVENT) == 0
+    assert Notification.objects.count() == 3

@@ -1,11 +1,10 @@
 """Scheduled reminders from the building survey: follow-ups of visits coming due and past due."""
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
 from buildingparty.models import Role, User
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 
 from .models import FollowUp
 from .selectors import follow_ups_due_soon, overdue_follow_ups
@@ -44,24 +43,24 @@ def follow_up_reminders(*, today: str | None = None) -> dict:
     day = jobs.job_day(today)
     follow_ups = FollowUp.objects.select_related("visit__enterprise__liaison", "assigned_to")
     due = {
-        "due_soon": list(follow_ups_due_soon(follow_ups, day, DUE_SOON_DAYS).order_by("pk")),
-        "overdue": list(overdue_follow_ups(follow_ups, day).order_by("pk")),
+        "due_soon": follow_ups_due_soon(follow_ups, day, DUE_SOON_DAYS),
+        "overdue": overdue_follow_ups(follow_ups, day),
     }
-    unowned = {f.visit.enterprise.building_id for rows in due.values() for f in rows if owner_of(f) is None}
-    admins = {}
-    for user in User.objects.filter(role=Role.ADMIN, is_active=True, building_id__in=unowned).order_by("pk"):
-        admins.setdefault(user.building_id, []).append(user)
     counts = dict.fromkeys(due, 0)
-    for occasion, rows in due.items():
-        for follow_up in rows:
-            owner = owner_of(follow_up)
-            with transaction.atomic():
-                made = notify(
-                    users=[owner] if owner else admins.get(follow_up.visit.enterprise.building_id, []),
-                    event=f"follow_up_{occasion}",
-                    context={"follow_up": follow_up},
-                    url=follow_up.visit.get_absolute_url(),
-                    dedupe_key=f"follow_up:{follow_up.pk}:{occasion}",
-                )
-            counts[occasion] += len(made)
+    for occasion, rows_due in due.items():
+        for rows in jobs.in_batches(rows_due):
+            unowned = {f.visit.enterprise.building_id for f in rows if owner_of(f) is None}
+            admins = {}
+            for pk, building_id in User.objects.filter(
+                role=Role.ADMIN, is_active=True, building_id__in=unowned
+            ).values_list("pk", "building_id"):
+                admins.setdefault(building_id, []).append(pk)
+            notices = []
+            for follow_up in rows:
+                owner = owner_of(follow_up)
+                users = [owner.pk] if owner else admins.get(follow_up.visit.enterprise.building_id, [])
+                context, url = {"follow_up": follow_up}, follow_up.visit.get_absolute_url()
+                key = f"follow_up:{follow_up.pk}:{occasion}"
+                notices += [Notice(pk, context, url=url, dedupe_key=key) for pk in users]
+            counts[occasion] += notify_bulk(notices, event=f"follow_up_{occasion}")
     return counts

@@ -10,13 +10,12 @@ person once.
 import datetime
 from collections import defaultdict
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
 from buildingparty.models import Role, User
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 from buildingparty.officers import Officers
 
 from .models import DUE_SOON_DAYS, CommitteeTerm
@@ -55,22 +54,19 @@ def remind_terms(*, today: str | None = None) -> dict:
     for user in User.objects.filter(role=Role.ADMIN, is_active=True, building_id__in=buildings).order_by("pk"):
         admins[user.building_id].append(user)
     counts = {"due_soon": 0, "overdue": 0, "notified": 0}
+    notices = {standing: [] for standing in EVENTS}
     for term in terms:
         standing = term.standing(day)
         counts[standing] += 1
-        event, _occasion = EVENTS[standing]
-        with transaction.atomic():
-            made = notify(
-                users=[*admins[term.organization.building_id], *officers.of(term.organization_id)],
-                event=event,
-                context={
-                    "organization": term.organization.name,
-                    "elected_on": term.elected_on,
-                    "term_years": term.term_years,
-                    "ends_on": term.ends_on,
-                },
-                url=reverse("committees:detail", args=[term.organization_id]),
-                dedupe_key=dedupe_key(term.pk, standing),
-            )
-        counts["notified"] += len(made)
+        context = {
+            "organization": term.organization.name,
+            "elected_on": term.elected_on,
+            "term_years": term.term_years,
+            "ends_on": term.ends_on,
+        }
+        url, key = reverse("committees:detail", args=[term.organization_id]), dedupe_key(term.pk, standing)
+        people = [*admins[term.organization.building_id], *officers.of(term.organization_id)]
+        notices[standing] += [Notice(user.pk, context, url=url, dedupe_key=key) for user in people]
+    for standing, batch in notices.items():
+        counts["notified"] += notify_bulk(batch, event=EVENTS[standing][0])
     return counts

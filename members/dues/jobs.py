@@ -6,19 +6,21 @@ without a valid reason: flag the member to the secretary as a 按自行脱党处
 dedupe key per member and month or arrears run, so a job run twice, or twice at once, tells each person once.
 """
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import jobs
-from buildingparty.notifications import notify
+from buildingparty.notifications import Notice, notify_bulk
 from buildingparty.officers import Officers
 from members.dues.models import DuesBill, first_of_month, month_label
 from members.dues.selectors import OPEN, arrears_map
 from members.models import Member, active_q
 
 from . import services
+
+# Members (or bills) read and told per batch: memory and queries stay flat however many members there are.
+BATCH = 1000
 
 
 @jobs.job(
@@ -50,31 +52,31 @@ def generate_dues(*, month: str | None = None, building_id: int | None = None) -
     counts={"unpaid": _("members not yet paid"), "reminded": _("reminders sent")},
 )
 def dues_reminders(*, today: str | None = None) -> dict:
+    """The month's open bills of members with an account, read in chunks and told in batches (``notify_bulk``):
+    the same few queries however many members."""
     month = first_of_month(jobs.job_day(today))
-    bills = (
-        DuesBill.objects.filter(
-            OPEN,
-            active_q("member__"),
-            month=month,
-            member__user__isnull=False,
-            amount__gt=0,
-        )
-        .select_related("member__user")
-        .order_by("member_id")
-    )
+    bills = DuesBill.objects.filter(
+        OPEN,
+        active_q("member__"),
+        month=month,
+        member__user__isnull=False,
+        amount__gt=0,
+    ).select_related("member")
     url = reverse("dues:mine")
+    label = month_label(month)
     counts = {"unpaid": 0, "reminded": 0}
-    for bill in bills.iterator(chunk_size=500):
-        counts["unpaid"] += 1
-        with transaction.atomic():
-            made = notify(
-                users=[bill.member.user],
-                event="dues_reminder",
-                context={"month": month_label(month), "amount": bill.outstanding},
+
+    def notices():
+        for bill in (b for rows in jobs.in_batches(bills, BATCH) for b in rows):
+            counts["unpaid"] += 1
+            yield Notice(
+                bill.member.user_id,
+                {"month": label, "amount": bill.outstanding},
                 url=url,
                 dedupe_key=f"dues:reminder:{bill.member_id}:{month:%Y-%m}",
             )
-        counts["reminded"] += len(made)
+
+    counts["reminded"] = notify_bulk(notices(), event="dues_reminder", batch_size=BATCH)
     return counts
 
 
@@ -94,62 +96,47 @@ def dues_reminders(*, today: str | None = None) -> dict:
     },
 )
 def arrears_flags(*, today: str | None = None) -> dict:
+    """Members with open bills before this month, in keyset batches of ``BATCH``: per batch the members, their
+    arrears (``arrears_map``), their officers (``Officers``) and three ``notify_bulk`` calls (members first, as
+    the member and the secretary share a key), a fixed number of queries however many members are behind."""
     day = jobs.job_day(today)
     current = first_of_month(day)
-    members = {
-        m.pk: m
-        for m in Member.objects.active()
-        .filter(
-            pk__in=DuesBill.objects.filter(OPEN, month__lt=current).values("member_id"),
-        )
-        .select_related("organization", "user")
-    }
-    arrears = arrears_map(members, today=day)
-    officers = Officers(m.organization_id for m in members.values())
-    counts = {"in_arrears": len(arrears), "member_reminders": 0, "secretary_reminders": 0, "candidates": 0}
-    for member_id, debt in sorted(arrears.items()):
-        if not debt.needs_reminder:
-            continue
-        member = members[member_id]
-        staff = officers.of(member.organization_id)
-        context = {
-            "name": member.name,
-            "branch": member.organization,
-            "count": debt.count,
-            "oldest": month_label(debt.oldest),
-            "owed": debt.owed,
-        }
-        run_key = f"{member_id}:{debt.oldest:%Y-%m}"
-        with transaction.atomic():
-            if member.user is not None:
-                counts["member_reminders"] += len(
-                    notify(
-                        users=[member.user],
-                        event="dues_arrears",
-                        context=context,
-                        url=reverse("dues:mine"),
-                        dedupe_key=f"dues:arrears:{run_key}",
-                    )
-                )
-            counts["secretary_reminders"] += len(
-                notify(
-                    users=staff,
-                    event="dues_arrears_secretary",
-                    context=context,
-                    url=reverse("dues:member", args=[member_id]),
-                    dedupe_key=f"dues:arrears:{run_key}",
-                )
-            )
+    behind = (
+        Member.objects.active()
+        .filter(pk__in=DuesBill.objects.filter(OPEN, month__lt=current).values("member_id"))
+        .select_related("organization")
+    )
+    counts = {"in_arrears": 0, "member_reminders": 0, "secretary_reminders": 0, "candidates": 0}
+    mine, arrears_url = reverse("dues:mine"), reverse("dues:arrears") + "?candidates=on"
+    for rows in jobs.in_batches(behind, BATCH):
+        members = {m.pk: m for m in rows}
+        arrears = arrears_map(members, today=day)
+        counts["in_arrears"] += len(arrears)
+        officers = Officers(m.organization_id for m in members.values())
+        to_members, to_secretaries, candidates = [], [], []
+        for member_id, debt in sorted(arrears.items()):
+            if not debt.needs_reminder:
+                continue
+            member = members[member_id]
+            context = {
+                "name": member.name,
+                "branch": member.organization.name,
+                "count": debt.count,
+                "oldest": month_label(debt.oldest),
+                "owed": debt.owed,
+            }
+            key = f"dues:arrears:{member_id}:{debt.oldest:%Y-%m}"
+            staff = officers.of(member.organization_id)
+            to_members.append(Notice(member.user_id, context, url=mine, dedupe_key=key))
+            secretary_url = reverse("dues:member", args=[member_id])
+            to_secretaries += [Notice(u.pk, context, url=secretary_url, dedupe_key=key) for u in staff]
             if debt.is_candidate:
-                counts["candidates"] += len(
-                    notify(
-                        users=staff,
-                        event="dues_candidate",
-                        context={**context, "run": debt.longest_run, "since": month_label(debt.longest_run_start)},
-                        url=reverse("dues:arrears") + "?candidates=on",
-                        dedupe_key=f"dues:candidate:{member_id}:{debt.longest_run_start:%Y-%m}",
-                    )
-                )
+                candidate = {**context, "run": debt.longest_run, "since": month_label(debt.longest_run_start)}
+                candidate_key = f"dues:candidate:{member_id}:{debt.longest_run_start:%Y-%m}"
+                candidates += [Notice(u.pk, candidate, url=arrears_url, dedupe_key=candidate_key) for u in staff]
+        counts["member_reminders"] += notify_bulk(to_members, event="dues_arrears")
+        counts["secretary_reminders"] += notify_bulk(to_secretaries, event="dues_arrears_secretary")
+        counts["candidates"] += notify_bulk(candidates, event="dues_candidate")
     return counts
 
 

@@ -21,7 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, Sum
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.translation import gettext as _
@@ -66,13 +68,25 @@ def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesSt
     member_ids = list(member_ids)
     if not member_ids:
         return {}
-    rows = DuesStandard.objects.filter(
-        member_id__in=member_ids, year__lte=year, status=DuesStandard.Status.CONFIRMED
-    ).order_by("member_id", "-year")
-    result: dict[int, DuesStandard] = {}
-    for standard in rows:
-        result.setdefault(standard.member_id, standard)
-    return result
+    return {s.member_id: s for s in in_force(DuesStandard.objects.filter(member_id__in=member_ids), year)}
+
+
+def in_force(standards, year: int):
+    """Of a ``DuesStandard`` queryset, the standards in force in ``year``: confirmed, of ``year`` or earlier,
+    with no confirmed one of the same member after it up to ``year``. At most one per member; the one
+    definition, for ``standards_in_force`` and the monthly bills' INSERT … SELECT."""
+    later = DuesStandard.objects.filter(
+        member_id=OuterRef("member_id"),
+        status=DuesStandard.Status.CONFIRMED,
+        year__gt=OuterRef("year"),
+        year__lte=year,
+    )
+    return standards.filter(status=DuesStandard.Status.CONFIRMED, year__lte=year).filter(~Exists(later))
+
+
+# ``DuesStandard.amount`` in SQL: the agreed amount when there is one, else the rule's (both stored when the
+# standard is set, by ``monthly_dues`` and ``check_override``).
+STANDARD_AMOUNT = Coalesce("override_amount", "computed_amount")
 
 
 def standard_in_force(member, year: int) -> DuesStandard | None:
@@ -408,15 +422,20 @@ def ledger_bills(bills, **filters):
     return with_details(ledger_filter(bills, **filters))
 
 
+LEDGER_PAGE_SIZE = 100
+UNPAID = Q(paid_amount__lt=F("amount"), excused_reason="")  # ``DuesBill.state`` unpaid or partial
+
+
 @dataclass
 class LedgerSection:
-    """The bills of one branch in the ledger, with its totals."""
+    """The bills of one branch on the page, with the branch's totals over the whole filter."""
 
     branch: PartyOrganization
     rows: list = field(default_factory=list)
     due: Decimal = ZERO
     paid: Decimal = ZERO
     unpaid_count: int = 0
+    bill_count: int = 0
 
     @property
     def rate(self) -> Decimal | None:
@@ -425,9 +444,10 @@ class LedgerSection:
 
 @dataclass
 class Ledger:
-    sections: list[LedgerSection]
+    sections: list[LedgerSection]  # the branches with bills on the page
     due: Decimal = ZERO
     paid: Decimal = ZERO
+    page: object = None  # the ``Page`` of bills shown
 
     @property
     def rate(self) -> Decimal | None:
@@ -435,25 +455,49 @@ class Ledger:
 
     @property
     def row_count(self) -> int:
-        return sum(len(s.rows) for s in self.sections)
+        return self.page.paginator.count if self.page is not None else sum(len(s.rows) for s in self.sections)
 
 
-def ledger(bills) -> Ledger:
-    """Group ``ledger_bills`` by branch; each bill gets ``details`` (``PaymentDetails``). Two queries."""
+def ledger_totals(bills) -> dict[int, dict]:
+    """Due, paid, bills and bills not paid in full per branch (organisation) over ``ledger_filter`` bills,
+    whatever page is shown. One GROUP BY query."""
+    rows = (
+        bills.order_by()
+        .prefetch_related(None)
+        .values("organization_id")
+        .annotate(due=Sum("amount"), paid=Sum("paid_amount"), bills=Count("pk"), unpaid=Count("pk", filter=UNPAID))
+    )
+    return {row.pop("organization_id"): row for row in rows}
+
+
+def ledger(bills, *, page_number=None, per_page: int | None = None) -> Ledger:
+    """A page of the ledger. ``bills`` are ``ledger_filter`` bills; the page's rows are grouped by branch and
+    each gets ``details`` (``PaymentDetails``); every total comes from ``ledger_totals`` over all the bills.
+    Four queries however many bills: the totals, the page count, the page's bills, their allocations."""
+    totals = ledger_totals(bills)
+    paginator = Paginator(with_details(bills.prefetch_related(None)), per_page or LEDGER_PAGE_SIZE)
+    paginator.count = sum(t["bills"] for t in totals.values())  # known already: no COUNT query
+    page = paginator.get_page(page_number)
     sections: dict[int, LedgerSection] = {}
-    for bill in bills:
+    for bill in page.object_list:
         section = sections.get(bill.organization_id)
         if section is None:
-            section = sections[bill.organization_id] = LedgerSection(branch=bill.organization)
+            branch_totals = totals.get(bill.organization_id, {})
+            section = sections[bill.organization_id] = LedgerSection(
+                branch=bill.organization,
+                due=money(branch_totals.get("due") or 0),
+                paid=money(branch_totals.get("paid") or 0),
+                unpaid_count=branch_totals.get("unpaid", 0),
+                bill_count=branch_totals.get("bills", 0),
+            )
         bill.details = payment_details(bill)
         section.rows.append(bill)
-        section.due += money(bill.amount)
-        section.paid += money(bill.paid_amount)
-        section.unpaid_count += bill.state in ("unpaid", "partial")
-    result = Ledger(sections=list(sections.values()))
-    result.due = sum((s.due for s in result.sections), ZERO)
-    result.paid = sum((s.paid for s in result.sections), ZERO)
-    return result
+    return Ledger(
+        sections=list(sections.values()),
+        due=money(sum((t["due"] or 0 for t in totals.values()), ZERO)),
+        paid=money(sum((t["paid"] or 0 for t in totals.values()), ZERO)),
+        page=page,
+    )
 
 
 # --- collection by branch and month -------------------------------------------------------------------------

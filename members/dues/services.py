@@ -23,15 +23,17 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buildingparty.models import Role
-from buildingparty.money import CENT
-from buildingparty.notifications import notify
+from buildingparty import jobs
+from buildingparty.models import PartyOrganization, Role
+from buildingparty.money import CENT, money
+from buildingparty.notifications import Notice, notify, notify_bulk
 from buildingparty.officers import officers_of
 from buildingparty.scope import in_reach
 from buildingparty.services import audit_money, stored
@@ -48,7 +50,15 @@ from members.dues.models import (
     month_label,
 )
 from members.dues.rules import FIXED_AMOUNT, RURAL_MAXIMUM, monthly_dues
-from members.dues.selectors import applies_from, months_from_to, paying_by, paying_in_year, standards_in_force
+from members.dues.selectors import (
+    STANDARD_AMOUNT,
+    applies_from,
+    in_force,
+    months_from_to,
+    paying_by,
+    paying_in_year,
+    standards_in_force,
+)
 from members.models import Member, MemberChange, add_months
 from members.services import record_change
 
@@ -109,59 +119,154 @@ def _new_bill(member: Member, month: datetime.date, standard: DuesStandard) -> D
 # --- the month's bills --------------------------------------------------------------------------------------
 
 
+BILL_BATCH = 1000  # bills read back, and members told, per round trip
+
+
+def bill_rows(*, month: datetime.date, building_id: int | None = None):
+    """The bills ``month`` owes, one row per paying member with a standard in force, as a queryset of values
+    (``bill_member``, ``bill_branch``, ``bill_amount``, ``bill_standard``): the rule of ``_new_bill`` in SQL,
+    for the monthly INSERT … SELECT. The member's branch is ``PartyOrganization.branch_pk``: a group's parent.
+    """
+    group = Q(member__organization__kind=PartyOrganization.Kind.GROUP, member__organization__parent__isnull=False)
+    return (
+        in_force(
+            DuesStandard.objects.filter(member__in=paying_members(month=month, building_id=building_id)), month.year
+        )
+        .annotate(
+            bill_member=F("member_id"),
+            bill_branch=Case(
+                When(group, then=F("member__organization__parent_id")), default=F("member__organization_id")
+            ),
+            bill_amount=STANDARD_AMOUNT,
+            bill_standard=F("pk"),
+        )
+        .values("bill_member", "bill_branch", "bill_amount", "bill_standard")
+        .order_by()
+    )
+
+
+def _insert_bills(cursor, *, month: datetime.date, building_id: int | None) -> None:
+    """One ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING member_id, amount`` of ``bill_rows``, in member
+    id order; the cursor then holds the bills this statement made (not those it found already made)."""
+    ops = connection.ops
+    inner, inner_params = bill_rows(month=month, building_id=building_id).query.sql_with_params()
+    field = DuesBill._meta.get_field
+    columns = ", ".join(
+        ops.quote_name(field(name).column)
+        for name in (
+            "member",
+            "organization",
+            "month",
+            "amount",
+            "paid_amount",
+            "paid_on",
+            "excused_reason",
+            "standard",
+            "created_at",
+        )
+    )
+    day = ops.adapt_datefield_value(month)
+    # A bill of nothing (an approved exemption) is settled when it is made. "WHERE 1 = 1": SQLite reads an
+    # ON right after the FROM as a join's.
+    sql = (
+        f"INSERT INTO {ops.quote_name(DuesBill._meta.db_table)} ({columns}) "
+        "SELECT s.bill_member, s.bill_branch, %s, s.bill_amount, %s, CASE WHEN s.bill_amount = 0 THEN %s END, %s, "
+        f"s.bill_standard, %s FROM ({inner}) s WHERE 1 = 1 ORDER BY s.bill_member "
+        f"ON CONFLICT DO NOTHING RETURNING {ops.quote_name(field('member').column)}, "
+        f"{ops.quote_name(field('amount').column)}"
+    )
+    params = (
+        day,
+        ops.adapt_decimalfield_value(Decimal("0"), 8, 2),
+        day,
+        "",
+        ops.adapt_datetimefield_value(timezone.now()),
+        *inner_params,
+    )
+    cursor.execute(sql, params)
+
+
+def _made(cursor):
+    """The (member id, amount) of the bills made, in lists of ``BILL_BATCH``. SQLite hands them over at once:
+    its RETURNING statement must be finished before the savepoints of the notifications."""
+    if connection.vendor == "sqlite":
+        rows = cursor.fetchall()
+        batches = (rows[i : i + BILL_BATCH] for i in range(0, len(rows), BILL_BATCH))
+    else:
+        batches = iter(lambda: cursor.fetchmany(BILL_BATCH), [])
+    for batch in batches:
+        yield [(member_id, money(amount)) for member_id, amount in batch]
+
+
+def _bill_notices(batches, *, month: datetime.date, building_id: int | None, counts: dict, notify_members: bool):
+    """Count the bills made (``created``, ``exempt``) and yield a ``Notice`` for each one owing money whose
+    member has an account: one query per batch for the accounts. Never the member in the context, so the
+    notification renders once per amount."""
+    url, label = reverse("dues:mine"), month_label(month)
+    for batch in batches:
+        counts["created"] += len(batch)
+        counts["exempt"] += sum(1 for _, amount in batch if amount == 0)
+        owing = [member_id for member_id, amount in batch if amount > 0]
+        if not notify_members or not owing:
+            continue
+        # The bills come back in member id order, so a range finds the batch's accounts without a list of ids.
+        accounts = dict(
+            paying_members(month=month, building_id=building_id)
+            .filter(pk__range=(min(owing), max(owing)), user__isnull=False)
+            .values_list("pk", "user_id")
+            .order_by()
+        )
+        for member_id, amount in batch:
+            if amount > 0 and member_id in accounts:
+                yield Notice(
+                    accounts[member_id],
+                    {"month": label, "amount": amount},
+                    url=url,
+                    dedupe_key=f"dues:bill:{member_id}:{month:%Y-%m}",
+                )
+
+
 @transaction.atomic
 def generate_bills(*, month: datetime.date, building_id: int | None = None, notify_members: bool = True) -> dict:
     """Make ``month``'s bill for every paying member who has none yet. Safe twice and at the same moment.
 
-    1. Lock the paying members' rows in id order: a second run (or a payment that makes bills on demand)
-       waits here until this one commits, and then sees its bills.
-    2. Find each member's standard in force; members without one are counted, not billed.
-    3. Insert the missing bills (a unique constraint backs the lock) and tell each newly billed member with
-       an account, once per member and month (not when ``notify_members`` is False: the demo's history).
+    1. One INSERT … SELECT (``bill_rows``: ``paying_members`` joined with ``in_force`` standards, the amount
+       ``STANDARD_AMOUNT`` as computed per standard by ``monthly_dues``/``check_override``) with ON CONFLICT
+       DO NOTHING RETURNING the bills it made; members without a standard are counted, not billed.
+    2. Read the made bills back ``BILL_BATCH`` at a time and tell each newly billed member with an account,
+       once per member and month, through ``notify_bulk`` (not when ``notify_members`` is False: the demo's
+       history). Only this run's bills come back, so a bill made by another run is never announced twice.
+    3. Count the paying members and those billed (one query): the bills found already made, and the members
+       without a standard (paying, still without a bill).
+
+    No member row is locked. The unique constraint on (member, month) is what keeps one bill per member and
+    month: an insert meeting another transaction's uncommitted bill for the same member and month waits for
+    it to commit and then skips it. Two runs at once insert in member id order, so the second waits at the
+    first member the other made and then skips them all (no deadlock, no split); a payment making bills on
+    demand (``_bills_for_months``) inserts with ``ignore_conflicts`` and reads the bills back, finding the
+    run's. Locking every paying member (as the run once did) wrote to every member row and held up payments
+    and edits for the whole run, for a guarantee the constraint already gives. Memory and queries stay flat:
+    a fixed few, plus about five per thousand bills made when members are told.
     """
     month = first_of_month(month)
-    members = list(
-        paying_members(month=month, building_id=building_id)
-        .select_for_update(of=("self",))
-        .select_related("organization", "user")
-        .order_by("pk")
-    )
-    ids = [m.pk for m in members]
-    existing = set(DuesBill.objects.filter(month=month, member_id__in=ids).values_list("member_id", flat=True))
-    standards = standards_in_force(ids, month.year)
-    new_bills, missing = [], 0
-    for member in members:
-        if member.pk in existing:
-            continue
-        standard = standards.get(member.pk)
-        if standard is None:
-            missing += 1
-            continue
-        new_bills.append(_new_bill(member, month, standard))
-    DuesBill.objects.bulk_create(new_bills, ignore_conflicts=True)
-    notified = 0
-    by_member = {m.pk: m for m in members}
-    url = reverse("dues:mine")
-    for bill in new_bills:
-        member = by_member[bill.member_id]
-        if not notify_members or bill.amount == 0 or member.user is None:
-            continue
-        notified += len(
-            notify(
-                users=[member.user],
-                event="dues_bill",
-                context={"member": member, "month": month_label(month), "amount": bill.amount},
-                url=url,
-                dedupe_key=f"dues:bill:{member.pk}:{month:%Y-%m}",
-            )
+    counts = {"month": f"{month:%Y-%m}", "paying": 0, "created": 0, "existing": 0, "exempt": 0}
+    with connection.cursor() as cursor:
+        _insert_bills(cursor, month=month, building_id=building_id)
+        notices = _bill_notices(
+            _made(cursor), month=month, building_id=building_id, counts=counts, notify_members=notify_members
         )
+        notified = notify_bulk(notices, event="dues_bill", batch_size=BILL_BATCH)
+    # After the insert every paying member with a standard in force has the month's bill (this run's or an
+    # earlier one), so those still without one are the members without a confirmed standard.
+    billed = DuesBill.objects.filter(member_id=OuterRef("pk"), month=month)
+    totals = paying_members(month=month, building_id=building_id).aggregate(
+        paying=Count("pk"), billed=Count("pk", filter=Q(Exists(billed)))
+    )
     return {
-        "month": f"{month:%Y-%m}",
-        "paying": len(members),
-        "created": len(new_bills),
-        "existing": len(existing),
-        "exempt": sum(1 for b in new_bills if b.amount == 0),
-        "missing_standard": missing,
+        **counts,
+        "paying": totals["paying"],
+        "existing": totals["billed"] - counts["created"],
+        "missing_standard": totals["paying"] - totals["billed"],
         "notified": notified,
     }
 
@@ -169,7 +274,8 @@ def generate_bills(*, month: datetime.date, building_id: int | None = None, noti
 def _bills_for_months(member: Member, months: list[datetime.date]) -> dict[datetime.date, DuesBill]:
     """The member's bills for ``months``, locked, making the missing ones from the standard in force.
 
-    The caller holds the member's row lock, so no other payment or run makes the same bills meanwhile."""
+    The caller holds the member's row lock, so no other payment makes the same bills meanwhile; a bill the
+    monthly run (which locks no member) makes at the same moment is skipped by the insert and read back."""
     bills = {b.month: b for b in DuesBill.objects.select_for_update().filter(member=member, month__in=months)}
     missing = [m for m in months if m not in bills]
     if missing:
@@ -864,6 +970,10 @@ def override_standard(
 # --- the yearly round ---------------------------------------------------------------------------------------
 
 
+# Members asked per batch in the declaration round.
+DECLARE_BATCH = 1000
+
+
 def round_dedupe_key(member: Member, year: int) -> str:
     return f"dues:declare:{member.pk}:{year}"
 
@@ -898,28 +1008,27 @@ def open_declaration_round(
 
 def ask_to_declare(*, members, year: int) -> dict:
     """Notify the paying members among ``members`` who have no standard for ``year`` yet (once per year each).
-    The declaration round's work, shared by the button and the December job."""
-    members = list(paying_in_year(members, year).select_related("user").order_by("pk"))
-    declared = set(
-        DuesStandard.objects.filter(year=year, member_id__in=[m.pk for m in members]).values_list(
-            "member_id", flat=True
-        )
-    )
-    counts = {"paying": len(members), "already": len(declared), "without_account": 0, "notified": 0}
+    The declaration round's work, shared by the button and the December job: the members read in keyset
+    batches, each batch told with one ``notify_bulk`` (a fixed number of queries however many members)."""
+    paying = paying_in_year(members, year).select_related("user")
+    counts = {"paying": 0, "already": 0, "without_account": 0, "notified": 0}
     url = reverse("dues:declare") + f"?year={year}"
-    for member in members:
-        if member.pk in declared:
-            continue
-        if member.user is None or not member.user.is_active:
-            counts["without_account"] += 1
-            continue
-        counts["notified"] += len(
-            notify(
-                users=[member.user],
-                event="dues_declare",
-                context={"member": member, "year": year, "starts": applies_from(member, year)},
-                url=url,
-                dedupe_key=round_dedupe_key(member, year),
+    for batch in jobs.in_batches(paying, DECLARE_BATCH):
+        declared = set(
+            DuesStandard.objects.filter(year=year, member_id__in=[m.pk for m in batch]).values_list(
+                "member_id", flat=True
             )
         )
+        counts["paying"] += len(batch)
+        counts["already"] += len(declared)
+        notices = []
+        for member in batch:
+            if member.pk in declared:
+                continue
+            if member.user is None or not member.user.is_active:
+                counts["without_account"] += 1
+                continue
+            context = {"member": {"name": member.name}, "year": year, "starts": applies_from(member, year)}
+            notices.append(Notice(member.user_id, context, url=url, dedupe_key=round_dedupe_key(member, year)))
+        counts["notified"] += notify_bulk(notices, event="dues_declare")
     return counts

@@ -377,8 +377,11 @@ def _credit_items(rule: PointRule, items: list[Item]) -> Counter:
                 status=Status.APPROVED,
             )
         )
+    # The unique (member, rule, source) is the guard: a row written meanwhile is skipped, not counted (the rule's
+    # rows counted before and after, under its lock: two queries, however many entries).
+    before = PointEntry.objects.filter(rule=rule).count()
     PointEntry.objects.bulk_create(entries, batch_size=500, ignore_conflicts=True)
-    counts["credited"] += len(entries)
+    counts["credited"] += PointEntry.objects.filter(rule=rule).count() - before
     return counts
 
 

@@ -138,4 +138,6 @@ def test_branches_behind_are_read_in_bulk_however_many(building, general_branch,
     with CaptureQueriesContext(connection) as context:
         counts = run()
     assert counts == {"branches": scale, "behind": scale, "notified": scale}
-    assert len(reads(context)) == 6 + 3  # the table, and the officers (``Officers``: three queries)
+    # the table, the officers (``Officers``: three queries), and notify_bulk's one look at who is active (on
+    # PostgreSQL its insert joins the users instead)
+    assert len(reads(context)) == 6 + 3 + (0 if connection.vendor == "postgresql" else 1)
