@@ -126,8 +126,10 @@ class Register:
 
     def rows(self, objects: Iterable, *, full: bool = False) -> Iterator[list]:
         iterator = objects.iterator(chunk_size=CHUNK_SIZE) if hasattr(objects, "iterator") else objects
+        # Each column's getter chosen once (masked or full), not once per cell.
+        getters = [c.value if full or c.masked is None else c.masked for c in self.columns]
         for obj in iterator:
-            yield self.row(obj, full=full)
+            yield [get(obj) for get in getters]
 
     def filename(self, fmt: str, day: datetime.date | None = None) -> str:
         return f"{self.title}-{(day or timezone.localdate()).isoformat()}.{fmt}"
@@ -303,18 +305,69 @@ def template_response(register: Register, *, examples, instructions: list[str], 
 
 
 def _append_sheet(workbook, *, title: str, columns: list[Column], rows: Iterable[list]) -> int:
-    """A sheet of ``workbook`` with the bold, frozen header row and ``rows``; returns the row count."""
+    """A sheet of ``workbook`` with the bold, frozen header row and ``rows``; returns the row count.
+
+    Widths and the text format of numbers-as-text columns are set once per column (``<cols>``), so a cell
+    left empty, or typed into later, is text in Excel and WPS too."""
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet1")
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+        dimension = sheet.column_dimensions[get_column_letter(index)]
+        dimension.width = column.width
+        if column.text:
+            dimension.number_format = "@"
     return _append_rows(sheet, columns=columns, rows=rows)
 
 
+# Strings openpyxl would write as an error value rather than as text.
+_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+
+class _ColumnCells:
+    """The cells that need a format or a type of their own, one per column and kind, made once and refilled
+    for every row: a write-only sheet writes a row out as soon as it is appended, so the cell is free again
+    for the next row. Everything else goes in as a plain value."""
+
+    def __init__(self, sheet):
+        self.sheet, self.cells = sheet, {}
+
+    def _cell(self, index: int, number_format: str | None):
+        from openpyxl.cell import WriteOnlyCell
+
+        if number_format is None:
+            # Unstyled, openpyxl would go on filling this very cell with the row's next values: a new one each
+            # time (only strings that look like a formula or an error come here).
+            return WriteOnlyCell(self.sheet)
+        cell = self.cells.get((index, number_format))
+        if cell is None:
+            cell = self.cells[(index, number_format)] = WriteOnlyCell(self.sheet)
+            cell.number_format = number_format
+        return cell
+
+    def text(self, index: int, value: str, number_format: str | None = None):
+        """A string that stays a string: openpyxl would make "=…" a formula and "#N/A" an error."""
+        cell = self._cell(index, number_format)
+        cell.value = value
+        cell.data_type = "s"
+        return cell
+
+    def money(self, index: int, value):
+        cell = self._cell(index, "#,##0.00")
+        cell.value = value
+        return cell
+
+
 def _append_rows(sheet, *, columns: list[Column], rows: Iterable[list]) -> int:
-    """The header row and ``rows`` appended to a write-only ``sheet``; returns the row count."""
+    """The header row and ``rows`` appended to a write-only ``sheet``; returns the row count.
+
+    Cells go in as plain values wherever openpyxl writes them right by itself: strings, whole numbers (a count
+    or a floor: a number Excel can sum), dates (openpyxl gives them the yyyy-mm-dd format). Only text in a
+    numbers-as-text column (ID numbers, phones: Excel would show 3.3E+17 and lose the last digits), money
+    (two decimals) and strings that look like a formula or an error go through ``_ColumnCells``. No cell
+    object and no style lookup per cell: the register writes at nearly openpyxl's own speed.
+    """
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
 
@@ -326,32 +379,50 @@ def _append_rows(sheet, *, columns: list[Column], rows: Iterable[list]) -> int:
         header.append(cell)
     sheet.append(header)
 
+    styled = _ColumnCells(sheet)
+    text_columns = [column.text for column in columns]
     count = 0
     for row in rows:
-        cells = []
-        for column, value in zip(columns, row):
-            if isinstance(value, datetime.datetime):
-                value = _text(value)
-            if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, int) and not isinstance(value, bool) and not column.text:
-                cell = WriteOnlyCell(sheet, value=value)  # a count or a floor: a number Excel can sum
-            elif isinstance(value, Decimal) and not column.text:
-                cell = WriteOnlyCell(sheet, value=value)  # money: a number with two decimals
-                cell.number_format = "#,##0.00"
+        values = []
+        for index, (as_text, value) in enumerate(zip(text_columns, row)):
+            kind = type(value)
+            if kind is not str:
+                if value is None:
+                    values.append(None)
+                    continue
+                if kind is not datetime.date and kind is not int and kind is not Decimal:
+                    value, kind = _plain(value)
+                if kind is datetime.date or (kind is not str and not as_text):
+                    values.append(styled.money(index, value) if kind is Decimal else value)
+                    continue
+                if kind is not str:
+                    value = _text(value)
+            if not value.isprintable():
+                value = _ILLEGAL_XLSX.sub("", value)
+            if not value:
+                values.append(None)
+            elif as_text:
+                values.append(styled.text(index, value, "@"))
+            elif value[0] == "=" or value in _ERROR_CODES:
+                values.append(styled.text(index, value))
             else:
-                text = _ILLEGAL_XLSX.sub("", _text(value))
-                cell = WriteOnlyCell(sheet, value=text or None)
-                # A string is never a formula here (openpyxl would take "=..." as one).
-                if text:
-                    cell.data_type = "s"
-                if column.text:
-                    cell.number_format = "@"
-            cells.append(cell)
-        sheet.append(cells)
+                values.append(value)
+        sheet.append(values)
         count += 1
     return count
+
+
+def _plain(value) -> tuple[Any, type]:
+    """A value of another type as one the writer knows: a date, a whole number, money, or text."""
+    if isinstance(value, bool) or isinstance(value, datetime.datetime):
+        return _text(value), str
+    if isinstance(value, datetime.date):
+        return datetime.date(value.year, value.month, value.day), datetime.date
+    if isinstance(value, int):
+        return int(value), int
+    if isinstance(value, Decimal):
+        return Decimal(value), Decimal
+    return _text(value), str
 
 
 def content_disposition(filename: str, fallback: str) -> str:
