@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from buildingparty import demo
+from buildingparty.autocomplete import name_initials
 from buildingparty.models import PartyOrganization, User
 
 from .models import Enterprise
@@ -172,7 +173,7 @@ def demo_enterprises(scale: int) -> list[EnterpriseSpec]:
     company.
     """
     rng = random.Random(2026)
-    names, codes = {PROPERTY_COMPANY}, set()
+    names, codes = EnterpriseNames([PROPERTY_COMPANY]), set()
     last_room = dict.fromkeys(FLOORS, 0)
     specs = []
     for i in range(PER_SCALE * scale):
@@ -180,7 +181,7 @@ def demo_enterprises(scale: int) -> list[EnterpriseSpec]:
             name, kind, industry, authority = PROPERTY_COMPANY, Enterprise.Kind.COMPANY, PROPERTY_INDUSTRY, "91"
             floor = FLOORS[0]
         else:
-            name, kind, industry, authority = _draw_name(rng, names)
+            name, kind, industry, authority = names.draw(rng)
             floor = rng.choice(FLOORS)
         # Rooms are numbered along the corridor; now and then one is a meeting room or empty.
         last_room[floor] += rng.choice([1, 1, 1, 2])
@@ -324,6 +325,7 @@ def seed_enterprises(*, building, scale, stdout):
         Enterprise(
             building=building,
             name=s.name,
+            name_initials=name_initials(s.name),
             credit_code=s.credit_code,
             kind=s.kind,
             industry=s.industry,
@@ -405,11 +407,36 @@ def _complete_records(specs: list[EnterpriseSpec], organization_ids: dict) -> in
     return len(changed)
 
 
-def _draw_name(rng: random.Random, taken: set) -> tuple[str, str, str, str]:
-    """A name not yet taken, with its kind, industry and credit-code authority (the kind is drawn once, so
-    retries for a free name do not change the share of social organisations)."""
-    social = rng.random() < SOCIAL_ORG_SHARE
-    while True:
+class EnterpriseNames:
+    """Enterprise names, unique by construction however many are drawn (district scale needs 24,100, and
+    there are only about 1,360 social organisation names).
+
+    The kind is drawn first, then a name; a name already handed out is drawn again at most
+    ``demo.NAME_REDRAWS`` times (as the first release did, so scale 1 keeps its names), never until free (that
+    hung once the pool ran dry): it then becomes the next numbered office of the same organisation,
+    第二分公司, 第三分公司, … (分所 for a law firm, 分会 for a social group, 服务站 for a private
+    non-enterprise unit). No drawn name contains these endings, so numbered names never meet drawn ones, and
+    each organisation counts its own.
+    """
+
+    def __init__(self, taken=()):
+        self.taken = set(taken)
+        self._offices: dict[str, int] = {}
+
+    def draw(self, rng: random.Random) -> tuple[str, str, str, str]:
+        """A free name, with its kind, industry and credit-code authority."""
+        social = rng.random() < SOCIAL_ORG_SHARE
+        for _draw in range(1 + demo.NAME_REDRAWS):
+            result = self._candidate(rng, social)
+            if result[0] not in self.taken:
+                break
+        else:
+            result = (self._next_office(result[0], result[3]), *result[1:])
+        self.taken.add(result[0])
+        return result
+
+    @staticmethod
+    def _candidate(rng: random.Random, social: bool) -> tuple[str, str, str, str]:
         if social and rng.random() < 0.5:
             name = rng.choice(SOCIETY_REGIONS) + rng.choice(SOCIETY_TOPICS)
             result = (name, Enterprise.Kind.SOCIAL_ORG, "社会团体", "51")
@@ -426,9 +453,17 @@ def _draw_name(rng: random.Random, taken: set) -> tuple[str, str, str, str]:
             )
             name = f"{region}{_stem(rng, STEM_FIRST, STEM_SECOND)}{trade.word}{suffix}"
             result = (name, Enterprise.Kind.COMPANY, trade.industry, trade.authority)
-        if name not in taken:
-            taken.add(name)
-            return result
+        return result
+
+    def _next_office(self, name: str, authority: str) -> str:
+        office = {"31": "分所", "51": "分会", "52": "服务站"}.get(authority, "分公司")
+        number = self._offices.get(name, 1)
+        while True:  # passes over a numbered name only if somebody put it in ``taken`` beforehand
+            number += 1
+            candidate = f"{name}第{demo.chinese_numeral(number)}{office}"
+            if candidate not in self.taken:
+                self._offices[name] = number
+                return candidate
 
 
 def _stem(rng: random.Random, first: str, second: str) -> str:

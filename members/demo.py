@@ -435,7 +435,7 @@ def demo_members(
     rng = random.Random(2026)
     enterprises = enterprise_demo.demo_enterprises(scale)
     enterprise_specs = {e.credit_code: e for e in enterprises}
-    names, id_numbers, phones = set(), set(), set()
+    names, id_numbers, phones = PersonNames(), set(), set()
     specs = []
     for unit in range(scale):
         profile_rng = random.Random(PROFILE_SEED.format(unit=unit))
@@ -455,7 +455,7 @@ def demo_members(
             # New members are mostly young.
             born_from = PROBATIONARY_BORN_FROM if slot in probationary else BORN_FROM
             born = datetime.date.fromordinal(rng.randint(born_from.toordinal(), BORN_UNTIL.toordinal()))
-            name = _draw_name(rng, gender, born, names)
+            name = names.draw(rng, gender, born)
             phone = _draw_phone(rng, phones)
             enterprise = rng.choice(pools[pool]) if pools[pool] else None
             if is_lost or (pool == "company" and not is_member1 and rng.random() < NO_ENTERPRISE_SHARE):
@@ -987,14 +987,47 @@ def _enterprise_pools(enterprises: list, unit: int) -> dict[str, list[str]]:
     }
 
 
-def _draw_name(rng: random.Random, gender: str, born: datetime.date, taken: set) -> str:
-    doubles = DOUBLE_GIVEN[gender, born.year < 1980].split()
-    while True:
-        surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
-        given = rng.choice(doubles) if rng.random() < 0.7 else rng.choice(SINGLE_GIVEN[gender])
-        if surname + given not in taken:
-            taken.add(surname + given)
-            return surname + given
+class PersonNames:
+    """Member names, unique by construction however many are drawn (district scale needs 5,200).
+
+    A name already handed out is drawn again at most ``demo.NAME_REDRAWS`` times (as the first release did, so
+    scale 1 keeps its people), never until free (that hung once the likely names ran out): it is then replaced
+    by the next name of a fixed list of every name of that gender and generation — surname with a double
+    given name, a single one or two singles (about 130,000 each) — in a shuffled order of its own, walked
+    once. The list is made only when first needed.
+    """
+
+    def __init__(self):
+        self.taken: set[str] = set()
+        self._spare: dict[tuple[str, bool], tuple[list[str], int]] = {}
+
+    def draw(self, rng: random.Random, gender: str, born: datetime.date) -> str:
+        older = born.year < 1980
+        doubles = DOUBLE_GIVEN[gender, older].split()
+        for _draw in range(1 + demo.NAME_REDRAWS):
+            surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
+            name = surname + (rng.choice(doubles) if rng.random() < 0.7 else rng.choice(SINGLE_GIVEN[gender]))
+            if name not in self.taken:
+                break
+        else:
+            name = self._next_spare(gender, older)
+        self.taken.add(name)
+        return name
+
+    def _next_spare(self, gender: str, older: bool) -> str:
+        names, position = self._spare.get((gender, older)) or (self._all_names(gender, older), 0)
+        while names[position] in self.taken:  # each name of the list is looked at once
+            position += 1
+        self._spare[gender, older] = (names, position + 1)
+        return names[position]
+
+    @staticmethod
+    def _all_names(gender: str, older: bool) -> list[str]:
+        singles = SINGLE_GIVEN[gender]
+        given = [*DOUBLE_GIVEN[gender, older].split(), *singles, *(a + b for a in singles for b in singles if a != b)]
+        names = [surname + g for surname in SURNAMES for g in given]
+        random.Random(f"members-names-{gender}-{older}").shuffle(names)
+        return names
 
 
 def _draw_id_number(rng: random.Random, born: datetime.date, gender: str, taken: set) -> str:

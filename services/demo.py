@@ -20,6 +20,8 @@ from buildingparty import demo
 from buildingparty.models import Notification, User
 from buildingparty.workdays import add_working_days
 from enterprises import demo as enterprise_demo
+from enterprises.models import Enterprise
+from members import demo as member_demo
 from members.models import Member
 
 from . import services
@@ -279,6 +281,36 @@ LOANS = [
 ]
 OTHER_MEMBERS = 2
 
+# Beyond the first unit of the demo (whose requests above tell member1's and contact1's story), every unit of
+# 52 members and 241 enterprises brings requests of its own, entered at the reception desk on the asker's
+# behalf, in every state, written in bulk.
+SCALED_REQUESTS = [
+    # (for an enterprise, category, subject, details)
+    (False, "transfer", "组织关系转入楼宇支部", "刚入职楼内企业，组织关系还在原单位，想转到楼宇支部。"),
+    (False, "dues", "出差期间委托代交党费", "下月起外派三个月，想委托同支部党员代交党费。"),
+    (False, "residence", "办理居住证需要的证明", "办理慈溪居住证需要单位和社区的证明材料，想咨询流程。"),
+    (False, "employment", "爱人求职就业指导", "爱人随迁来慈溪，想了解楼宇和街道的就业岗位信息。"),
+    (False, "legal", "工伤认定法律咨询", "同事上班途中受伤，想咨询工伤认定的办理程序。"),
+    (False, "rental", "楼宇附近租房信息", "想了解附近可以租住的小区和价格。"),
+    (True, "policy", "小微企业稳岗补贴政策咨询", "想了解今年的稳岗补贴申请条件和材料。"),
+    (True, "school", "员工子女入学咨询", "外地员工子女明年上小学，想了解积分入学的办理。"),
+    (True, "investment", "扩大经营寻找办公场地", "公司人员增加，想在楼内找一间更大的办公室。"),
+    (True, "household", "引进人才落户咨询", "新招的研究生想在慈溪落户，想了解政策和流程。"),
+]
+# Where each request stands: (status, hours after submitting of each step); a rejection gives a reason.
+SCALED_PATHS = [
+    ("submitted", ()),
+    ("accepted", (3,)),
+    ("in_progress", (3, 24)),
+    ("resolved", (2, 20, 72)),
+    ("closed", (2, 20, 72, 120)),
+    ("closed", (1, 6, 30, 60)),
+    ("rejected", (5,)),
+]
+SCALED_STEPS = ["accepted", "in_progress", "resolved", "closed"]
+MEMBERS_PER_UNIT, ENTERPRISES_PER_UNIT = member_demo.PER_SCALE, enterprise_demo.PER_SCALE
+SCALED_REJECT_REASON = "不属于本平台受理范围，已告知向街道便民服务中心咨询。"
+
 
 @demo.register(order=50)  # after the members (requests and loans are theirs) and the activities
 def seed_services(*, building, scale, stdout):
@@ -304,6 +336,7 @@ def seed_services(*, building, scale, stdout):
         added = _seed_requests(building, day=day, users=users, member1=member1, categories=categories)
         _seed_visits(building, day=day, admin=admin, member1=member1, others=others, categories=categories)
         _seed_library(building, day=day, admin=admin, members=[member1, *others])
+        added += _seed_scaled_requests(building, scale=scale, day=day, admin=admin, categories=categories)
     services.sweep_due()
 
     requests = ServiceRequest.objects.filter(building=building)
@@ -481,3 +514,89 @@ def _seed_library(building, *, day, admin, members) -> None:
         )
         if plan.returned_days_ago is not None:
             library.loan_return(loan=loan, by=admin, returned_on=day - datetime.timedelta(days=plan.returned_days_ago))
+
+
+def _seed_scaled_requests(building, *, scale: int, day: datetime.date, admin, categories) -> int:
+    """The requests of units 2 to ``scale``: each unit's members and enterprises in creation order, every
+    fifth member and every twentieth enterprise asks for one of SCALED_REQUESTS, taken along one of
+    SCALED_PATHS. Known by subject (which names the asker), so a re-run adds nothing. Returns how many."""
+    members = list(
+        Member.objects.filter(organization__building=building, user__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "name", "organization_id")
+    )[MEMBERS_PER_UNIT:]
+    enterprises = list(
+        Enterprise.objects.filter(building=building, status=Enterprise.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", "name")
+    )[ENTERPRISES_PER_UNIT:]
+    askers = [(False, pk, name, org) for pk, name, org in members[::5][: (scale - 1) * MEMBERS_PER_UNIT // 5]]
+    askers += [(True, pk, name, None) for pk, name in enterprises[::20][: (scale - 1) * ENTERPRISES_PER_UNIT // 20]]
+    existing = set(ServiceRequest.objects.filter(building=building, requester=admin).values_list("title", flat=True))
+    requests, paths = [], []
+    for n, (is_enterprise, pk, name, organization_id) in enumerate(askers):
+        plans = [plan for plan in SCALED_REQUESTS if plan[0] == is_enterprise]
+        _kind, code, subject, details = plans[n % len(plans)]
+        category = categories.get(code)
+        title = f"{subject}（{name}）"[:100]
+        if category is None or title in existing:
+            continue
+        status, hours = SCALED_PATHS[n % len(SCALED_PATHS)]
+        submitted = _at(day, 3 + n % 150, 9 + n % 8, n % 60)
+        stamps = [submitted + datetime.timedelta(hours=h) for h in hours]
+        requests.append(
+            ServiceRequest(
+                building=building,
+                category=category,
+                title=title,
+                description=details,
+                requester=admin,
+                created_by=admin,
+                member_id=None if is_enterprise else pk,
+                enterprise_id=pk if is_enterprise else None,
+                organization_id=organization_id,
+                status=status,
+                assigned_to=admin if stamps else None,
+                submitted_at=submitted,
+                due_at=add_working_days(timezone.localtime(submitted), category.limit_days),
+                accepted_at=stamps[0] if stamps and status != "rejected" else None,
+                resolved_at=stamps[2] if len(stamps) > 2 else None,
+                closed_at=stamps[3] if len(stamps) > 3 else (stamps[0] if status == "rejected" else None),
+                reject_reason=SCALED_REJECT_REASON if status == "rejected" else "",
+                rating=(5, 4)[n % 2] if status == "closed" else None,
+            )
+        )
+        paths.append((status, stamps))
+    ServiceRequest.objects.bulk_create(requests, batch_size=500)
+    events = []
+    for request, (status, stamps) in zip(requests, paths, strict=True):
+        steps = ["rejected"] if status == "rejected" else SCALED_STEPS[: len(stamps)]
+        previous = ServiceRequest.Status.SUBMITTED
+        events.append(
+            RequestEvent(
+                request=request,
+                kind=RequestEvent.Kind.STATUS,
+                at=request.submitted_at,
+                actor=admin,
+                to_status=previous,
+                text="接访点代为登记",
+            )
+        )
+        for step, at in zip(steps, stamps, strict=True):
+            text = request.reject_reason if step == "rejected" else ""
+            events.append(
+                RequestEvent(
+                    request=request,
+                    kind=RequestEvent.Kind.STATUS,
+                    at=at,
+                    actor=admin,
+                    from_status=previous,
+                    to_status=step,
+                    text=text,
+                )
+            )
+            previous = step
+    for event in events:
+        event.fill_actor_name()
+    RequestEvent.objects.bulk_create(events, batch_size=1000)
+    return len(requests)

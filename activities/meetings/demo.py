@@ -14,8 +14,8 @@ QR code at the meetings she attends, and is expected at tomorrow's 主题党日.
 
 Meetings are planned through ``services.meeting_plan`` (which fills the expected members); holding them and their
 attendance are written in bulk, dated as they happened. Each meeting is known by its organisation, kind and
-topic (the topic names the month or quarter), so a second run adds nothing. At the end the attendance points are
-credited (``members.points``), once per meeting as always.
+topic (the topic names the month or quarter), so a second run adds nothing. The attendance points are credited
+afterwards, with study's and volunteering's (``members/points/demo.py``), once per meeting as always.
 """
 
 import datetime
@@ -32,7 +32,6 @@ from buildingparty.models import PartyOrganization, User
 from members.committees.models import CommitteeSeat
 from members.committees.selectors import organizations_with_committee
 from members.models import Member
-from members.points import services as points
 
 from . import rules, services
 from .models import Attendance, ComplianceSettings, Meeting
@@ -248,7 +247,6 @@ def seed_meetings(*, building, scale, stdout):
        committee members only.
     3. The past ones held: minutes, host and recorder, attendance with leave and QR check-ins, in bulk.
     4. Two leave requests still waiting on planned meetings.
-    5. The attendance points.
     """
     today = timezone.localdate()
     now = timezone.now()
@@ -339,10 +337,9 @@ def seed_meetings(*, building, scale, stdout):
     member1 = Member.objects.filter(user__username="member1").only("pk", "user_id").first()
     held = _hold(created, now=now, member1=member1)
     waiting = _waiting_requests(created, now=now, member1=member1)
-    counts = points.credit_automatic(building_id=building.pk)
+    # The attendance points are credited once for all activities, last (members/points/demo.py).
     stdout.write(
-        f"组织生活：会议 {len(created)} 次（已召开 {held}，计划 {len(created) - held}），"
-        f"待审批请假 {waiting} 条；积分本次自动计入 {counts.get('credited', 0)} 条"
+        f"组织生活：会议 {len(created)} 次（已召开 {held}，计划 {len(created) - held}），待审批请假 {waiting} 条"
     )
 
 
@@ -405,10 +402,9 @@ def _hold(created, *, now, member1) -> int:
         meeting.held_recorded_by = by
         meeting.held_recorded_at = min(meeting.starts_at + datetime.timedelta(days=1), now)
         meetings.append(meeting)
-    Meeting.objects.bulk_update(
-        meetings, ["status", "minutes", "resolutions", "held_recorded_by", "held_recorded_at"], batch_size=200
-    )
-    Attendance.objects.bulk_update(
+    demo.bulk_save(Meeting, meetings, ["status", "minutes", "resolutions", "held_recorded_by", "held_recorded_at"])
+    demo.bulk_save(
+        Attendance,
         attendances,
         [
             "status",
@@ -423,7 +419,6 @@ def _hold(created, *, now, member1) -> int:
             "leave_decided_at",
             "leave_note",
         ],
-        batch_size=500,
     )
     return len(meetings)
 
@@ -432,12 +427,14 @@ def _make_quorum(rows) -> None:
     """A compliant branch's 支部党员大会 has its quorum: voting members absent without leave come after all, in
     order, until more than half are there (rules.has_quorum)."""
     voting = [a for a in rows if a.is_voting]
+    present = sum(1 for v in voting if v.status == Status.PRESENT)  # counted as it goes: branches run to 1,300
     for a in voting:
-        if rules.has_quorum(sum(1 for v in voting if v.status == Status.PRESENT), len(voting)):
+        if rules.has_quorum(present, len(voting)):
             return
         if a.status == Status.ABSENT or (a.status == Status.LEAVE and a.leave_reason == MOBILE_LEAVE_REASON):
             a.status, a.leave, a.leave_reason = Status.PRESENT, Leave.NONE, ""
             a.leave_requested_at = a.leave_decided_at = a.leave_decided_by = None
+            present += 1
 
 
 def _has(rows, member) -> bool:

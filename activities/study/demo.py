@@ -26,7 +26,6 @@ from buildingparty import demo
 from buildingparty.models import PartyOrganization, User
 from members.committees.selectors import committee_member_ids
 from members.models import Member
-from members.points import services as points
 
 from .models import StudyParticipation, StudySession
 
@@ -155,7 +154,6 @@ def seed_study(*, building, scale, stdout):
     """1. For each branch, last year's sessions and this year's up to today that are missing, with their
        participants (the branch's members in normal standing, by record).
     2. The latest concentrated study of the first branch carries its slides as a file.
-    3. The study hours credited as points (the ledger credits each record once).
     """
     today = timezone.localdate()
     users = {u.username: u for u in User.objects.filter(username__in=["admin", "secretary1", "secretary2"])}
@@ -199,11 +197,8 @@ def seed_study(*, building, scale, stdout):
         ignore_conflicts=True,
     )
     _attach_slides(building)
-    counts = points.credit_automatic(building_id=building.pk)
-    stdout.write(
-        f"学习：本次新增集中学、帮学、送学 {len(sessions)} 次，"
-        f"参学 {sum(len(c) for c in participants)} 人次；积分自动计入 {counts['credited']} 条"
-    )
+    # The study points are credited once for all activities, last (members/points/demo.py).
+    stdout.write(f"学习：本次新增集中学、帮学、送学 {len(sessions)} 次，参学 {sum(len(c) for c in participants)} 人次")
 
 
 def _study_meeting_months(building, subtree: list[int]) -> set[tuple[int, int]]:

@@ -8,7 +8,7 @@ lecture in the 党支部活动室 booked through the rooms service (a slot alrea
 draft for the 重阳节 visits. Upcoming ones are published through ``services.activity_publish`` (which tells the
 members whose skills match) and filled through ``services.signup_create`` (which keeps the waiting list); the past
 ones are written in bulk, dated as they happened. Each activity is known by its building and title, so a second run
-adds nothing. At the end the volunteering points are credited (``members.points``), once per activity as always.
+adds nothing. The volunteering points are credited afterwards (``members/points/demo.py``), once per activity as always.
 """
 
 import datetime
@@ -22,7 +22,6 @@ from buildingparty import demo
 from buildingparty.models import PartyOrganization, User
 from enterprises.demo import demo_day
 from members.models import Member
-from members.points import services as points
 
 from . import services
 from .models import Activity, Signup
@@ -204,7 +203,6 @@ def seed_volunteering(*, building, scale, stdout):
        in bulk.
     3. The upcoming ones: published (the members whose skills match are told), volunteers signed up through the
        service until full, member1 signed up or on the waiting list.
-    4. The volunteering points.
     """
     existing = set(Activity.objects.filter(building=building).values_list("title", flat=True))
     specs = [s for s in SPECS if s.title not in existing]
@@ -247,11 +245,10 @@ def seed_volunteering(*, building, scale, stdout):
             services.activity_publish(activity=activity, by=by)
             made["signups"] += _fill(activity, spec, people, member1=member1)
             made["published"] += 1
-    counts = points.credit_automatic(building_id=building.pk)
+    # The volunteering points are credited once for all activities, last (members/points/demo.py).
     stdout.write(
         f"志愿服务：活动 {sum(made[k] for k in ('done', 'published', 'draft'))} 项（已完成 {made['done']}，"
-        f"报名中 {made['published']}，草稿 {made['draft']}），报名 {made['signups']} 人次；"
-        f"积分本次自动计入 {counts.get('credited', 0)} 条"
+        f"报名中 {made['published']}，草稿 {made['draft']}），报名 {made['signups']} 人次"
     )
 
 

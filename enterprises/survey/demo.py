@@ -195,8 +195,8 @@ def seed_survey(*, building, scale, stdout):
 
     1. The rounds, by name: this year's under way, last year's closed.
     2. For each planned visit not yet made (campaign, enterprise, day), in date order: the visit through
-       ``services.visit_record`` (which keeps the enterprise's attitude and its history), its leads and
-       follow-ups, all stamped with the day they happened.
+       ``services.visit_record`` (which keeps the enterprise's attitude and its history) when it found a new
+       attitude or leads, else in bulk; its leads and follow-ups, all stamped with the day they happened.
     """
     day = enterprise_demo.demo_day()
     admin = User.objects.filter(username="admin").first()
@@ -225,7 +225,7 @@ def seed_survey(*, building, scale, stdout):
     todo.sort(key=lambda p: (-p.days_ago, p.credit_code))
     register = _register([enterprises[p.credit_code].pk for p in todo])
 
-    visits = []
+    visits, follow_ups = [], []
     for plan in todo:
         enterprise, spec = enterprises[plan.credit_code], by_code[plan.credit_code]
         found = register[enterprise.pk]
@@ -236,8 +236,22 @@ def seed_survey(*, building, scale, stdout):
         )
         visits.append(visit)
         if plan.current:
-            _record_follow_ups(plan, visit, leads, enterprise, found, gap, day=day, by=recorder, admin=admin)
-    SurveyVisit.objects.bulk_update(visits, ["recorded_at"], batch_size=500)
+            follow_ups.append((plan, visit, leads, enterprise, found, gap, recorder))
+    # Written in bulk: the visits that changed nothing else (most of them; see _record_visit), every visit's
+    # time of recording, the follow-ups.
+    stamps = [v.recorded_at for v in visits]  # the insert stamps the present moment: put back after
+    SurveyVisit.objects.bulk_create([v for v in visits if v.pk is None], batch_size=500)
+    for visit, at in zip(visits, stamps, strict=True):
+        visit.recorded_at = at
+    demo.bulk_save(SurveyVisit, visits, ["recorded_at"])
+    FollowUp.objects.bulk_create(
+        [
+            follow_up
+            for plan, visit, leads, enterprise, found, gap, by in follow_ups
+            for follow_up in _follow_ups(plan, visit, leads, enterprise, found, gap, day=day, by=by, admin=admin)
+        ],
+        batch_size=500,
+    )
 
     active = Enterprise.objects.filter(building=building, status=Enterprise.Status.ACTIVE).count()
     reached = current.visits.values("enterprise").distinct().count()
@@ -360,6 +374,11 @@ def _record_visit(
         attitude_note=attitude_note,
     )
     at = _at(visited_on, 14 + variant % 3, variant % 60)
+    if not leads and attitude in ("", Enterprise.Attitude.UNKNOWN, enterprise.attitude):
+        # All ``services.visit_record`` would do is save it: the caller does, in bulk.
+        visit.recorded_by = by
+        visit.recorded_at = at + datetime.timedelta(hours=2)
+        return visit, []
     before = timezone.now()
     services.visit_record(visit=visit, by=by)
     if attitude and attitude != enterprise.attitude:
@@ -392,9 +411,9 @@ def _gap(plan: VisitPlan, spec, found: Registered) -> str:
     return "members"
 
 
-def _record_follow_ups(
+def _follow_ups(
     plan: VisitPlan, visit, leads, enterprise, found: Registered, gap: str, *, day, by, admin
-) -> None:
+) -> list[FollowUp]:
     """What the visit left to do: go back to see the owner, fill the missing clear, win a lead over, help
     with a service the enterprise asked for and, for a unit with enough full members, form its own branch.
     The visit's recorder follows up, the admin where a secretary's decision is needed."""
@@ -446,7 +465,7 @@ def _record_follow_ups(
     for follow_up in follow_ups:
         follow_up.visit = visit
         follow_up.assigned_to = follow_up.assigned_to or by
-    FollowUp.objects.bulk_create(follow_ups)
+    return follow_ups
 
 
 def _visitors(by, variant: int) -> str:

@@ -34,6 +34,7 @@ from . import jobs, services
 
 HISTORY_MONTHS = 12  # a year of bills, up to and including the current month
 ARREARS_MONTHS = (3, 4, 5)
+MEMBERS_PER_UNIT = 52  # members/demo.py PER_SCALE: the arrears above come again with every 52 members
 WAGE_BASES = [2800, 3000, 3500, 4200, 5000, 5500, 6200, 6800, 7500, 8000, 9000, 10000, 11000, 12500, 15000]
 PENSIONS = [3200, 3900, 4600, 5000, 5400, 6100]
 METHODS = [DuesPayment.Method.WECHAT, DuesPayment.Method.CASH, DuesPayment.Method.ALIPAY, DuesPayment.Method.BANK]
@@ -74,9 +75,11 @@ def _plans(members: list[Member], today: datetime.date) -> dict[int, Plan]:
     free = [m for m in members if m is not member1 and not m.lost_contact_since]
 
     def take(candidates, n=1):
-        chosen = [m for m in candidates if m in free][:n]
-        for m in chosen:
-            free.remove(m)
+        # By primary key: comparing model instances one by one took seconds at district scale.
+        free_ids = {m.pk for m in free}
+        chosen = [m for m in candidates if m.pk in free_ids][:n]
+        chosen_ids = {m.pk for m in chosen}
+        free[:] = [m for m in free if m.pk not in chosen_ids]
         return chosen
 
     for m in take([m for m in free if m.job_note in ("个体经营", "自由职业")], 4):
@@ -115,9 +118,11 @@ def _plans(members: list[Member], today: datetime.date) -> dict[int, Plan]:
                 f"{colleague.name}（党员）",
                 "relative",
             )
-    # Behind: three members by three to five months; the member out of contact since they were lost.
-    for m, months in zip(take(free[3:], len(ARREARS_MONTHS)), ARREARS_MONTHS):
-        plans[m.pk].unpaid_from = add_months(current, -months)
+    # Behind: three members of every unit of the demo by three to five months; the member out of contact since
+    # they were lost.
+    units = max(1, round(len(members) / MEMBERS_PER_UNIT))
+    for n, m in enumerate(take(free[3:], len(ARREARS_MONTHS) * units)):
+        plans[m.pk].unpaid_from = add_months(current, -ARREARS_MONTHS[n % len(ARREARS_MONTHS)])
     for m in members:
         if m.lost_contact_since:
             plans[m.pk].unpaid_from = min(add_months(first_of_month(m.lost_contact_since), 1), add_months(current, -6))
@@ -273,15 +278,11 @@ def _record_all(rows, *, standards: dict) -> int:
             records.append((payment, recorded_at, shares))
     with transaction.atomic():
         DuesBill.objects.bulk_create(new_bills)
-        DuesBill.objects.bulk_update(
-            [bills[key] for key in touched - new_keys],
-            ["paid_amount", "paid_on"],
-            batch_size=500,
-        )
+        demo.bulk_save(DuesBill, [bills[key] for key in touched - new_keys], ["paid_amount", "paid_on"])
         created = DuesPayment.objects.bulk_create([payment for payment, _at, _shares in records], batch_size=500)
         for payment, (_p, at, _s) in zip(created, records, strict=True):
             payment.recorded_at = at
-        DuesPayment.objects.bulk_update(created, ["recorded_at"], batch_size=500)
+        demo.bulk_save(DuesPayment, created, ["recorded_at"])
         DuesAllocation.objects.bulk_create(
             [
                 DuesAllocation(payment=payment, bill=bill, amount=share)
