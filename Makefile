@@ -30,7 +30,7 @@ SEED_STAMP := $(VAR_DIR)/.demo-seeded$(if $(DATABASE_URL),-$(shell printf '%s' '
 RUN_STAMP := $(VENV)/.installed-requirements
 DEV_STAMP := $(VENV)/.installed-requirements-dev
 
-.PHONY: help run test check messages clean distclean
+.PHONY: help run test check messages clean distclean bench
 
 # make run: plain HTTP on localhost, static files from WhiteNoise (collectstatic below), a quick heartbeat.
 # `?=` keeps any value already set in the environment, e.g. DJANGO_DEBUG=true make run.
@@ -52,6 +52,15 @@ run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/
 
 test: $(DEV_STAMP) ## run the whole pytest suite (PYTEST_ARGS="..." passes arguments on)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# make bench: seeds a throwaway PostgreSQL database (on DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432/)
+# at BENCH_SCALE, prints each figure as a ratio with its limit and PASS/FAIL, writes var/bench/latest.md and drops
+# the database (DEBUG off, plain HTTP on 127.0.0.1). More options: make bench BENCH_ARGS="--only pages --rounds 3"
+# (manage.py bench --help lists them).
+BENCH_SCALE ?= 100
+BENCH_ARGS ?=
+bench: $(RUN_STAMP) ## measure pages, dues job, export, load as ratios (BENCH_SCALE=100, BENCH_ARGS=...)
+	$(MANAGE) bench --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 # check also runs bandit (code security lint, medium and up) and bin/audit-deps (known vulnerabilities in the pinned
 # dependencies; it says loudly when no vulnerability database can be reached, instead of passing silently).
