@@ -301,8 +301,18 @@ def coverage_report(enterprises_qs: QuerySet, organizations_qs: QuerySet) -> Cov
         ),
     )
     listed = with_member_counts_grouped(active).select_related("building", "party_organization", "liaison")
+    # Where no party member works there is nothing to count: the lists that need members group only the
+    # enterprises with one (a few thousand of a district's 24,000), the other only those with a branch.
+    with_members = active.filter(pk__in=_members()._base_manager.filter(status=MEMBER_NORMAL).values("enterprise_id"))
+    narrowed = {
+        "should_form_branch": with_members,
+        "members_without_organization": with_members,
+        "covered_by_building": with_members,
+        "small_own_branches": active.filter(party_org_status=OrgStatus.OWN_BRANCH),
+    }
     for name, condition in FLAGGED.items():
-        setattr(report, name, Flagged(listed.filter(condition).order_by("floor", "room", "pk"), totals[name]))
+        rows = listed.filter(pk__in=narrowed[name].values("pk")).filter(condition).order_by("floor", "room", "pk")
+        setattr(report, name, Flagged(rows, totals[name]))
     report.joint_branches = list(
         organizations_qs.filter(kind=PartyOrganization.Kind.JOINT_BRANCH)
         .annotate(units=Count("covered_enterprises", filter=Q(covered_enterprises__status=ACTIVE)))
