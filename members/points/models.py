@@ -148,7 +148,11 @@ class PointEntry(models.Model):
         verbose_name = _("points entry")
         verbose_name_plural = _("points entries")
         ordering = ["-occurred_on", "-pk"]
-        indexes = [models.Index(fields=["member", "year"], name="point_entry_member_year")]
+        indexes = [
+            models.Index(fields=["member", "year"], name="point_entry_member_year"),
+            # the claims waiting for a secretary: a handful among a district's hundreds of thousands of entries
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="point_entry_pending"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "rule", "source"], condition=~Q(source=""), name="point_entry_once_per_source"
