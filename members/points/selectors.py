@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, FloatField, IntegerField, Max, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import Cast, Coalesce, Floor, Rank
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, Rank
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -153,16 +153,16 @@ def branch_members(branch: PartyOrganization):
 
 
 def board_bands(members) -> list[tuple[int, int, int, int]]:
-    """``(band, members, sum of earned, best earned)`` per band of ``BAND`` points earned: one GROUP BY query
-    over ``with_earned`` members, the chart's numbers and the board's summary at once."""
-    return list(
-        members.annotate(band=Cast(Floor(Cast("earned", FloatField()) / BAND), IntegerField()) * BAND)
-        .order_by()
-        .values("band")
-        .annotate(n=Count("pk"), sum=Sum("earned"), best=Max("earned"))
-        .order_by("band")
-        .values_list("band", "n", "sum", "best")
-    )
+    """``(band, members, sum of earned, best earned)`` per band of ``BAND`` points earned, the chart's numbers and
+    the board's summary at once: one query for the branch's totals (a number per member, each member's sum
+    taken once), banded here. Grouping on the total in SQL ran the correlated sum three times a member (0.4 s
+    for a branch at district scale)."""
+    bands: dict[int, tuple[int, int, int]] = {}
+    for earned in members.order_by().values_list("earned", flat=True):
+        band = earned // BAND * BAND  # floors, as the chart's bands always did (-5 is in the band of -10)
+        n, total, best = bands.get(band, (0, 0, earned))
+        bands[band] = (n + 1, total + earned, max(best, earned))
+    return [(band, n, total, best) for band, (n, total, best) in sorted(bands.items())]
 
 
 def branch_board(branch: PartyOrganization, year: int, *, page_number=None, per_page: int | None = None) -> Board:
