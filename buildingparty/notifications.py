@@ -130,7 +130,7 @@ def _write_batch_postgresql(event: str, batch: list[Notice], rendered: dict) -> 
         JOIN {User._meta.db_table} u ON u.id = n.user_id AND u.is_active
         ON CONFLICT DO NOTHING
         RETURNING id
-    """  # nosec B608: table names from the models' own metadata; every value is a parameter
+    """  # table and column names from the models' own metadata and BULK_COLUMNS; every value is a parameter
     with connection.cursor() as cursor:
         cursor.execute(sql, [event, timezone.now(), *columns.values()])
         ids = [row[0] for row in cursor.fetchall()]
