@@ -47,11 +47,16 @@ def notify(*, users, event: str, context: dict | None = None, url: str = "", ded
                 )
         except IntegrityError:  # the same key written at the same moment by another run
             continue
-    if created:
+    _email([n.pk for n in created])
+    return created
+
+
+def _email(ids: list[int]) -> None:
+    """One outbox message for the emails of the notifications just written (none when there are none)."""
+    if ids:
         from .tasks import send_notification_emails
 
-        outbox.enqueue(send_notification_emails, [n.pk for n in created])
-    return created
+        outbox.enqueue(send_notification_emails, ids)
 
 
 @dataclass(frozen=True)
@@ -134,10 +139,7 @@ def _write_batch_postgresql(event: str, batch: list[Notice], rendered: dict) -> 
     with connection.cursor() as cursor:
         cursor.execute(sql, [event, timezone.now(), *columns.values()])
         ids = [row[0] for row in cursor.fetchall()]
-    if ids:
-        from .tasks import send_notification_emails
-
-        outbox.enqueue(send_notification_emails, ids)
+    _email(ids)
     return len(ids)
 
 
@@ -188,10 +190,7 @@ def _write_batch(event: str, batch: list[Notice], rendered: dict) -> int:
             except IntegrityError:
                 continue
             created.append(row)
-    if created:
-        from .tasks import send_notification_emails
-
-        outbox.enqueue(send_notification_emails, [n.pk for n in created])
+    _email([n.pk for n in created])
     return len(created)
 
 

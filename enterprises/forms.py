@@ -14,6 +14,7 @@ from .models import Enterprise
 from .selectors import (
     BY_BUILDING,
     ORGANISATION_COVERAGE,
+    ORGANISATION_COVERAGE_Q,
     SHOULD_FORM_BRANCH,
     with_member_counts,
     with_member_counts_grouped,
@@ -61,10 +62,7 @@ FIELD_FILTERS = {"kind": "kind", "industry": "industry", "attitude": "attitude"}
 # 组织覆盖 as the coverage report counts it (over ``with_member_counts``): no branch or joint branch splits into
 # covered by the building's organisation (区域兜底) and none.
 NO_ORG = Enterprise.PartyOrgStatus.NONE
-COVERAGE_FILTERS = {
-    BY_BUILDING: Q(party_org_status=NO_ORG, member_in_building__gt=0),
-    NO_ORG: Q(party_org_status=NO_ORG, member_in_building=0),
-}
+COVERAGE_FILTERS = {value: ORGANISATION_COVERAGE_Q[value] for value in (BY_BUILDING, NO_ORG)}
 
 
 class EnterpriseFilterForm(forms.Form):

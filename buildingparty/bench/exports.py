@@ -12,6 +12,7 @@ import datetime
 import tempfile
 import time
 import tracemalloc
+from importlib import import_module
 
 from django.apps import apps
 from django.db import transaction
@@ -24,9 +25,6 @@ GROUPS_PER_BRANCH = 2
 ENTERPRISES = 60
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 # --- synthetic data ------------------------------------------------------------------------------------------
@@ -37,13 +35,12 @@ def _id_number(n: int) -> str:
     neither the demo (members/demo.py ID_REGIONS) nor ``synthetic`` (东城区) draws, so none collides."""
     born = datetime.date(1960, 1, 1) + datetime.timedelta(days=n // 500)
     first17 = f"110105{born:%Y%m%d}{(n % 500) * 2 + 1:03d}"
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return first17 + import_module("members.validators").id_check_char(first17)
 
 
 def _credit_code(n: int) -> str:
     first17 = f"91330282{n:09d}"
-    check = 31 - sum(_CREDIT_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS)) % 31
-    return first17 + _CREDIT_CHARS[0 if check == 31 else check]
+    return first17 + import_module("enterprises.validators").credit_check_char(first17)
 
 
 def _name(n: int) -> str:
