@@ -49,6 +49,19 @@ def pytest_configure(config):
         url = urlunsplit(parts._replace(path=f"/{1 + int(worker[2:]) % 15}"))
         settings.CELERY_BROKER_URL = url
         app.conf.broker_url = url
+    # Caches: each test process its own, so one process clearing the cache (the _empty_cache fixture) or caching a
+    # home panel never reaches another's tests. Redis (CI): a database of its own per process, apart from the
+    # brokers' above; otherwise memory (the folder cache of `make run` would be shared by the processes).
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(settings.CACHES["default"]["LOCATION"])
+        database = 15 - int(worker[2:]) % 8 if worker.startswith("gw") else 15
+        settings.CACHES = {
+            "default": {**settings.CACHES["default"], "LOCATION": urlunsplit(parts._replace(path=f"/{database}"))}
+        }
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     if settings.CELERY_BROKER_URL == "filesystem://":
         # Each test session gets its own file-broker folders, so two runs on one machine never take each
         # other's messages (with Redis, CI runs one session at a time).
@@ -79,6 +92,16 @@ def _celery_eager():
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """No test sees another test's cached home panels (buildingparty.data_cache) or anything else cached."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

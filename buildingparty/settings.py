@@ -171,7 +171,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A folder, not per-process memory: the web workers and the Celery worker of `make run` share it, so the home
+    # panels one process caches (buildingparty/data_cache.py) are dropped at once when another writes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "buildingparty.User"

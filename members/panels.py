@@ -11,7 +11,9 @@ from .models import ChangeProposal, Member, add_months
 from .selectors import code_list_leftovers, member_counts
 
 
-@dashboard.register(template="members/panels/overview.html", roles={Role.ADMIN, Role.STREET}, order=10)
+@dashboard.register(
+    template="members/panels/overview.html", roles={Role.ADMIN, Role.STREET}, order=10, cached_by="scope"
+)
 def building_overview(request):
     members = Member.objects.for_user(request.user)
     organizations = PartyOrganization.objects.for_user(request.user)
@@ -25,7 +27,7 @@ def member_counts_by_organization(members):
     return list(members.in_party().values("organization__name").annotate(n=Count("pk")).order_by("organization__name"))
 
 
-@dashboard.register(template="members/panels/branch.html", roles={Role.SECRETARY}, order=10)
+@dashboard.register(template="members/panels/branch.html", roles={Role.SECRETARY}, order=10, cached_by="scope")
 def my_branch(request):
     members = Member.objects.for_user(request.user)
     return {
@@ -68,7 +70,9 @@ def conversions_due(members, today: datetime.date):
     )
 
 
-@dashboard.register(template="members/panels/attention.html", roles={Role.SECRETARY, Role.ADMIN}, order=15)
+@dashboard.register(
+    template="members/panels/attention.html", roles={Role.SECRETARY, Role.ADMIN}, order=15, cached_by="scope"
+)
 def needs_attention(request):
     """What a secretary should act on: lost-contact candidates, proposals waiting, conversions due."""
     today = timezone.localdate()
@@ -86,7 +90,7 @@ def needs_attention(request):
     return {"lost": lost, "proposals": proposals, "conversions": conversions, "today": today}
 
 
-@dashboard.register(template="members/panels/code_leftovers.html", roles={Role.ADMIN}, order=16)
+@dashboard.register(template="members/panels/code_leftovers.html", roles={Role.ADMIN}, order=16, cached_by="scope")
 def code_leftovers(request):
     """Members whose old 民族, 学历 or 工作岗位 the code lists could not take; hidden when there are none."""
     members = code_list_leftovers(Member.objects.for_user(request.user))
@@ -99,7 +103,7 @@ def code_leftovers(request):
 LEFTOVERS_SHOWN = 10
 
 
-@dashboard.register(template="members/panels/own_record.html", roles={Role.MEMBER}, order=10)
+@dashboard.register(template="members/panels/own_record.html", roles={Role.MEMBER}, order=10, cached_by="user")
 def own_record(request):
     member = Member.objects.filter(user=request.user).select_related("organization", "enterprise").first()
     return {"member": member}

@@ -11,7 +11,8 @@ NEXT_SHIFTS = 3
 SWAPS_SHOWN = 5
 
 
-@dashboard.register(template="duty/_panel_shifts.html", roles={Role.MEMBER}, order=16)
+# Cached per member; a shift leaves the list when it ends: kept a minute at most.
+@dashboard.register(template="duty/_panel_shifts.html", roles={Role.MEMBER}, order=16, cached_by="user", timeout=60)
 def my_next_shifts(request):
     member = Member.objects.filter(user=request.user).first()
     if member is None or not selectors.own_places(member).filter(is_active=True).exists():
@@ -19,7 +20,8 @@ def my_next_shifts(request):
     return {"assignments": list(selectors.upcoming_for(member)[:NEXT_SHIFTS])}
 
 
-@dashboard.register(template="duty/_panel_swaps.html", roles={Role.MEMBER, Role.ADMIN}, order=16)
+# Per user: a member sees the swaps of the teams she leads.
+@dashboard.register(template="duty/_panel_swaps.html", roles={Role.MEMBER, Role.ADMIN}, order=16, cached_by="user")
 def swaps_waiting(request):
     waiting = selectors.waiting_swaps(selectors.teams_run_by(request.user).values("pk"))
     swaps = list(waiting[: SWAPS_SHOWN + 1])

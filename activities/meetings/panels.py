@@ -15,7 +15,8 @@ from .models import Meeting
 NEXT_MEETINGS = 3
 
 
-@dashboard.register(template="meetings/_panel_member.html", roles={Role.MEMBER}, order=14)
+# Cached per member; a meeting leaves the list when it begins: kept a minute at most.
+@dashboard.register(template="meetings/_panel_member.html", roles={Role.MEMBER}, order=14, cached_by="user", timeout=60)
 def my_next_meetings(request):
     member = Member.objects.filter(user=request.user).first()
     if member is None:
@@ -33,7 +34,7 @@ DUE_TITLES = {
 }
 
 
-@dashboard.register(template="meetings/panel_due.html", roles={Role.SECRETARY, Role.ADMIN}, order=14)
+@dashboard.register(template="meetings/panel_due.html", roles={Role.SECRETARY, Role.ADMIN}, order=14, cached_by="scope")
 def meetings_due(request):
     """A secretary: her branch's meetings of this month and quarter (and of the half-year and year while some
     are still to be planned), ticked when held, with a link to plan each one missing. An admin (or a secretary of

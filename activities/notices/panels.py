@@ -10,7 +10,8 @@ PANEL_ROWS = 5
 PINNED_ROWS = 3
 
 
-@dashboard.register(template="notices/_panel.html", roles=set(Role), order=11)
+# Per user (what she has read); a notice scheduled to appear or expire shows within a minute.
+@dashboard.register(template="notices/_panel.html", roles=set(Role), order=11, cached_by="user", timeout=60)
 def bulletin_board(request):
     """置顶 and 未读 notices: three queries (four when more are unread than the panel lists)."""
     pinned = list(selectors.pinned(request.user)[:PINNED_ROWS])

@@ -12,7 +12,7 @@ from . import selectors
 from .models import Room
 
 
-@dashboard.register(template="rooms/_panel.html", roles={Role.ADMIN, Role.SECRETARY}, order=16)
+@dashboard.register(template="rooms/_panel.html", roles={Role.ADMIN, Role.SECRETARY}, order=16, cached_by="scope")
 def rooms_today(request):
     """Hidden where the building has no rooms; otherwise the two days, each with its bookings (or none)."""
     user = request.user

@@ -12,6 +12,7 @@ from .models import ShowcaseProfile
     template="showcase/_panel.html",
     roles={Role.ADMIN, Role.SECRETARY, Role.LIAISON, Role.MEMBER, Role.CONTACT},
     order=60,
+    cached_by="user",  # whether her own card is on the board
 )
 def board(request):
     """亮相党员 12 名 · 我的亮相: 已展示."""

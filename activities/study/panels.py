@@ -11,7 +11,7 @@ from members.models import Member
 from . import selectors
 
 
-@dashboard.register(template="study/_panel_member.html", roles={Role.MEMBER}, order=13)
+@dashboard.register(template="study/_panel_member.html", roles={Role.MEMBER}, order=13, cached_by="user")
 def my_study_hours(request):
     """本年度学时 18 / 32."""
     member = Member.objects.filter(user=request.user).only("pk", "organization_id").first()
@@ -21,7 +21,7 @@ def my_study_hours(request):
     return {"year": year, "standing": selectors.standings([member], year)[0]}
 
 
-@dashboard.register(template="study/_panel_secretary.html", roles={Role.SECRETARY}, order=19)
+@dashboard.register(template="study/_panel_secretary.html", roles={Role.SECRETARY}, order=19, cached_by="scope")
 def members_behind(request):
     """How many of the branch's members are behind with their study hours this year."""
     ids = organization_ids(request.user)

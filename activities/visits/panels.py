@@ -9,7 +9,7 @@ from . import selectors
 from .models import HomeVisit
 
 
-@dashboard.register(template="visits/_panel_follow_ups.html", roles={Role.SECRETARY}, order=21)
+@dashboard.register(template="visits/_panel_follow_ups.html", roles={Role.SECRETARY}, order=21, cached_by="scope")
 def follow_ups_due(request):
     """Hidden when nothing is overdue or due within a week. Three queries."""
     ids = organization_ids(request.user)

@@ -16,7 +16,10 @@ NEXT_ACTIVITIES = 3
 TO_RECORD_SHOWN = 5
 
 
-@dashboard.register(template="volunteering/_panel_member.html", roles={Role.MEMBER}, order=16)
+# Cached per member; an activity leaves "ahead" and "open" when it begins: kept a minute at most.
+@dashboard.register(
+    template="volunteering/_panel_member.html", roles={Role.MEMBER}, order=16, cached_by="user", timeout=60
+)
 def my_volunteer_service(request):
     member = Member.objects.filter(user=request.user).only("pk").first()
     if member is None:
@@ -30,7 +33,14 @@ def my_volunteer_service(request):
     }
 
 
-@dashboard.register(template="volunteering/_panel_officer.html", roles={Role.ADMIN, Role.SECRETARY}, order=20)
+# An activity joins the list when it begins: kept a minute at most.
+@dashboard.register(
+    template="volunteering/_panel_officer.html",
+    roles={Role.ADMIN, Role.SECRETARY},
+    order=20,
+    cached_by="scope",
+    timeout=60,
+)
 def activities_to_record(request):
     """Published activities of hers (a secretary: her branch's; an admin: the building's) that have begun and wait
     for who came, the hours and a summary. Hidden when none does."""

@@ -5,11 +5,13 @@ few still to visit; admins and secretaries see the leads waiting for them and th
 number is counted in the database and every list is cut at ``PANEL_ROWS``, with a link to the whole list.
 """
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from buildingparty import dashboard
 from buildingparty.models import Role
 
+from ..models import Enterprise
 from .models import FollowUp, SurveyLead, SurveyVisit
 from .selectors import (
     INCOMPLETE,
@@ -26,7 +28,7 @@ from .selectors import (
 PANEL_ROWS = 8
 
 
-@dashboard.register(template="survey/panels/liaison.html", roles={Role.LIAISON}, order=5)
+@dashboard.register(template="survey/panels/liaison.html", roles={Role.LIAISON}, order=5, cached_by="user")
 def liaison_survey(request):
     """The first few enterprises still to visit and still incomplete; the campaign's page lists them all."""
     campaign = active_campaign(request.user)
@@ -48,8 +50,11 @@ def liaison_survey(request):
     }
 
 
-@dashboard.register(template="survey/panels/leads.html", roles={Role.ADMIN, Role.SECRETARY}, order=25)
+@dashboard.register(
+    template="survey/panels/leads.html", roles={Role.ADMIN, Role.SECRETARY}, order=25, cached_by="scope"
+)
 def survey_work(request):
+    """Open leads, overdue follow-ups and the campaign's progress: plain data, the panel is cached (data_cache)."""
     user, today = request.user, timezone.localdate()
     leads_open = SurveyLead.objects.for_user(user).filter(status=SurveyLead.Status.OPEN).count()
     overdue = overdue_follow_ups(FollowUp.objects.filter(visit__in=SurveyVisit.objects.for_user(user)), today)
@@ -57,10 +62,30 @@ def survey_work(request):
     campaign = active_campaign(user)
     if not (leads_open or overdue_count or campaign):
         return None
+    rows = []
+    if overdue_count:
+        listed = overdue.select_related("visit", "assigned_to").order_by("due_on", "pk")[:PANEL_ROWS]
+        rows = list(listed.prefetch_related(Prefetch("visit__enterprise", Enterprise.objects.only("name"))))
+    tally = campaigns_overview([campaign])[campaign.pk] if campaign else None
     return {
         "leads_open": leads_open,
         "overdue_count": overdue_count,
-        "overdue": overdue.select_related("visit__enterprise", "assigned_to").order_by("due_on", "pk")[:PANEL_ROWS],
-        "campaign": campaign,
-        "overview": campaigns_overview([campaign])[campaign.pk] if campaign else None,
+        "overdue": [
+            {
+                "url": fu.visit.get_absolute_url(),
+                "enterprise": fu.visit.enterprise.name,
+                "action": fu.action,
+                "due_on": fu.due_on,
+                "assigned_to": str(fu.assigned_to) if fu.assigned_to else "",
+            }
+            for fu in rows
+        ],
+        "campaign": {"name": campaign.name, "url": campaign.get_absolute_url()} if campaign else None,
+        "overview": {
+            name: getattr(tally, name)
+            for name in ("total", "visited", "complete", "incomplete", "visited_percent", "complete_percent")
+            + ("incomplete_percent",)
+        }
+        if tally
+        else None,
     }

@@ -11,7 +11,7 @@ from .models import CommitteeTerm
 PANEL_ROWS = 5
 
 
-@dashboard.register(template="committees/_panel_due.html", roles={Role.ADMIN}, order=18)
+@dashboard.register(template="committees/_panel_due.html", roles={Role.ADMIN}, order=18, cached_by="scope")
 def terms_due(request):
     """The building's terms falling due, the soonest first; hidden when none."""
     today = timezone.localdate()
@@ -28,7 +28,7 @@ def terms_due(request):
     }
 
 
-@dashboard.register(template="committees/_panel_own.html", roles={Role.SECRETARY}, order=18)
+@dashboard.register(template="committees/_panel_own.html", roles={Role.SECRETARY}, order=18, cached_by="scope")
 def own_term_due(request):
     """The secretary's own branch: its term, when it ends within six months or is past due."""
     today = timezone.localdate()

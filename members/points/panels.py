@@ -8,16 +8,19 @@ from members.points import selectors
 PANEL_ROWS = 5
 
 
-@dashboard.register(template="points/_panel_member.html", roles={Role.MEMBER}, order=12)
+@dashboard.register(template="points/_panel_member.html", roles={Role.MEMBER}, order=12, cached_by="user")
 def my_points(request):
     member = Member.objects.filter(user=request.user).select_related("organization", "organization__parent").first()
     if member is None:
         return None
     year = selectors.current_year()
-    return {"year": year, **selectors.member_rank(member, year)}
+    rank = selectors.member_rank(member, year)
+    return {"year": year, **rank, "branch": str(rank["branch"])}  # plain data: the panel is cached
 
 
-@dashboard.register(template="points/_panel_claims.html", roles={Role.SECRETARY, Role.ADMIN}, order=16)
+@dashboard.register(
+    template="points/_panel_claims.html", roles={Role.SECRETARY, Role.ADMIN}, order=16, cached_by="scope"
+)
 def claims_waiting(request):
     pending = selectors.pending_claims(request.user)
     claims = list(pending[:PANEL_ROWS])

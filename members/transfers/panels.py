@@ -49,7 +49,9 @@ def needs_attention(transfers, today: datetime.date):
     return transfers.filter(soon | receipt_overdue(today))
 
 
-@dashboard.register(template="members/transfers/_panel.html", roles={Role.ADMIN, Role.SECRETARY}, order=20)
+@dashboard.register(
+    template="members/transfers/_panel.html", roles={Role.ADMIN, Role.SECRETARY}, order=20, cached_by="scope"
+)
 def transfers_needing_attention(request):
     today = timezone.localdate()
     transfers = Transfer.objects.for_user(request.user).select_related("member")
