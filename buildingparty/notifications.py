@@ -143,6 +143,45 @@ def _write_batch_postgresql(event: str, batch: list[Notice], rendered: dict) -> 
     return len(ids)
 
 
+def notify_sql(
+    event: str, *, source: str, contexts: dict[str, dict], url: str = "", per_message: int = BULK_BATCH
+) -> tuple[str, list]:
+    """``notify_bulk`` inside one statement (PostgreSQL), for a job that makes what it tells about in SQL.
+
+    ``source`` is a CTE written earlier in the caller's ``WITH``, with the columns ``user_id``, ``text_key`` and
+    ``dedupe_key``; ``text_key`` picks the row's context among ``contexts`` (``{text_key: context}``). Each
+    context is rendered here, once, by the event's template, and its title and text go in as parameters. Returns
+    two more CTEs, to follow ``source`` after a comma, and their parameters: ``notified`` writes the rows of
+    active users whose key is not used yet (``ON CONFLICT DO NOTHING``, as ``notify_bulk``) ``RETURNING id``;
+    ``emailed`` queues their emails, ``per_message`` per outbox message. The caller's final SELECT counts
+    ``notified`` and hands ``(SELECT array_agg(id) FROM emailed)`` to ``outbox.send_after_commit``. A row
+    whose ``text_key`` is not in ``contexts`` is not written: the caller tells those another way.
+    """
+    from .tasks import send_notification_emails
+
+    texts = {"text_key": [], "title": [], "body": []}
+    for key, context in contexts.items():
+        title, body = render(event, context)
+        for name, value in zip(texts, (str(key), title, body), strict=True):
+            texts[name].append(value)
+    emailed, emailed_params = outbox.enqueue_chunks_sql(
+        send_notification_emails, source="notified", per_message=per_message
+    )
+    sql = f"""
+        notified AS (
+            INSERT INTO {Notification._meta.db_table} ({", ".join(BULK_COLUMNS)})
+            SELECT s.user_id, t.title, t.body, %s, s.dedupe_key, %s, %s, 0, ''
+            FROM {source} s
+            JOIN unnest(%s::text[], %s::text[], %s::text[]) AS t(text_key, title, body) ON t.text_key = s.text_key
+            JOIN {User._meta.db_table} u ON u.id = s.user_id AND u.is_active
+            ON CONFLICT (user_id, dedupe_key) WHERE NOT (dedupe_key = '') DO NOTHING
+            RETURNING id
+        ),
+        emailed AS ({emailed})
+    """  # table and column names from the models' metadata and BULK_COLUMNS, ``source`` the caller's CTE
+    return sql, [url, event, timezone.now(), *texts.values(), *emailed_params]
+
+
 def _keys_taken(user_ids: set, keys: set) -> set:
     if not keys:
         return set()

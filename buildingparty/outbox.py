@@ -82,6 +82,28 @@ def enqueue(task_or_name, *args, **kwargs) -> OutboxMessage:
     return message
 
 
+def enqueue_chunks_sql(task_or_name, *, source: str, per_message: int) -> tuple[str, list]:
+    """``enqueue`` inside a statement (PostgreSQL): an ``INSERT … SELECT … RETURNING id`` queueing ``task(ids)``
+    for the ``id`` column of ``source`` (a CTE written earlier in the same ``WITH``), ``per_message`` ids per
+    message in id order, with its parameters. The caller hands the returned ids to ``send_after_commit``.
+    So a job writing thousands of rows in one statement queues their work without the ids coming to Python."""
+    table = OutboxMessage._meta.db_table
+    sql = f"""
+        INSERT INTO {table} (task, args, kwargs, created_at, attempts, last_error)
+        SELECT %s, jsonb_build_array(jsonb_agg(q.id ORDER BY q.id)), '{{}}'::jsonb, %s, 0, ''
+        FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS part FROM {source}) AS q
+        GROUP BY q.part
+        RETURNING id
+    """  # the table from the model's metadata, ``source`` a CTE name of the caller's; every value a parameter
+    return sql, [_task_name(task_or_name), timezone.now(), per_message]
+
+
+def send_after_commit(pks) -> None:
+    """What ``enqueue`` does after writing its row, for messages written by ``enqueue_chunks_sql``."""
+    for pk in sorted(pks or ()):
+        transaction.on_commit(functools.partial(_send_after_commit, pk))
+
+
 def _send_after_commit(pk: int) -> None:
     if _app().conf.task_always_eager:
         _run_inline(pk)  # the task's errors are the caller's, as with delay_on_commit

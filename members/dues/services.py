@@ -30,10 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from buildingparty import jobs
+from buildingparty import jobs, outbox
 from buildingparty.models import PartyOrganization, Role
 from buildingparty.money import CENT, money
-from buildingparty.notifications import Notice, notify, notify_bulk
+from buildingparty.notifications import Notice, notify, notify_bulk, notify_sql
 from buildingparty.officers import officers_of
 from buildingparty.scope import in_reach
 from buildingparty.services import audit_money, stored
@@ -145,9 +145,10 @@ def bill_rows(*, month: datetime.date, building_id: int | None = None):
     )
 
 
-def _insert_bills(cursor, *, month: datetime.date, building_id: int | None) -> None:
-    """One ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING member_id, amount`` of ``bill_rows``, in member
-    id order; the cursor then holds the bills this statement made (not those it found already made)."""
+def _insert_bills_sql(*, month: datetime.date, building_id: int | None) -> tuple[str, tuple]:
+    """One ``INSERT … SELECT … ON CONFLICT (member_id, month) DO NOTHING RETURNING member_id, amount`` of
+    ``bill_rows``, in member id order, and its parameters: it returns the bills this statement made (not those
+    it found already made)."""
     ops = connection.ops
     inner, inner_params = bill_rows(month=month, building_id=building_id).query.sql_with_params()
     field = DuesBill._meta.get_field
@@ -172,7 +173,8 @@ def _insert_bills(cursor, *, month: datetime.date, building_id: int | None) -> N
         f"INSERT INTO {ops.quote_name(DuesBill._meta.db_table)} ({columns}) "
         "SELECT s.bill_member, s.bill_branch, %s, s.bill_amount, %s, CASE WHEN s.bill_amount = 0 THEN %s END, %s, "
         f"s.bill_standard, %s FROM ({inner}) s WHERE 1 = 1 ORDER BY s.bill_member "
-        f"ON CONFLICT DO NOTHING RETURNING {ops.quote_name(field('member').column)}, "
+        f"ON CONFLICT ({ops.quote_name(field('member').column)}, {ops.quote_name(field('month').column)}) "
+        f"DO NOTHING RETURNING {ops.quote_name(field('member').column)}, "
         f"{ops.quote_name(field('amount').column)}"
     )
     params = (
@@ -183,7 +185,12 @@ def _insert_bills(cursor, *, month: datetime.date, building_id: int | None) -> N
         ops.adapt_datetimefield_value(timezone.now()),
         *inner_params,
     )
-    cursor.execute(sql, params)
+    return sql, params
+
+
+def _insert_bills(cursor, *, month: datetime.date, building_id: int | None) -> None:
+    """``_insert_bills_sql`` run: the cursor then holds the bills made."""
+    cursor.execute(*_insert_bills_sql(month=month, building_id=building_id))
 
 
 def _made(cursor):
@@ -226,6 +233,82 @@ def _bill_notices(batches, *, month: datetime.date, building_id: int | None, cou
                 )
 
 
+def _bill_amounts(month: datetime.date) -> set[Decimal]:
+    """The amounts, more than 0, a bill of ``month`` can have: those of every confirmed standard up to its year
+    (of every building), a few dozen dues bands and agreed amounts, a superset of the standards in force. One
+    query, without the joins of ``bill_rows``."""
+    return {
+        money(amount)
+        for amount in DuesStandard.objects.filter(status=DuesStandard.Status.CONFIRMED, year__lte=month.year)
+        .annotate(bill_amount=STANDARD_AMOUNT)
+        .filter(bill_amount__gt=0)
+        .values_list("bill_amount", flat=True)
+        .distinct()
+        .order_by()
+    }
+
+
+def _bills_and_notices_postgresql(
+    *, month: datetime.date, building_id: int | None, counts: dict, notify_members: bool
+) -> tuple[int, int]:
+    """PostgreSQL: the bills and their notifications in one statement; returns how many members were told and
+    how many paying members the statement saw.
+
+    ``WITH made AS (the bills' INSERT … RETURNING)``, then ``notify_sql``'s notifications for the members with
+    an account among them owing money, and the outbox messages of their emails: nothing made goes to Python and
+    back. The notification's title and text are rendered once per amount a bill can have (``_bill_amounts``);
+    a bill of an amount not among them (a standard confirmed meanwhile) comes back, and its member is told
+    through ``notify_bulk`` as on SQLite."""
+    insert, insert_params = _insert_bills_sql(month=month, building_id=building_id)
+    paying, paying_params = paying_members(month=month, building_id=building_id).values("pk").query.sql_with_params()
+    sql, params = f"WITH made AS ({insert})", [*insert_params]
+    # created, exempt, notified, the outbox messages, the bills of an amount not rendered, paying members
+    select = (
+        "SELECT (SELECT count(*) FROM made), (SELECT count(*) FROM made WHERE amount = 0), {}, "
+        "(SELECT count(*) FROM ({}) p)"
+    )
+    if notify_members:
+        label = month_label(month)
+        contexts = {str(amount): {"month": label, "amount": amount} for amount in _bill_amounts(month)}
+        notices, notices_params = notify_sql(
+            "dues_bill", source="told", contexts=contexts, url=reverse("dues:mine"), per_message=BILL_BATCH
+        )
+        user_id = Member._meta.get_field("user").column
+        # The key of ``_bill_notices``: dues:bill:<member>:<YYYY-MM>.
+        sql += f""",
+            told AS (
+                SELECT m.{user_id} AS user_id, made.amount::text AS text_key, %s || made.member_id || %s AS dedupe_key
+                FROM made JOIN {Member._meta.db_table} m ON m.id = made.member_id
+                WHERE made.amount > 0 AND m.{user_id} IS NOT NULL
+            ),
+            {notices}
+        """  # table and column names from the models' metadata; every value a parameter
+        sql += select.format(
+            "(SELECT count(*) FROM notified), (SELECT array_agg(id) FROM emailed), "
+            "(SELECT array_agg(ARRAY[member_id, amount] ORDER BY member_id) FROM made "
+            "WHERE amount > 0 AND amount::text NOT IN (SELECT unnest(%s::text[])))",
+            paying,
+        )
+        params += ["dues:bill:", f":{month:%Y-%m}", *notices_params, list(contexts), *paying_params]
+    else:
+        sql += select.format("0, NULL, NULL", paying)
+        params += paying_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created, exempt, notified, emailed, untold, paying_count = cursor.fetchone()
+    counts["created"] += created
+    counts["exempt"] += exempt
+    outbox.send_after_commit(emailed)
+    if untold:
+        batch = [(int(member_id), money(amount)) for member_id, amount in untold]
+        notified += notify_bulk(
+            _bill_notices([batch], month=month, building_id=building_id, counts={**counts}, notify_members=True),
+            event="dues_bill",
+            batch_size=BILL_BATCH,
+        )
+    return notified, paying_count
+
+
 @transaction.atomic
 def generate_bills(*, month: datetime.date, building_id: int | None = None, notify_members: bool = True) -> dict:
     """Make ``month``'s bill for every paying member who has none yet. Safe twice and at the same moment.
@@ -233,11 +316,14 @@ def generate_bills(*, month: datetime.date, building_id: int | None = None, noti
     1. One INSERT … SELECT (``bill_rows``: ``paying_members`` joined with ``in_force`` standards, the amount
        ``STANDARD_AMOUNT`` as computed per standard by ``monthly_dues``/``check_override``) with ON CONFLICT
        DO NOTHING RETURNING the bills it made; members without a standard are counted, not billed.
-    2. Read the made bills back ``BILL_BATCH`` at a time and tell each newly billed member with an account,
-       once per member and month, through ``notify_bulk`` (not when ``notify_members`` is False: the demo's
-       history). Only this run's bills come back, so a bill made by another run is never announced twice.
-    3. Count the paying members and those billed (one query): the bills found already made, and the members
-       without a standard (paying, still without a bill).
+    2. Tell each newly billed member with an account, once per member and month (not when ``notify_members``
+       is False: the demo's history). On PostgreSQL in the same statement (``_bills_and_notices_postgresql``:
+       the notifications and their outbox messages written from the bills' RETURNING, issue 15); elsewhere
+       by reading the made bills back ``BILL_BATCH`` at a time into ``notify_bulk``. Only this run's bills
+       come back, so a bill made by another run is never announced twice.
+    3. Count the paying members and those billed (one query, left out on PostgreSQL when the statement billed
+       every paying member it saw): the bills found already made, and the members without a standard (paying,
+       still without a bill).
 
     No member row is locked. The unique constraint on (member, month) is what keeps one bill per member and
     month: an insert meeting another transaction's uncommitted bill for the same member and month waits for
@@ -246,22 +332,33 @@ def generate_bills(*, month: datetime.date, building_id: int | None = None, noti
     demand (``_bills_for_months``) inserts with ``ignore_conflicts`` and reads the bills back, finding the
     run's. Locking every paying member (as the run once did) wrote to every member row and held up payments
     and edits for the whole run, for a guarantee the constraint already gives. Memory and queries stay flat:
-    a fixed few, plus about five per thousand bills made when members are told.
+    a fixed few (on SQLite plus about five per thousand bills made when members are told).
     """
     month = first_of_month(month)
     counts = {"month": f"{month:%Y-%m}", "paying": 0, "created": 0, "existing": 0, "exempt": 0}
-    with connection.cursor() as cursor:
-        _insert_bills(cursor, month=month, building_id=building_id)
-        notices = _bill_notices(
-            _made(cursor), month=month, building_id=building_id, counts=counts, notify_members=notify_members
+    paying_seen = None
+    if connection.vendor == "postgresql":
+        notified, paying_seen = _bills_and_notices_postgresql(
+            month=month, building_id=building_id, counts=counts, notify_members=notify_members
         )
-        notified = notify_bulk(notices, event="dues_bill", batch_size=BILL_BATCH)
-    # After the insert every paying member with a standard in force has the month's bill (this run's or an
-    # earlier one), so those still without one are the members without a confirmed standard.
-    billed = DuesBill.objects.filter(member_id=OuterRef("pk"), month=month)
-    totals = paying_members(month=month, building_id=building_id).aggregate(
-        paying=Count("pk"), billed=Count("pk", filter=Q(Exists(billed)))
-    )
+    else:
+        with connection.cursor() as cursor:
+            _insert_bills(cursor, month=month, building_id=building_id)
+            notices = _bill_notices(
+                _made(cursor), month=month, building_id=building_id, counts=counts, notify_members=notify_members
+            )
+            notified = notify_bulk(notices, event="dues_bill", batch_size=BILL_BATCH)
+    if paying_seen is not None and counts["created"] == paying_seen:
+        # The statement billed every paying member it saw (the usual first run of a month): all are billed now,
+        # none was before.
+        totals = {"paying": paying_seen, "billed": paying_seen}
+    else:
+        # After the insert every paying member with a standard in force has the month's bill (this run's or an
+        # earlier one), so those still without one are the members without a confirmed standard.
+        billed = DuesBill.objects.filter(member_id=OuterRef("pk"), month=month)
+        totals = paying_members(month=month, building_id=building_id).aggregate(
+            paying=Count("pk"), billed=Count("pk", filter=Q(Exists(billed)))
+        )
     return {
         **counts,
         "paying": totals["paying"],

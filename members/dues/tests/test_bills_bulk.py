@@ -217,6 +217,39 @@ def test_the_bills_are_read_back_in_batches(branch_a, monkeypatch, django_captur
     assert OutboxMessage.objects.count() == 3
 
 
+def test_a_bill_of_an_amount_not_rendered_beforehand_is_told_all_the_same(
+    branch_a, group_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """PostgreSQL writes the notifications in the bills' statement, rendered beforehand once per amount a bill
+    can have; a bill of an amount not among them (a standard confirmed meanwhile) comes back and its member is
+    told through notify_bulk, once, with the same text."""
+    monkeypatch.setattr(dues_services, "_bill_amounts", lambda month: set())
+    told = with_account(branch_a, 2) + with_account(group_a, 1)
+
+    with django_capture_on_commit_callbacks():
+        counts = dues_services.generate_bills(month=this_month())
+
+    assert (counts["created"], counts["existing"], counts["notified"]) == (3, 0, 3)
+    notes = Notification.objects.filter(event="dues_bill")
+    assert {n.dedupe_key for n in notes} == {f"dues:bill:{m.pk}:{this_month():%Y-%m}" for m in told}
+    assert all("120.00" in n.title and n.url == reverse("dues:mine") for n in notes)
+
+
+def test_the_counts_are_exact_when_some_members_were_billed_before_or_have_no_standard(branch_a):
+    """The statement counts the paying members it saw; when it billed them all the count query is left out,
+    otherwise it runs as before."""
+    with_account(branch_a, 2)
+    billed_before = paying_member(branch_a)
+    BillFactory(member=billed_before, organization=branch_a, amount=Decimal("120.00"))
+    MemberFactory(organization=branch_a)  # no standard
+
+    counts = dues_services.generate_bills(month=this_month())
+    again = dues_services.generate_bills(month=this_month())
+
+    assert (counts["paying"], counts["created"], counts["existing"], counts["missing_standard"]) == (4, 2, 1, 1)
+    assert (again["paying"], again["created"], again["existing"], again["missing_standard"]) == (4, 0, 3, 1)
+
+
 def test_the_standard_in_force_in_sql_is_the_python_one(branch_a):
     year = this_month().year
     override = StandardFactory(
