@@ -71,12 +71,13 @@ def _organisational_life(member):
         Attendance.Status.LEAVE: _("On leave: %(meeting)s"),
     }
     routine = _("Organisational life")
+    kinds = {kind: str(label) for kind, label in Meeting.Kind.choices}  # get_kind_display hashes every label a row
     for attendance in attendances:
         meeting = attendance.meeting
         yield timeline.Event(
             timezone.localdate(meeting.starts_at),
             TIMELINE_ICONS[attendance.status],
-            titles[attendance.status] % {"meeting": meeting.get_kind_display()},
+            titles[attendance.status] % {"meeting": kinds.get(meeting.kind, meeting.kind)},
             f"{meeting.topic} · {meeting.organization.name}",
             meeting.get_absolute_url(),
             routine=routine,

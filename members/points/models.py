@@ -152,6 +152,19 @@ class PointEntry(models.Model):
             models.Index(fields=["member", "year"], name="point_entry_member_year"),
             # the claims waiting for a secretary: a handful among a district's hundreds of thousands of entries
             models.Index(fields=["created_at"], condition=Q(status="pending"), name="point_entry_pending"),
+            # members' totals of a year (the boards, a member's rank) read from the index alone
+            models.Index(
+                fields=["member", "year"],
+                include=["points"],
+                condition=Q(status="approved"),
+                name="point_entry_approved_total",
+            ),
+            # the first year with entries (the year pickers): the lowest year, not a scan of every entry
+            models.Index(fields=["year"], name="point_entry_year"),
+            # the latest decided claims (and deductions): a handful among the automatic entries, which have no date
+            models.Index(
+                fields=["-decided_at", "-id"], condition=Q(decided_at__isnull=False), name="point_entry_decided"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -119,11 +119,7 @@ def claim_create(request):
 def claim_queue(request):
     """Claims waiting for a decision (oldest first), and the latest decided."""
     pending = Paginator(selectors.pending_claims(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    decided = list(
-        selectors.claims_for(request.user)
-        .exclude(status=PointEntry.Status.PENDING)
-        .order_by("-decided_at", "-pk")[:DECIDED_SHOWN]
-    )
+    decided = list(selectors.decided_claims(request.user)[:DECIDED_SHOWN])
     return render(
         request,
         "points/claim_queue.html",

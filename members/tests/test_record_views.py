@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from buildingparty.models import AuditRecord
 from members import services
-from members.models import ChangeProposal, Member, MemberChange
+from members.models import ChangeProposal, Member, MemberChange, MobilePeriod
+from members.points import services as points
+from members.points.models import PointEntry, PointRule
 from tests.factories import EnterpriseFactory, MemberFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,9 @@ def test_the_list_runs_the_same_queries_at_1x_and_3x_members(
 
 # Session read and write, user, the unread-notification count, the secretary's branch and two levels below it,
 # organisations in the filter form, the filter's choices (organisations; enterprises are searched, not listed),
-# count, the page of members, and the transaction's savepoints: the same however many members there are.
-FIXED_LIST_QUERIES = 12
+# count, the page's pks (sorted), those members with their branch and enterprise, and the transaction's
+# savepoints: the same however many members there are.
+FIXED_LIST_QUERIES = 13
 
 
 def test_search_by_pinyin_initials(secretary_a_client, branch_a):
@@ -139,6 +142,48 @@ def test_the_detail_runs_a_fixed_number_of_queries(
         services.record_change(member=member, action=MemberChange.Action.UPDATED, by=secretary_a, note=str(n))
     with django_assert_max_num_queries(len(captured.captured_queries)):
         secretary_a_client.get(member.get_absolute_url())
+
+
+@pytest.mark.parametrize("scale", [1, 3])
+def test_a_members_own_record_runs_the_same_queries_at_1x_and_3x_history(
+    member_client, member_user, building, django_assert_num_queries, scale
+):
+    member = member_user.member
+    points.ensure_default_rules(building)
+    rule = PointRule.objects.filter(building=building, kind=PointRule.Kind.AUTOMATIC).first()
+    for n in range(5 * scale):
+        PointEntry.objects.create(
+            member=member, rule=rule, year=2025, occurred_on=datetime.date(2025, 1, 1 + n), points=1, source=f"t:{n}"
+        )
+        MobilePeriod.objects.create(
+            member=member, province="广东", since=datetime.date(2024, 1, 1 + n), until=datetime.date(2024, 2, 1 + n)
+        )
+    services.proposal_submit(member=member, values={"job_note": "会计"}, proposed_by=member_user)
+    member_client.get(member.get_absolute_url())  # warm the session
+    with django_assert_num_queries(OWN_RECORD_QUERIES):
+        response = member_client.get(member.get_absolute_url())
+    body = response.content.decode()
+    assert 'data-testid="pending-proposal"' in body
+    assert body.count("广东") == 2 * 5 * scale  # left and back, each period
+    assert body.count('<li class="d-flex gap-2 py-1">') == 5 * scale  # 2025's points, folded
+
+
+# Session read and write (in its savepoints: 3), user, the member with her transfers' and mobile periods'
+# presence and a proposal waiting, her mobile periods, and one query per timeline source (dues, points, posts,
+# meetings, appraisals, volunteering), the unread-notification count.
+OWN_RECORD_QUERIES = 14
+
+
+def test_a_record_without_transfers_or_mobile_periods_reads_neither(
+    secretary_a_client, branch_a, django_assert_max_num_queries
+):
+    member = MemberFactory(organization=branch_a)
+    secretary_a_client.get(member.get_absolute_url())
+    with django_assert_max_num_queries(30) as captured:
+        response = secretary_a_client.get(member.get_absolute_url())
+    read = [q["sql"] for q in captured.captured_queries]
+    assert not [sql for sql in read if sql.startswith(('SELECT "members_transfer"', 'SELECT "members_mobileperiod"'))]
+    assert response.context["can_transfer"] and 'data-testid="pending-proposal"' not in response.content.decode()
 
 
 def test_history_never_shows_a_full_id_number(secretary_a_client, branch_a, secretary_a):

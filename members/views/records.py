@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,9 +28,24 @@ from ..forms import (
     ProposalForm,
     StandingDecisionForm,
 )
-from ..models import ChangeProposal, Member, MemberChange, StandingDecision
+from ..models import ChangeProposal, Member, MobilePeriod, StandingDecision, Transfer
+from ..templatetags.member_tags import member_badges
 
 PAGE_SIZE = 25
+# The columns the list shows (the table, the phone cards and the badges).
+LIST_FIELDS = (
+    "name",
+    "gender",
+    "id_number",
+    "category",
+    "status",
+    "phone",
+    "is_mobile",
+    "lost_contact_since",
+    "is_hardship",
+    "organization__name",
+    "enterprise__name",
+)
 
 
 def _member_or_404(request, pk, *related):
@@ -42,13 +57,27 @@ def _member_or_404(request, pk, *related):
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
 def member_list(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
-    members = form.filter(Member.objects.for_user(request.user)).select_related("organization", "enterprise")
-    page = Paginator(members.order_by("organization__name", "name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's 25 are chosen by pk alone, then read with their branch and enterprise: sorting the register's
+    # wide rows for the top 25 took three times as long as sorting their pks, and joining the enterprise before
+    # ORDER BY … LIMIT made PostgreSQL hash the district's every enterprise first. Only the columns shown are read.
+    members = form.filter(Member.objects.for_user(request.user))
+    ordered = members.order_by("organization__name", "name", "pk").values_list("pk", flat=True)
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = (
+        Member.objects.select_related("organization", "enterprise").only(*LIST_FIELDS).in_bulk(list(page.object_list))
+    )
+    page.object_list = [shown[pk] for pk in page.object_list]
+    # What each row shows, worked out once for the phone cards and the table alike.
+    rows = [
+        (m, m.get_absolute_url(), member_badges(m), m.get_category_display(), m.organization.name)
+        for m in page.object_list
+    ]
     return render(
         request,
         "members/member_list.html",
         {
             "page": page,
+            "rows": rows,
             "form": form,
             "can_add": request.user.role in (Role.ADMIN, Role.SECRETARY),
             "can_export": access.can_export(request.user),
@@ -58,28 +87,43 @@ def member_list(request):
     )
 
 
+def _read_related(instance, **present):
+    """Read the reverse relations named (``name=True``) as ``prefetch_related`` would, and mark those known to be
+    empty (``name=False``) as read and empty, so that ``instance.<name>.all()`` runs no query either way."""
+    prefetch_related_objects([instance], *[name for name, exists in present.items() if exists])
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, exists in present.items():
+        if not exists:
+            cache[name] = getattr(instance, name).none()
+
+
 def member_detail(request, pk, revealed_id: str = ""):
-    member = _member_or_404(request, pk)
-    # One query each for the timeline's related rows, however long the history.
-    member = (
-        Member.objects.filter(pk=member.pk)
-        .select_related("organization", "enterprise", "user")
-        .prefetch_related(
-            "transfers",
-            "mobile_periods",
-            Prefetch("changes", queryset=MemberChange.objects.select_related("changed_by")),
-        )
-        .get()
+    # The record in scope with what the page shows, read once, with whether it has transfers and mobile periods
+    # (most members have neither: no query for them then) and the date of a change proposal waiting; one query
+    # each for the timeline's related rows, however long the history; the change history (its latest 50) only
+    # for those who see it.
+    pending = ChangeProposal.objects.filter(member=OuterRef("pk"), status=ChangeProposal.Status.PENDING)
+    member = get_object_or_404(
+        Member.objects.for_user(request.user)
+        .select_related("organization", "enterprise", "user", "job_category")
+        .annotate(
+            has_transfers=Exists(Transfer.objects.filter(member=OuterRef("pk"))),
+            has_mobile_periods=Exists(MobilePeriod.objects.filter(member=OuterRef("pk"))),
+            pending_proposed_at=Subquery(pending.order_by("-proposed_at").values("proposed_at")[:1]),
+        ),
+        pk=pk,
     )
+    _read_related(member, transfers=member.has_transfers, mobile_periods=member.has_mobile_periods)
     user = request.user
     can_edit = access.can_edit(user, member)
     own = access.is_own_record(user, member)
     events = timeline.events_for(member)
+    shows_history = can_edit or user.role in (Role.ADMIN, Role.STREET)
     context = {
         "member": member,
         "events": events,
         "timeline": timeline.folded(events),
-        "history": list(member.changes.all()[:50]) if (can_edit or user.role in (Role.ADMIN, Role.STREET)) else [],
+        "history": list(member.changes.select_related("changed_by")[:50]) if shows_history else [],
         "revealed_id": revealed_id,
         "can_edit": can_edit,
         "can_reveal": access.can_reveal_id(user, member),
@@ -88,9 +132,7 @@ def member_detail(request, pk, revealed_id: str = ""):
         and not any(t.is_open for t in member.transfers.all()),
         "is_own": own,
         "open_period": next((p for p in member.mobile_periods.all() if p.until is None), None),
-        "pending_proposal": member.proposals.filter(status=ChangeProposal.Status.PENDING).first()
-        if (own or can_edit)
-        else None,
+        "pending_proposal_at": member.pending_proposed_at if (own or can_edit) else None,
         "today": timezone.localdate(),
     }
     if can_edit:

@@ -327,6 +327,20 @@ def test_the_queue_runs_the_same_queries_at_1x_and_3x_claims(
 QUEUE_QUERIES = 11
 
 
+def test_the_queue_shows_the_latest_decided_claims_first_and_no_automatic_entries(
+    secretary_a_client, member_a, rule, secretary_a
+):
+    first, second = claim(member_a, rule["honour"], note="先申报"), claim(member_a, rule["honour"], note="后申报")
+    points.claim_decide(entry=first, approve=True, decided_by=secretary_a)
+    points.claim_decide(entry=second, approve=False, decided_by=secretary_a, note="证书模糊")
+    automatic = PointEntry.objects.create(
+        member=member_a, rule=rule["dues_on_time"], year=this_year(), occurred_on=days_ago(1), points=1, source="t:1"
+    )
+    decided = secretary_a_client.get(url("claims")).context["decided"]
+    # Decided claims always carry their decision's date, which the query relies on (its own index).
+    assert [e.pk for e in decided] == [second.pk, first.pk] and automatic.decided_at is None
+
+
 # --- deductions ---------------------------------------------------------------------------------------------
 
 
