@@ -193,19 +193,22 @@ class MonthFilterForm(forms.Form):
         self.fields["organization"].queryset = branch_choices(user)
 
 
+def state_conditions() -> dict:
+    """Each state of ``DuesBill.state`` as a condition on bills (for a filter or a ``Count(filter=...)``)."""
+    from django.db.models import F, Q
+
+    return {
+        "paid": Q(paid_amount__gte=F("amount")),
+        "excused": Q(paid_amount__lt=F("amount")) & ~Q(excused_reason=""),
+        "partial": Q(paid_amount__lt=F("amount"), paid_amount__gt=0, excused_reason=""),
+        "unpaid": Q(paid_amount=0, amount__gt=0, excused_reason=""),
+    }
+
+
 def filter_state(bills, state: str):
     """Bills in one state (see ``DuesBill.state``), as a queryset filter."""
-    from django.db.models import F
-
-    if state == "paid":
-        return bills.filter(paid_amount__gte=F("amount"))
-    if state == "excused":
-        return bills.filter(paid_amount__lt=F("amount")).exclude(excused_reason="")
-    if state == "partial":
-        return bills.filter(paid_amount__lt=F("amount"), paid_amount__gt=0, excused_reason="")
-    if state == "unpaid":
-        return bills.filter(paid_amount=0, amount__gt=0, excused_reason="")
-    return bills
+    condition = state_conditions().get(state)
+    return bills if condition is None else bills.filter(condition)
 
 
 class ArrearsFilterForm(forms.Form):
@@ -432,6 +435,10 @@ class StandardFilterForm(YearForm):
         super().__init__(data, **kwargs)
         self.fields["branch"].queryset = branches_for(user)
         self.fields["branch"].show_building = user.role == Role.STREET
+
+    def narrows(self) -> bool:
+        """Whether ``filter`` leaves out any member (a branch, a status or a kind is chosen)."""
+        return self.is_valid() and any(self.cleaned_data[name] for name in ("branch", "status", "kind"))
 
     def filter(self, members, year: int):
         """Apply the filters to paying members (already scoped) for ``year``."""

@@ -194,7 +194,17 @@ class DuesBill(models.Model):
         verbose_name = _("dues bill")
         verbose_name_plural = _("dues bills")
         ordering = ["-month", "member__name"]
-        indexes = [models.Index(fields=["organization", "month"], name="dues_bill_org_month")]
+        indexes = [
+            models.Index(fields=["organization", "month"], name="dues_bill_org_month"),
+            # A month's bills (the month page, its totals, who has no bill yet) without reading every month.
+            models.Index(fields=["month", "member"], name="dues_bill_month_member"),
+            # Open bills (arrears once their month is over) are a few of many: the arrears page reads only them.
+            models.Index(
+                fields=["member", "month"],
+                condition=Q(paid_amount__lt=models.F("amount"), excused_reason=""),
+                name="dues_bill_open",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["member", "month"], name="dues_bill_one_per_member_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="dues_bill_month_first_day"),

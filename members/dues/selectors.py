@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, Max, Min, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dates import MONTHS as MONTH_NAMES
@@ -68,19 +68,23 @@ def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesSt
     member_ids = list(member_ids)
     if not member_ids:
         return {}
-    return {s.member_id: s for s in in_force(DuesStandard.objects.filter(member_id__in=member_ids), year)}
+    standards = DuesStandard.objects.filter(member_id__in=member_ids)
+    return {s.member_id: s for s in in_force(standards, year, member_ids=member_ids)}
 
 
-def in_force(standards, year: int):
+def in_force(standards, year: int, *, member_ids: list[int] | None = None):
     """Of a ``DuesStandard`` queryset, the standards in force in ``year``: confirmed, of ``year`` or earlier,
     with no confirmed one of the same member after it up to ``year``. At most one per member; the one
-    definition, for ``standards_in_force`` and the monthly bills' INSERT … SELECT."""
+    definition, for ``standards_in_force`` and the monthly bills' INSERT … SELECT. ``member_ids``, when the
+    standards are of those members only, narrows the later ones too (else PostgreSQL hashes every standard)."""
     later = DuesStandard.objects.filter(
         member_id=OuterRef("member_id"),
         status=DuesStandard.Status.CONFIRMED,
         year__gt=OuterRef("year"),
         year__lte=year,
     )
+    if member_ids is not None:
+        later = later.filter(member_id__in=member_ids)
     return standards.filter(status=DuesStandard.Status.CONFIRMED, year__lte=year).filter(~Exists(later))
 
 
@@ -266,16 +270,17 @@ def arrears_map(member_ids: Iterable[int], *, today: datetime.date | None = None
 def members_in_arrears(members, *, today: datetime.date | None = None):
     """Of a (scoped) member queryset, those with an open bill before the current month."""
     current = first_of_month(today or timezone.localdate())
-    open_before = DuesBill.objects.filter(OPEN, month__lt=current).values("member_id")
-    return members.filter(pk__in=open_before)
+    open_before = DuesBill.objects.filter(OPEN, member_id=OuterRef("pk"), month__lt=current)
+    return members.filter(Exists(open_before))
 
 
 def members_without_standard(members, year: int):
-    """Of a member queryset, those with no confirmed standard for ``year`` or before: they are not billed."""
-    with_standard = DuesStandard.objects.filter(status=DuesStandard.Status.CONFIRMED, year__lte=year).values(
-        "member_id"
+    """Of a member queryset, those with no confirmed standard for ``year`` or before: they are not billed.
+    (NOT EXISTS: an anti-join on each member's standards, not a scan of every standard.)"""
+    with_standard = DuesStandard.objects.filter(
+        member_id=OuterRef("pk"), status=DuesStandard.Status.CONFIRMED, year__lte=year
     )
-    return members.exclude(pk__in=with_standard)
+    return members.filter(~Exists(with_standard))
 
 
 # --- the standards page and the reports ---------------------------------------------------------------
@@ -339,13 +344,16 @@ def attach_standards(members: list, year: int) -> list:
 
 def standard_counts(members, year: int) -> dict:
     """How many paying members have a confirmed, a declared or no standard for the year. One query."""
-    of_year = DuesStandard.objects.filter(year=year)
-    return members.aggregate(
+    # Each member joined to their standard of the year (at most one: one per member and year), not four
+    # subqueries over every standard.
+    return members.annotate(
+        of_year=FilteredRelation("dues_standards", condition=Q(dues_standards__year=year))
+    ).aggregate(
         total=Count("pk"),
-        confirmed=Count("pk", filter=Q(pk__in=of_year.filter(status=CONFIRMED).values("member_id"))),
-        declared=Count("pk", filter=Q(pk__in=of_year.filter(status=DECLARED).values("member_id"))),
-        missing=Count("pk", filter=~Q(pk__in=of_year.values("member_id"))),
-        overridden=Count("pk", filter=Q(pk__in=of_year.filter(override_amount__isnull=False).values("member_id"))),
+        confirmed=Count("pk", filter=Q(of_year__status=CONFIRMED)),
+        declared=Count("pk", filter=Q(of_year__status=DECLARED)),
+        missing=Count("pk", filter=Q(of_year__id__isnull=True)),
+        overridden=Count("pk", filter=Q(of_year__override_amount__isnull=False)),
     )
 
 
@@ -407,12 +415,14 @@ def ledger_filter(bills, *, year: int | None = None, month: int | None = None, b
     return bills
 
 
+LEDGER_ALLOCATIONS = DuesAllocation.objects.select_related("payment").order_by("payment__paid_on", "payment_id")
+
+
 def with_details(bills):
     """Bills in ledger order with everything a row shows, in two queries however many."""
-    allocations = DuesAllocation.objects.select_related("payment").order_by("payment__paid_on", "payment_id")
     return (
         bills.select_related("member", "organization__building", "standard")
-        .prefetch_related(Prefetch("allocations", queryset=allocations))
+        .prefetch_related(Prefetch("allocations", queryset=LEDGER_ALLOCATIONS))
         .order_by("organization__building__name", "organization__name", "month", "member__name", "pk")
     )
 
@@ -473,11 +483,28 @@ def ledger_totals(bills) -> dict[int, dict]:
 def ledger(bills, *, page_number=None, per_page: int | None = None) -> Ledger:
     """A page of the ledger. ``bills`` are ``ledger_filter`` bills; the page's rows are grouped by branch and
     each gets ``details`` (``PaymentDetails``); every total comes from ``ledger_totals`` over all the bills.
-    Four queries however many bills: the totals, the page count, the page's bills, their allocations."""
+    Six queries however many bills: the totals, the page's bill ids in ledger order (only the columns the order
+    needs, so PostgreSQL sorts narrow rows and joins no standard), those bills with their branch, their members,
+    their standards, their allocations."""
     totals = ledger_totals(bills)
-    paginator = Paginator(with_details(bills.prefetch_related(None)), per_page or LEDGER_PAGE_SIZE)
+    bills = bills.prefetch_related(None)
+    ordered = with_details(bills).select_related(None).prefetch_related(None).values_list("pk", flat=True)
+    paginator = Paginator(ordered, per_page or LEDGER_PAGE_SIZE)
     paginator.count = sum(t["bills"] for t in totals.values())  # known already: no COUNT query
     page = paginator.get_page(page_number)
+    ids = list(page.object_list)
+    # The page's own members and standards by their ids: a join would make PostgreSQL hash every member and
+    # every standard for a hundred rows.
+    by_id = (
+        DuesBill.objects.select_related("organization__building")
+        .prefetch_related(
+            Prefetch("member", queryset=Member.objects.only("pk", "name")),
+            Prefetch("standard", queryset=DuesStandard.objects.only("pk", "payer", "payer_name")),
+            Prefetch("allocations", queryset=LEDGER_ALLOCATIONS),
+        )
+        .in_bulk(ids)
+    )
+    page.object_list = [by_id[pk] for pk in ids]
     sections: dict[int, LedgerSection] = {}
     for bill in page.object_list:
         section = sections.get(bill.organization_id)

@@ -496,10 +496,23 @@ def test_the_standards_page_runs_the_same_queries_at_1x_and_3x_members(
     assert response.context["page"].paginator.count == 4 * scale
 
 
-# Session, user, the bell count, the secretary's branch and two levels below it, count, the page of members,
-# their standards of the year, the standards in force, the counts, the branch choices, and the session save
-# (savepoint, update, release).
-STANDARDS_PAGE_QUERIES = 15
+def test_a_filtered_standards_page_counts_only_the_members_it_shows(secretary_a_client, branch_a, group_a):
+    for n in range(6):
+        member = MemberFactory(organization=group_a if n % 2 else branch_a)
+        if n < 2:
+            make_standard(member, status=DuesStandard.Status.DECLARED)
+
+    everyone = secretary_a_client.get(STANDARDS).context
+    declared = secretary_a_client.get(STANDARDS, {"status": DuesStandard.Status.DECLARED}).context
+
+    assert everyone["page"].paginator.count == everyone["counts"]["total"] == 6
+    assert declared["page"].paginator.count == len(declared["page"].object_list) == 2
+
+
+# Session, user, the bell count, the secretary's branch and two levels below it, the counts (they give the page
+# count when nothing is filtered), the page of members, their standards of the year, the standards in force, the
+# branch choices, and the session save (savepoint, update, release).
+STANDARDS_PAGE_QUERIES = 14
 
 
 # --- one member's standard ----------------------------------------------------------------------------------

@@ -11,12 +11,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buildingparty import jobs, submissions
@@ -26,8 +31,16 @@ from buildingparty.money import money
 from buildingparty.scope import role_required
 from members import access
 from members.access import can_edit, is_own_record
-from members.dues.forms import ArrearsFilterForm, ExcuseForm, MonthFilterForm, PaymentForm, bill_state, filter_state
-from members.dues.models import DuesAllocation, DuesBill, DuesPayment, first_of_month, month_label
+from members.dues.forms import (
+    ArrearsFilterForm,
+    ExcuseForm,
+    MonthFilterForm,
+    PaymentForm,
+    bill_state,
+    filter_state,
+    state_conditions,
+)
+from members.dues.models import DuesAllocation, DuesBill, DuesPayment, first_of_month, month_end, month_label
 from members.dues.selectors import (
     Owed,
     arrears_map,
@@ -35,6 +48,7 @@ from members.dues.selectors import (
     members_without_standard,
     owed_for_months,
     paid_up_to_map,
+    paying_by,
     standards_in_force,
 )
 from members.models import Member, add_months
@@ -42,6 +56,22 @@ from members.models import Member, add_months
 from .. import services
 
 PAGE_SIZE = 50
+# What a row of the month page shows: the bill, the member's name, the branch's name, who excused it.
+MONTH_ROW_FIELDS = (
+    "member_id",
+    "organization_id",
+    "month",
+    "amount",
+    "paid_amount",
+    "paid_on",
+    "excused_reason",
+    "excused_by",
+    "excused_at",
+    "member__name",
+    "organization__name",
+    "excused_by__name",
+    "excused_by__username",
+)
 MEMBER_BILLS = 24
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
 
@@ -65,18 +95,94 @@ def _with_state(bills):
     return bills
 
 
-def _collection(bills) -> dict:
-    """Totals of a month's bills: how many, due, paid, paid in full, and the rate (None without dues)."""
-    totals = bills.aggregate(
-        count=Count("pk"),
-        due=Sum("amount"),
-        paid=Sum("paid_amount"),
-        settled=Count("pk", filter=Q(paid_amount__gte=F("amount"))),
+def url_maker(name: str):
+    """``pk -> reverse(name, args=[pk])`` resolving the pattern once (a page of rows links each row)."""
+    marker = "2147483647"
+    head, tail = reverse(name, args=[int(marker)]).split(marker)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def state_badge(bill) -> str:
+    """``dues/_state.html`` for a bill with ``state_colour``/``state_label``, drawn once for a row shown twice."""
+    badge = format_html(
+        '<span class="badge text-bg-{}" data-state="{}">{}</span>', bill.state_colour, bill.state, bill.state_label
     )
+    if bill.state != "excused":
+        return badge
+    by = ""
+    if bill.excused_by:
+        by = format_html(
+            " · {} {}",
+            bill.excused_by.name or bill.excused_by.username,
+            date_filter(template_localtime(bill.excused_at), "Y-m-d"),
+        )
+    return format_html('{} <small class="text-body-secondary">{}{}</small>', badge, bill.excused_reason, by)
+
+
+def _month_rows(page, month: datetime.date, can_record: bool):
+    """Each bill of the month page with its links and its state badge, computed once."""
+    member_url, pay_url = url_maker("dues:member"), url_maker("dues:record_payment")
+    query = f"?month={month:%Y-%m}"
+    for bill in _with_state(page):
+        bill.member_url = member_url(bill.member_id)
+        bill.pay_url = pay_url(bill.member_id) + query if can_record and not bill.is_paid else ""
+        bill.state_html = state_badge(bill)
+
+
+def _collection(bills, state: str = "") -> dict:
+    """Totals of a month's bills: how many, due, paid, paid in full, and the rate (None without dues); with a
+    state, ``shown`` is how many bills are in it (the page's count, so the paginator asks no COUNT).
+    ``branches`` lists, in the page's order (by branch name), each branch name's organisation ids and how many
+    of its bills are shown, so the page sorts only the bills of its own branches. One GROUP BY query."""
+    condition = state_conditions().get(state)
+    rows = (
+        bills.order_by("organization__name", "organization_id")
+        .values("organization_id", "organization__name")
+        .annotate(
+            count=Count("pk"),
+            due=Sum("amount"),
+            paid=Sum("paid_amount"),
+            settled=Count("pk", filter=Q(paid_amount__gte=F("amount"))),
+            **({"shown": Count("pk", filter=condition)} if condition is not None else {}),
+        )
+    )
+    totals = {"count": 0, "due": None, "paid": None, "settled": 0, "shown": 0}
+    branches = []  # [name, [organisation ids], bills shown]
+    for row in rows:
+        totals["count"] += row["count"]
+        totals["settled"] += row["settled"]
+        for key in ("due", "paid"):
+            if row[key] is not None:
+                totals[key] = (totals[key] or 0) + row[key]
+        shown = row.get("shown", row["count"])
+        totals["shown"] += shown
+        if branches and branches[-1][0] == row["organization__name"]:
+            branches[-1][1].append(row["organization_id"])
+            branches[-1][2] += shown
+        else:
+            branches.append([row["organization__name"], [row["organization_id"]], shown])
     for key in ("due", "paid"):
         totals[key] = money(totals[key])
     totals["rate"] = round(100 * totals["paid"] / totals["due"], 1) if totals["due"] else None
+    totals["branches"] = branches
     return totals
+
+
+def _page_bills(shown, branches: list, bottom: int, top: int) -> list:
+    """The bills ``bottom``–``top`` of ``shown`` in the page's order (branch name, member name), sorting only
+    the bills of the branches that page covers (``branches`` from ``_collection``), not the month's."""
+    position, start, ids = 0, 0, []
+    for _name, organization_ids, count in branches:
+        if position >= top:
+            break
+        if position + count > bottom:
+            if not ids:
+                start = position  # the bills of the branches before it are skipped
+            ids.extend(organization_ids)
+        position += count
+    if not ids:
+        return []
+    return list(shown.filter(organization_id__in=ids)[bottom - start : top - start])
 
 
 # --- a branch's month ---------------------------------------------------------------------------------------
@@ -93,22 +199,28 @@ def dues_month(request):
     organization = form.cleaned_data.get("organization") if valid else None
     state = form.cleaned_data.get("state") if valid else ""
     bills = _bills_of(DuesBill.objects.for_user(request.user).filter(month=month), organization)
-    totals = _collection(bills)
+    totals = _collection(bills, state)
     shown = (
         filter_state(bills, state)
         .select_related("member", "organization", "excused_by")
+        .only(*MONTH_ROW_FIELDS)
         .order_by("organization__name", "member__name", "pk")
     )
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
-    _with_state(page)
-    paying = _members_of(
-        services.paying_members(month=month).filter(pk__in=Member.objects.for_user(request.user).values("pk")),
-        organization,
-    )
-    missing = list(members_without_standard(paying, month.year).select_related("organization").order_by("name")[:51])
-    unbilled = paying.exclude(pk__in=DuesBill.objects.filter(month=month).values("member_id")).count()
+    paginator = Paginator(shown, PAGE_SIZE)
+    paginator.count = totals["shown"]  # known from the totals: no COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    bottom = (page.number - 1) * PAGE_SIZE
+    page.object_list = _page_bills(shown, totals["branches"], bottom, bottom + PAGE_SIZE)
+    can_record = request.user.role in access.MANAGERS
+    _month_rows(page, month, can_record)
+    # ``services.paying_members`` of the month, within the user's reach (one scan of the members, not two).
+    in_reach = _members_of(Member.objects.for_user(request.user), organization)
+    paying = paying_by(in_reach, month_end(month))
+    missing = list(members_without_standard(paying, month.year).only("pk", "name").order_by("name")[:51])
+    # NOT EXISTS: an anti-join on the month's bills (a per-member subquery would probe the index for each).
+    unbilled = paying.filter(~Exists(DuesBill.objects.filter(member_id=OuterRef("pk"), month=month))).count()
     # 党员 as every page counts them (normal or 停止党籍, not transferred out), beside the paying members.
-    in_party = _members_of(Member.objects.for_user(request.user).in_party(), organization).count()
+    in_party = in_reach.in_party().count()
     return render(
         request,
         "dues/month.html",
@@ -124,7 +236,7 @@ def dues_month(request):
             "missing_more": len(missing) > 50,
             "unbilled": unbilled,
             "in_party": in_party,
-            "can_record": request.user.role in access.MANAGERS,
+            "can_record": can_record,
             "can_generate": request.user.role == Role.ADMIN,
         },
     )
@@ -169,12 +281,8 @@ def _render_member(request, member: Member, *, form=None, status: int = 200):
     bill_rows = Paginator(member.dues_bills.select_related("excused_by").order_by("-month"), MEMBER_BILLS).get_page(
         request.GET.get("page")
     )
-    _with_state(bill_rows)
-    open_months = sorted(
-        DuesBill.objects.filter(member=member, paid_amount__lt=F("amount"), excused_reason="").values_list(
-            "month", flat=True
-        )
-    )
+    for bill in _with_state(bill_rows):
+        bill.state_html = state_badge(bill)
     payments = (
         DuesPayment.objects.filter(member=member)
         .select_related("recorded_by", "consent_by")
@@ -185,6 +293,12 @@ def _render_member(request, member: Member, *, form=None, status: int = 200):
     )
     may_record = can_edit(user, member) and member.is_active_member
     if may_record and form is None:
+        # The months still open start the form; only asked for when there is a form (not on a member's own page).
+        open_months = sorted(
+            DuesBill.objects.filter(member=member, paid_amount__lt=F("amount"), excused_reason="").values_list(
+                "month", flat=True
+            )
+        )
         form = PaymentForm(member=member, initial=_payment_initial(member, open_months, standard, today))
     current = first_of_month(today)
     return render(
@@ -379,6 +493,25 @@ def excuse_bill(request, pk):
 # --- arrears ------------------------------------------------------------------------------------------------
 
 
+def _arrears_rows(page, members: dict) -> None:
+    """Each debt of the arrears page with its member, links and summary line, computed once for the phone card
+    and the table row."""
+    member_url, pay_url = url_maker("dues:member"), url_maker("dues:record_payment")
+    standing_url = url_maker("members:detail")
+    for debt in page:
+        debt.member = members[debt.member_id]
+        debt.member_url = member_url(debt.member_id)
+        debt.pay_url = pay_url(debt.member_id)
+        debt.standing_url = f"{standing_url(debt.member_id)}#manage"
+        debt.oldest_text = date_filter(debt.oldest, "Y年n月")
+        debt.summary = ngettext(
+            "%(n)s month unpaid since %(since)s (%(owed)s yuan)",
+            "%(n)s months unpaid since %(since)s (%(owed)s yuan)",
+            debt.count,
+        ) % {"n": debt.count, "since": debt.oldest_text, "owed": localize(debt.owed)}
+        debt.run_text = _("longest run %(run)s") % {"run": debt.longest_run}
+
+
 @role_required(*READERS)
 def dues_arrears(request):
     """Members with unpaid months before this one; six consecutive months make a 按自行脱党处理 candidate."""
@@ -395,14 +528,17 @@ def dues_arrears(request):
         ),
         organization,
     )
-    debts = arrears_map(members.values_list("pk", flat=True), today=today)
+    debts = arrears_map(members.order_by().values_list("pk", flat=True), today=today)
     rows = [d for d in debts.values() if d.count >= min_months and (d.is_candidate or not only_candidates)]
     candidates = sum(1 for d in debts.values() if d.is_candidate)
     rows.sort(key=lambda d: (not d.is_candidate, -d.longest_run, -d.count, d.member_id))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    by_id = Member.objects.select_related("organization").in_bulk([d.member_id for d in page])
-    for debt in page:
-        debt.member = by_id[debt.member_id]
+    by_id = (
+        Member.objects.select_related("organization")
+        .only("name", "organization", "organization__name")
+        .in_bulk([d.member_id for d in page])
+    )
+    _arrears_rows(page, by_id)
     return render(
         request,
         "dues/arrears.html",

@@ -14,6 +14,8 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,6 +54,7 @@ from members.models import Member
 from .. import services
 
 PAGE_SIZE = 50
+CONFIRMED, DECLARED = DuesStandard.Status.CONFIRMED, DuesStandard.Status.DECLARED
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
 
 
@@ -70,6 +73,38 @@ def _service_error(request, form, error: ValidationError):
 # --- the standards of a year --------------------------------------------------------------------------------
 
 
+def _standard_rows(members: list, year: int) -> None:
+    """What each row of the standards page shows twice (phone card, table), computed once: the link to the
+    member's standard, the status badge (``dues/reports/_status.html``) and the amount
+    (``dues/reports/_amount.html``)."""
+    standard_url = reverse("dues:standard", args=[2147483647, year])
+    head, tail = standard_url.split("2147483647")
+    badges = {
+        None: format_html('<span class="badge text-bg-danger" data-status="missing">{}</span>', _("No standard")),
+        CONFIRMED: format_html('<span class="badge text-bg-success" data-status="confirmed">{}</span>', _("Confirmed")),
+        DECLARED: format_html(
+            '<span class="badge text-bg-warning" data-status="declared">{}</span>', _("Awaiting confirmation")
+        ),
+    }
+    by_rule = _("Amount by the rule")
+    for member in members:
+        s = member.standard
+        member.standard_url = f"{head}{member.pk}{tail}"
+        member.status_html = badges[s.status if s else None]
+        if s is None:
+            member.amount_html = "—"
+        elif s.override_amount is not None:
+            member.amount_html = format_html(
+                '<span class="fw-semibold">{}</span> <span class="text-body-secondary text-decoration-line-through '
+                'small" title="{}">{}</span>',
+                localize(s.override_amount),
+                by_rule,
+                localize(s.computed_amount),
+            )
+        else:
+            member.amount_html = localize(s.computed_amount)
+
+
 @role_required(*READERS)
 def standard_list(request):
     """Every paying member of the year with their standard; those without one stand out."""
@@ -78,12 +113,21 @@ def standard_list(request):
         _branches(request)  # another branch's standards are not found
     form = StandardFilterForm(request.GET or None, user=user)
     year = form.chosen_year()
-    members = paying_in_year(Member.objects.for_user(user), year)
-    members = form.filter(members, year)
-    page = Paginator(
-        members.select_related("organization", "user").order_by("organization__name", "name", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    paying = paying_in_year(Member.objects.for_user(user), year)
+    counts = standard_counts(paying, year)
+    members = form.filter(paying, year)
+    paginator = Paginator(
+        # The columns a row shows (name, branch, the month they pay from): PostgreSQL sorts narrow rows.
+        members.select_related("organization")
+        .only("name", "joined_on", "organization", "organization__name")
+        .order_by("organization__name", "name", "pk"),
+        PAGE_SIZE,
+    )
+    if not form.narrows():
+        paginator.count = counts["total"]  # every paying member: counted already, no COUNT query
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_standards(list(page.object_list), year)
+    _standard_rows(page.object_list, year)
     return render(
         request,
         "dues/reports/standard_list.html",
@@ -92,7 +136,7 @@ def standard_list(request):
             "page": page,
             "year": year,
             "years": year_choices(year),
-            "counts": standard_counts(paying_in_year(Member.objects.for_user(user), year), year),
+            "counts": counts,
             "can_manage": user.role in access.MANAGERS,
             "can_open_round": user.role in access.MANAGERS and year >= timezone.localdate().year,
         },
@@ -312,6 +356,33 @@ def _report_context(year: int, branches: list, branch) -> dict:
     return {"year": year, "years": year_choices(year), "branches": branches, "branch": branch}
 
 
+def _ledger_rows(result) -> None:
+    """What each ledger row shows twice (phone card, table), computed once: the state badge
+    (``dues/reports/_state.html``), the month, the day paid, the methods, receipts and payers joined."""
+    badges = {
+        "paid": format_html('<span class="badge text-bg-success" data-state="paid">{}</span>', _("Paid")),
+        "partial": format_html('<span class="badge text-bg-warning" data-state="partial">{}</span>', _("Partly paid")),
+        "unpaid": format_html('<span class="badge text-bg-danger" data-state="unpaid">{}</span>', _("Unpaid")),
+    }
+    excused = _("Excused")
+    for section in result.sections:
+        for bill in section.rows:
+            state, details = bill.state, bill.details
+            if state == "excused":
+                bill.state_html = format_html(
+                    '<span class="badge text-bg-secondary" data-state="excused" title="{}">{}</span>',
+                    bill.excused_reason,
+                    excused,
+                )
+            else:
+                bill.state_html = badges[state]
+            bill.month_text = f"{bill.month:%Y-%m}"
+            bill.paid_on_text = f"{details.paid_on:%Y-%m-%d}" if details.paid_on else ""
+            bill.methods_text = "、".join(details.method_labels)
+            bill.receipts_text = "、".join(details.receipts)
+            bill.payers_text = "、".join(details.payers)
+
+
 @role_required(*READERS)
 @require_GET
 def ledger_page(request):
@@ -321,6 +392,7 @@ def ledger_page(request):
     year, month = form.chosen_year(), form.chosen_month()
     bills = ledger_filter(report_bills(request.user), year=year, month=month, branch=branch)
     result = ledger(bills, page_number=request.GET.get("page"))
+    _ledger_rows(result)
     query = {"year": year, "month": month or "", **({"branch": branch.pk} if branch else {})}
     return render(
         request,
