@@ -113,6 +113,15 @@ class Enterprise(models.Model):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["floor", "room", "name"]
+        indexes = [
+            # The list's order (in the building first): a page is read from the index, not sorted from every
+            # enterprise of the district; the building is included for counting the list without the table.
+            models.Index(
+                fields=["status", "floor", "room", "id"], include=["building_id"], name="enterprise_list_order"
+            ),
+            # The list filter's floors and industries, read from the index alone.
+            models.Index(fields=["building_id", "floor", "industry"], name="enterprise_floor_industry"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(floor__gte=-5) & Q(floor__lte=200), name="enterprise_floor_range"),
             models.CheckConstraint(

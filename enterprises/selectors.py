@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from buildingparty import data_cache
 from buildingparty.models import PartyOrganization
 
 from .models import Enterprise
@@ -178,22 +180,46 @@ class Flagged:
     """One of the report's lists of enterprises: its length comes from the report's aggregate, its rows are
     fetched only when asked for, a page at a time (``page``)."""
 
-    def __init__(self, queryset: QuerySet, count: int):
-        self.queryset, self.count = queryset, count
+    def __init__(self, queryset: QuerySet | None, count: int, rows: list | None = None):
+        # ``rows``: the list's enterprises in order as ``[pk, member_total, member_full, member_in_building]``,
+        # when known (the cached report): a page then reads its enterprises by primary key instead of grouping
+        # the members of every enterprise with one to find them.
+        self.queryset, self.count, self.rows = queryset, count, rows
 
     def __len__(self) -> int:
         return self.count
 
     def __iter__(self):
+        if self.queryset is None:
+            return iter(self.page(1, max(self.count, 1)).object_list)
         return iter(self.queryset)
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
 
     def page(self, number, per_page: int):
-        paginator = Paginator(self.queryset, per_page)
-        paginator.count = self.count  # counted already
-        return paginator.get_page(number)
+        if self.rows is None:
+            paginator = Paginator(self.queryset, per_page)
+            paginator.count = self.count  # counted already
+            return paginator.get_page(number)
+        page = Paginator(self.rows, per_page).get_page(number)
+        if page.object_list:
+            found = Enterprise.objects.filter(pk__in=[row[0] for row in page.object_list]).select_related(
+                "building", "party_organization", "liaison"
+            )
+            by_pk = {e.pk: e for e in found}
+            # One reverse() for the page, not one per row.
+            url = reverse("enterprises:detail", args=[0]).replace("/0/", "/{}/")
+            enterprises = []
+            for pk, total, full, in_building in page.object_list:
+                enterprise = by_pk.get(pk)
+                if enterprise is not None:  # deleted since: the next request counts again anyway
+                    enterprise.member_total, enterprise.member_full = total, full
+                    enterprise.member_in_building = in_building
+                    enterprise.detail_url = url.format(pk)
+                    enterprises.append(enterprise)
+            page.object_list = enterprises
+        return page
 
 
 @dataclass
@@ -264,62 +290,148 @@ FLAGGED = {
 }
 
 
-def coverage_report(enterprises_qs: QuerySet, organizations_qs: QuerySet) -> CoverageReport:
-    """How party organisations and party work cover the enterprises in the building. Two queries, however
+def _in_standing_somewhere():
+    """The enterprises where a member in normal standing works: the only ones whose member counts are not 0."""
+    return (
+        _members()
+        ._base_manager.filter(status=MEMBER_NORMAL, whereabouts=MEMBER_HERE, enterprise_id__isnull=False)
+        .values("enterprise_id")
+    )
+
+
+def coverage_report(enterprises_qs: QuerySet, organizations_qs: QuerySet, *, cached: bool = False) -> CoverageReport:
+    """How party organisations and party work cover the enterprises in the building. Three queries, however
     many rows, and no enterprise is built in Python:
 
-    1. one aggregate over the enterprises in the building (their member counts and whether the survey visited
-       them as correlated subqueries): the counts by coverage, work coverage and each flagged list's length;
-    2. the joint branches among ``organizations_qs`` with the number of units in the building they cover.
+    1. one aggregate over the enterprises in the building without their members: how many per organisation
+       status, with a liaison, visited by the survey;
+    2. one aggregate over those of them where a member in normal standing works (a few thousand of a district's
+       24,000), their member counts grouped: the counts that depend on members. Elsewhere every count is 0, so
+       a count over all the enterprises is (1) less (2) of the same condition with no members, plus (2);
+    3. the joint branches among ``organizations_qs`` with the number of units in the building they cover.
 
     The flagged lists (``Flagged``) fetch their rows only when the page shows a page of them.
+
+    ``cached`` (the coverage page): the counts, the joint branches' units and each flagged list's enterprises
+    (their ids, in order) are plain data kept in the cache under the data version of ``buildingparty.data_cache``,
+    which changes on any write, so the next request after a write counts again. At district scale each of those
+    queries reads the 24,000 enterprises or groups the members of 3,000 of them; from the cache a page of a
+    flagged list is one query by primary key, and the joint branches one more.
     """
     active = enterprises_qs.filter(status=ACTIVE)
-    counts = {}
-    for value, condition in ORGANISATION_COVERAGE_Q.items():
-        counts[f"{value}_with"] = Count("pk", filter=condition & Q(member_total__gt=0))
-        counts[f"{value}_without"] = Count("pk", filter=condition & Q(member_total=0))
-    counts.update({name: Count("pk", filter=condition) for name, condition in FLAGGED.items()})
-    counts.update(
+    if not cached:
+        everywhere, totals = _coverage_counts(active)
+        report = _report(everywhere, totals)
+        for name, rows in _flagged_querysets(active).items():
+            setattr(report, name, Flagged(rows, totals[name]))
+        report.joint_branches = list(_joint_branches(organizations_qs).select_related("building"))
+        return report
+
+    def compute():
+        everywhere, totals = _coverage_counts(active)
+        return {
+            "everywhere": everywhere,
+            "totals": totals,
+            "rows": {
+                name: [list(row) for row in rows.values_list("pk", *MEMBER_COUNTS)]
+                for name, rows in _flagged_querysets(active).items()
+            },
+            "units": list(_joint_branches(organizations_qs).values_list("pk", "units")),
+        }
+
+    data = data_cache.cached("coverage", f"{enterprises_qs.query}|{organizations_qs.query}", compute)
+    report = _report(data["everywhere"], data["totals"])
+    for name in FLAGGED:
+        setattr(report, name, Flagged(None, data["totals"][name], rows=data["rows"][name]))
+    if data["units"]:
+        order = {pk: n for n, (pk, _units) in enumerate(data["units"])}
+        organizations = PartyOrganization.objects.filter(pk__in=order).select_related("building")
+        report.joint_branches = sorted(organizations, key=lambda org: order[org.pk])
+        for org in report.joint_branches:
+            org.units = data["units"][order[org.pk]][1]
+    return report
+
+
+MEMBER_COUNTS = ("member_total", "member_full", "member_in_building")
+
+
+def _coverage_counts(active: QuerySet) -> tuple[dict, dict]:
+    """The report's two aggregates (plain numbers): over every enterprise, and over those with members."""
+    by_status = {value: Q(party_org_status=value) for value in (OrgStatus.OWN_BRANCH, OrgStatus.JOINT_BRANCH)}
+    by_status[OrgStatus.NONE] = Q(party_org_status=OrgStatus.NONE)
+    # ``with_visited``'s EXISTS, as IN: PostgreSQL hashes the visited enterprises once instead of looking each
+    # enterprise up twice (visited, covered).
+    visited = Q(pk__in=Enterprise._meta.get_field("visits").related_model.objects.values("enterprise_id"))
+    everywhere = active.aggregate(
+        **{f"{value}_all": Count("pk", filter=condition) for value, condition in by_status.items()},
         with_liaison=Count("pk", filter=Q(liaison__isnull=False)),
-        visited_count=Count("pk", filter=Q(visited=True)),  # not "visited": the annotation it counts
-        covered=Count("pk", filter=WORK_COVERED),
+        visited=Count("pk", filter=visited),
+        covered=Count("pk", filter=Q(liaison__isnull=False) | visited),  # WORK_COVERED
     )
-    totals = with_visited(with_member_counts_grouped(active)).aggregate(**counts)
+    with_members = active.filter(pk__in=_in_standing_somewhere())
+    counts = {f"{value}_with": Count("pk", filter=condition) for value, condition in ORGANISATION_COVERAGE_Q.items()}
+    counts.update({f"{value}_any": Count("pk", filter=condition) for value, condition in by_status.items()})
+    counts.update({name: Count("pk", filter=condition) for name, condition in FLAGGED.items()})
+    totals = with_member_counts_grouped(with_members).aggregate(**counts)
+    # Where nobody in standing works, member_total = member_full = member_in_building = 0: such an enterprise is
+    # never covered by the building's organisation nor flagged, except as a small own branch (0 full members).
+    without = {value: everywhere[f"{value}_all"] - totals[f"{value}_any"] for value in by_status}
+    without[BY_BUILDING] = 0
+    totals["small_own_branches"] += without[OrgStatus.OWN_BRANCH]
+    totals.update({f"{value}_without": n for value, n in without.items()})
+    return everywhere, totals
+
+
+def _report(everywhere: dict, totals: dict) -> CoverageReport:
     rows = [
         StatusRow(value, str(label), totals[f"{value}_with"], totals[f"{value}_without"])
         for value, label in ORGANISATION_COVERAGE
     ]
-    covered = totals["covered"]
-    report = CoverageReport(
+    covered = everywhere["covered"]
+    return CoverageReport(
         rows=rows,
         work=WorkCoverage(
-            with_liaison=totals["with_liaison"],
-            visited=totals["visited_count"],
+            with_liaison=everywhere["with_liaison"],
+            visited=everywhere["visited"],
             covered=covered,
             not_covered=sum(row.total for row in rows) - covered,
         ),
     )
+
+
+def _flagged_querysets(active: QuerySet) -> dict[str, QuerySet]:
+    """Each flagged list's enterprises in the page's order, with their member counts (not run here)."""
     listed = with_member_counts_grouped(active).select_related("building", "party_organization", "liaison")
     # Where no party member works there is nothing to count: the lists that need members group only the
     # enterprises with one (a few thousand of a district's 24,000), the other only those with a branch.
-    with_members = active.filter(pk__in=_members()._base_manager.filter(status=MEMBER_NORMAL).values("enterprise_id"))
     narrowed = {
-        "should_form_branch": with_members,
-        "members_without_organization": with_members,
-        "covered_by_building": with_members,
-        "small_own_branches": active.filter(party_org_status=OrgStatus.OWN_BRANCH),
+        "should_form_branch": Q(pk__in=_in_standing_somewhere()),
+        "members_without_organization": Q(pk__in=_in_standing_somewhere()),
+        "covered_by_building": Q(pk__in=_in_standing_somewhere()),
+        "small_own_branches": Q(party_org_status=OrgStatus.OWN_BRANCH),
     }
-    for name, condition in FLAGGED.items():
-        rows = listed.filter(pk__in=narrowed[name].values("pk")).filter(condition).order_by("floor", "room", "pk")
-        setattr(report, name, Flagged(rows, totals[name]))
-    report.joint_branches = list(
+    return {
+        name: listed.filter(narrowed[name]).filter(condition).order_by("floor", "room", "pk")
+        for name, condition in FLAGGED.items()
+    }
+
+
+def _joint_branches(organizations_qs: QuerySet) -> QuerySet:
+    """The joint branches among ``organizations_qs`` with ``units``, most units first."""
+    # The units each joint branch covers, counted by the enterprises' index on their organisation (a join would
+    # read every enterprise of the district).
+    units = (
+        Enterprise.objects.filter(party_organization=OuterRef("pk"), status=ACTIVE)
+        .order_by()
+        .values("party_organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
         organizations_qs.filter(kind=PartyOrganization.Kind.JOINT_BRANCH)
-        .annotate(units=Count("covered_enterprises", filter=Q(covered_enterprises__status=ACTIVE)))
-        .select_related("building")
+        .annotate(units=Coalesce(Subquery(units, output_field=IntegerField()), 0))
         .order_by("-units", "name")
     )
-    return report
 
 
 def member_counts(enterprise: Enterprise) -> dict:

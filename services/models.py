@@ -83,11 +83,12 @@ class RequestQuerySet(models.QuerySet):
         mine = Q(requester=user) | Q(assigned_to=user)
         if user.role == Role.SECRETARY:
             mine |= Q(organization_id__in=organization_ids(user))
+        # The enterprises as subqueries (not joins): a join to the enterprises table (and a DISTINCT over the
+        # contacts) made PostgreSQL read every enterprise before it limited the list to a page.
         if user.role == Role.CONTACT:
-            mine |= Q(enterprise__contacts=user)
-            return self.filter(mine).distinct()
+            mine |= Q(enterprise_id__in=Enterprise.contacts.through.objects.filter(user=user).values("enterprise_id"))
         if user.role == Role.LIAISON:
-            mine |= Q(enterprise__liaison=user)
+            mine |= Q(enterprise_id__in=Enterprise.objects.filter(liaison=user).values("pk"))
         return self.filter(mine)
 
 

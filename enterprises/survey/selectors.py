@@ -21,12 +21,10 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -34,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from buildingparty import data_cache
 from enterprises.models import Enterprise
 
 from .models import COMPLETE_Q, FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
@@ -197,14 +196,29 @@ def liaison_tally(campaign: SurveyCampaign, liaison) -> Tally:
 
 
 def campaign_progress(
-    campaign: SurveyCampaign, *, liaison=None, today: datetime.date | None = None
+    campaign: SurveyCampaign, *, liaison=None, today: datetime.date | None = None, cached: bool = False
 ) -> CampaignProgress:
     """Progress over the building's active enterprises, or over one liaison's (``liaison``).
 
     Four queries whatever the size of the building, and no enterprise or visit built in Python: enterprises per
     floor, latest visits per floor, open leads, follow-ups. The enterprises themselves are ``progress_queryset``.
+    ``cached`` (the pages): the numbers are kept in the cache (``_cached``), none of the four queries runs again
+    until something is written.
     """
     today = today or timezone.localdate()
+    if cached:
+        args = f"{campaign.pk}:{liaison.pk if liaison is not None else ''}:{today.isoformat()}"
+        data = _cached("progress", args, lambda: _progress_data(campaign, liaison, today))
+    else:
+        data = _progress_data(campaign, liaison, today)
+    progress = CampaignProgress(floors=[FloorTally(*row) for row in data["floors"]])
+    progress.add(tally(progress.floors))
+    progress.leads_open, progress.follow_ups_due, progress.follow_ups_overdue = data["others"]
+    return progress
+
+
+def _progress_data(campaign: SurveyCampaign, liaison, today: datetime.date) -> dict:
+    """``campaign_progress``'s numbers as plain data."""
     enterprises = campaign_enterprises(campaign)
     leads = SurveyLead.objects.filter(visit__campaign=campaign, status=SurveyLead.Status.OPEN)
     follow_ups = FollowUp.objects.filter(visit__campaign=campaign, done_on__isnull=True)
@@ -212,14 +226,18 @@ def campaign_progress(
         enterprises = enterprises.filter(liaison=liaison)
         leads = leads.filter(visit__enterprise__liaison=liaison)
         follow_ups = follow_ups.filter(visit__enterprise__liaison=liaison)
-    progress = CampaignProgress(floors=floor_tallies(campaign, enterprises))
-    progress.add(tally(progress.floors))
-    progress.leads_open = leads.count()
+    floors = [(f.total, f.visited, f.complete, f.members_found, f.floor) for f in floor_tallies(campaign, enterprises)]
     due = follow_ups.aggregate(
         overdue=Count("pk", filter=Q(due_on__lt=today)), due=Count("pk", filter=Q(due_on__gte=today))
     )
-    progress.follow_ups_due, progress.follow_ups_overdue = due["due"], due["overdue"]
-    return progress
+    return {"floors": floors, "others": (leads.count(), due["due"], due["overdue"])}
+
+
+def _cached(what: str, args: str, compute):
+    """``compute()`` (plain data), kept by ``buildingparty.data_cache`` under the data version, which changes on
+    any write: the tallies read every visit of a campaign (15,000 at district scale) and group them, too much for
+    every request; the next request after a write counts again."""
+    return data_cache.cached(f"survey:{what}", args, compute)
 
 
 def survey_states(campaign: SurveyCampaign) -> dict[str, Q]:
@@ -247,31 +265,37 @@ def progress_queryset(campaign: SurveyCampaign, *, liaison=None, state: str = ""
 
 
 def progress_rows(campaign: SurveyCampaign, enterprises) -> list[EnterpriseProgress]:
-    """A page of enterprises as rows with their latest visit in the campaign and how many visits: one query."""
+    """A page of enterprises as rows with their latest visit in the campaign and how many visits: one query.
+
+    The page's visits in the campaign (a few per enterprise) are read by the index on (enterprise, campaign) and
+    the latest picked in Python by the rule itself (``latest_visits``): no anti-join of the visits to themselves.
+    """
     enterprises = list(enterprises)
     if not enterprises:
         return []
-    count = (
-        SurveyVisit.objects.filter(campaign=OuterRef("campaign"), enterprise=OuterRef("enterprise"))
-        .order_by()
-        .values("enterprise")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    visits = latest_only(
-        SurveyVisit.objects.filter(campaign=campaign, enterprise__in=[e.pk for e in enterprises])
-    ).annotate(visit_count=Subquery(count, output_field=IntegerField()))
-    latest = {v.enterprise_id: v for v in visits}
+    visits = SurveyVisit.objects.filter(campaign=campaign, enterprise__in=[e.pk for e in enterprises]).order_by()
+    latest, counts = latest_visits(visits)
     rows = []
     for enterprise in enterprises:
-        visit = latest.get(enterprise.pk)
-        rows.append(EnterpriseProgress(enterprise, visit, visit.visit_count if visit is not None else 0))
+        key = (campaign.pk, enterprise.pk)
+        rows.append(EnterpriseProgress(enterprise, latest.get(key), counts.get(key, 0)))
     return rows
 
 
-def campaigns_overview(campaigns) -> dict[int, Tally]:
-    """Visited and complete per campaign for a list page: two GROUP BY queries for any number of campaigns."""
+def campaigns_overview(campaigns, *, cached: bool = False) -> dict[int, Tally]:
+    """Visited and complete per campaign for a list page: two GROUP BY queries for any number of campaigns
+    (``cached``: none until something is written, see ``_cached``)."""
     campaigns = list(campaigns)
+    if cached:
+        args = ",".join(f"{c.pk}/{c.building_id}" for c in sorted(campaigns, key=lambda c: c.pk))
+        data = _cached("overview", args, lambda: _overview_data(campaigns))
+    else:
+        data = _overview_data(campaigns)
+    return {pk: Tally(*numbers) for pk, numbers in data.items()}
+
+
+def _overview_data(campaigns: list) -> dict[int, tuple]:
+    """``{campaign pk: (total, visited, complete, members_found)}``: ``campaigns_overview`` as plain data."""
     totals = dict(
         Enterprise.objects.filter(building_id__in={c.building_id for c in campaigns}, status=Enterprise.Status.ACTIVE)
         .order_by()
@@ -289,9 +313,7 @@ def campaigns_overview(campaigns) -> dict[int, Tally]:
     overview = {}
     for campaign in campaigns:
         visited, complete, found = counted.get(campaign.pk, (0, 0, 0))
-        overview[campaign.pk] = Tally(
-            total=totals.get(campaign.building_id, 0), visited=visited, complete=complete, members_found=found
-        )
+        overview[campaign.pk] = (totals.get(campaign.building_id, 0), visited, complete, found)
     return overview
 
 

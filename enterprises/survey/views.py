@@ -35,7 +35,16 @@ from .forms import (
     assignees_for,
 )
 from .models import FollowUp, SurveyCampaign, SurveyLead, SurveyVisit
-from .selectors import campaign_progress, campaigns_overview, liaison_tally, progress_queryset, progress_rows
+from .selectors import (
+    COMPLETE,
+    INCOMPLETE,
+    NOT_VISITED,
+    campaign_progress,
+    campaigns_overview,
+    progress_queryset,
+    progress_rows,
+    tally,
+)
 
 READERS = (Role.ADMIN, Role.SECRETARY, Role.LIAISON, Role.STREET)
 VISITORS = (Role.ADMIN, Role.LIAISON)  # record visits
@@ -95,7 +104,7 @@ def _visit_or_404(request, pk) -> SurveyVisit:
 def campaign_list(request):
     campaigns = SurveyCampaign.objects.for_user(request.user).select_related("building").order_by("-starts_on", "-pk")
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
-    overview = campaigns_overview(page.object_list)
+    overview = campaigns_overview(page.object_list, cached=True)
     for campaign in page:
         campaign.progress = overview[campaign.pk]
     return render(
@@ -141,12 +150,14 @@ def campaign_detail(request, pk):
     queries however many enterprises and visits the building has."""
     user = request.user
     campaign = _campaign_or_404(request, pk)
-    progress = campaign_progress(campaign)
+    progress = campaign_progress(campaign, cached=True)
     liaison = user if user.role == Role.LIAISON else None
-    mine = liaison_tally(campaign, liaison) if liaison else None
+    mine = campaign_progress(campaign, liaison=liaison, cached=True) if liaison else None
     form = ProgressFilterForm(request.GET or None, floors=[f.floor for f in progress.floors])
     rows = form.filter(progress_queryset(campaign, liaison=liaison), campaign)
-    page = Paginator(rows, ENTERPRISE_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, ENTERPRISE_PAGE_SIZE)
+    paginator.count = _listed_count(form, (mine or progress).floors)  # counted already, per floor and state
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = progress_rows(campaign, page.object_list)
     may_record = campaign.status != SurveyCampaign.Status.CLOSED and user.role in VISITORS
     for row in page:
@@ -165,6 +176,19 @@ def campaign_detail(request, pk):
             "chart": _chart(progress),
         },
     )
+
+
+def _listed_count(form: ProgressFilterForm, floors) -> int:
+    """How many enterprises ``form.filter`` lists, from the tallies of the same enterprises (the per-floor
+    numbers, by the same rule: enterprises/survey/tests/test_survey_sql.py checks the two agree)."""
+    state, floor = (form.cleaned_data["state"], form.cleaned_data["floor"]) if form.is_valid() else ("", None)
+    counted = tally(f for f in floors if floor is None or f.floor == floor)
+    return {
+        "": counted.total,
+        COMPLETE: counted.complete,
+        INCOMPLETE: counted.incomplete,
+        NOT_VISITED: counted.not_visited,
+    }[state]
 
 
 def _chart(progress) -> dict:

@@ -92,6 +92,11 @@ def test_the_reports_aggregate_equals_the_rules_counted_in_python(varied):
     covered = sum(work_covered(e) for e in active)
     assert (report.work.covered, report.work.not_covered) == (covered, len(active) - covered)
     assert len(report.should_form_branch) == len(list(report.should_form_branch))
+    for name in selectors.FLAGGED:  # the lengths come from the aggregates, the rows from each list's query
+        flagged = getattr(report, name)
+        assert len(flagged) == sum(1 for e in active if python_rule(name, e)) == len(list(flagged)), name
+    assert report.work.with_liaison == sum(1 for e in active if e.liaison_id is not None)
+    assert report.work.visited == sum(1 for e in active if e.visited)
 
 
 def test_the_coverage_lists_are_paginated_and_their_counts_cover_every_page(
@@ -116,9 +121,33 @@ def test_the_coverage_page_queries_do_not_grow_with_flagged_rows(
     for n in range(3 * scale):
         add_members(EnterpriseFactory(building=building), branch_a, full=3 if n % 2 else 1)
     admin_client.get(reverse("enterprises:coverage"))
-    # session, user, the aggregate, the joint branches, a page of each of the four lists, the bell, session save
+    # Inside the test's transaction, which has written, the page never reads the cache (data_cache): session,
+    # user, the two aggregates, the joint branches, the rows of each of the four lists, a page of enterprises of
+    # each list that has some (two here), the bell, the session's save in its savepoint.
     with django_assert_num_queries(COVERAGE_QUERIES):
         assert admin_client.get(reverse("enterprises:coverage")).status_code == 200
 
 
-COVERAGE_QUERIES = 10
+COVERAGE_QUERIES = 15
+
+
+def test_the_cached_report_shows_what_the_report_counts(varied, general_branch):
+    """The page's report (``cached=True``: plain data, the pages of the lists read by primary key) equals the
+    report counted directly, numbers, lists and their rows alike."""
+    joint = OrganizationFactory(
+        building=general_branch.building, name="第二联合支部", kind="joint_branch", parent=general_branch
+    )
+    EnterpriseFactory(building=general_branch.building, party_org_status="joint_branch", party_organization=joint)
+    organizations = organizations_of(varied)
+    direct, cached = coverage_report(varied, organizations), coverage_report(varied, organizations, cached=True)
+    assert [vars(row) for row in cached.rows] == [vars(row) for row in direct.rows]
+    assert vars(cached.work) == vars(direct.work)
+    for name in selectors.FLAGGED:
+        assert len(getattr(cached, name)) == len(getattr(direct, name)), name
+        for number in (1, 2):
+            want, got = getattr(direct, name).page(number, 4), getattr(cached, name).page(number, 4)
+            counts = ("pk", "member_total", "member_full", "member_in_building")
+            assert [[getattr(e, c) for c in counts] for e in got] == [[getattr(e, c) for c in counts] for e in want]
+            assert all(e.detail_url == e.get_absolute_url() for e in got)
+    assert [(o, o.units) for o in cached.joint_branches] == [(o, o.units) for o in direct.joint_branches]
+    assert len(cached.joint_branches) == 2

@@ -372,6 +372,7 @@ def test_history_shows_readable_changes(admin_client, enterprise, admin_user, ot
 def test_the_page_runs_a_fixed_number_of_queries(
     admin_client, enterprise, admin_user, branch_a, django_assert_max_num_queries
 ):
+    MemberFactory(organization=branch_a, enterprise=enterprise)  # a page of members to read (none: no query)
     admin_client.get(enterprise.get_absolute_url())
     with django_assert_max_num_queries(20) as captured:
         admin_client.get(enterprise.get_absolute_url())
@@ -585,3 +586,13 @@ def test_only_admins_move_enterprises(login_as, request, enterprise, persona):
 def test_a_liaison_gets_404_moving_an_enterprise_not_theirs(login_as, liaison_user, building):
     another = EnterpriseFactory(building=building)
     assert login_as(liaison_user).post(reverse("enterprises:move", args=[another.pk]), move_data()).status_code == 404
+
+
+def test_the_members_working_at_an_enterprise_are_listed_a_page_at_a_time(admin_client, staffed, monkeypatch):
+    monkeypatch.setattr("enterprises.views.registry.MEMBER_PAGE_SIZE", 3)
+    first = admin_client.get(staffed.get_absolute_url())
+    second = admin_client.get(staffed.get_absolute_url(), {"list": "members", "page": 2})
+    names = [m.name for m in first.context["members"]] + [m.name for m in second.context["members"]]
+    assert len(first.context["members"]) == 3 and len(names) == 4 and len(set(names)) == 4
+    assert "list=members&amp;page=2" in first.content.decode()
+    assert first.context["counts"]["total"] == second.context["counts"]["total"] == 4  # the counts are aggregates

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,6 +21,7 @@ from ..models import Enterprise, EnterpriseChange
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 50
+MEMBER_PAGE_SIZE = 50  # the members working at an enterprise, on its page
 COVERAGE_PAGE_SIZE = 20  # each of the coverage page's lists
 
 
@@ -87,12 +89,25 @@ def enterprise_detail(request, pk):
         "today": timezone.localdate(),
     }
     if context["show_members"]:
-        members = sorted(
-            enterprise.members.for_user(user).select_related("organization"),
-            key=lambda m: (m.status != selectors.MEMBER_NORMAL, m.name),
+        # In normal standing first, then by name, a page at a time (the largest enterprise has hundreds): the
+        # order is decided over every member's status and name, the page's members are then read by pk.
+        in_scope = enterprise.members.for_user(user)
+        order = sorted(
+            in_scope.values_list("status", "name", "pk"), key=lambda m: (m[0] != selectors.MEMBER_NORMAL, m[1])
         )
-        shown_in_standing = sum(1 for m in members if m.status == selectors.MEMBER_NORMAL)
-        context.update(members=members, members_not_shown=max(counts["total"] - shown_in_standing, 0))
+        number = request.GET.get("page") if request.GET.get("list") == "members" else 1
+        page = Paginator([pk for _status, _name, pk in order], MEMBER_PAGE_SIZE).get_page(number)
+        found = in_scope.filter(pk__in=page.object_list).select_related("organization").in_bulk()
+        # One reverse() for the page, not one {% url %} per row.
+        member_url = reverse("members:detail", args=[0]).replace("/0/", "/{}/")
+        members = [found[pk] for pk in page.object_list if pk in found]
+        for member in members:
+            member.detail_url = member_url.format(member.pk)
+        page.object_list = members
+        shown_in_standing = sum(1 for status, _name, _pk in order if status == selectors.MEMBER_NORMAL)
+        context.update(
+            members=members, members_page=page, members_not_shown=max(counts["total"] - shown_in_standing, 0)
+        )
     if internal:
         context["history"] = list(enterprise.changes.select_related("changed_by")[:HISTORY_LIMIT])
     if context["can_move"]:
@@ -188,7 +203,7 @@ def enterprise_move(request, pk):
 @role_required(*access.COVERAGE_ROLES)
 def coverage(request):
     enterprises = Enterprise.objects.for_user(request.user)
-    report = selectors.coverage_report(enterprises, selectors.organizations_of(enterprises))
+    report = selectors.coverage_report(enterprises, selectors.organizations_of(enterprises), cached=True)
     # Each flagged list shows a page of its enterprises; ?list=<name>&page=N turns the pages of one of them.
     shown = request.GET.get("list")
     pages = {

@@ -66,7 +66,13 @@ def request_list(request):
     # Handlers start from what is still open; requesters from everything they asked.
     data.setdefault("status", OPEN if user.role in HANDLERS else ALL)
     form = RequestFilterForm(data, user=user)
-    requests = _requests(user)
+    # The enterprise for the page's rows only: a join to the enterprises table before ORDER BY … LIMIT made
+    # PostgreSQL read all of it; the member is not shown.
+    requests = (
+        ServiceRequest.objects.for_user(user)
+        .select_related("category", "requester", "assigned_to", "organization")
+        .prefetch_related("enterprise")
+    )
     if form.is_valid():
         status = form.cleaned_data["status"] or ALL
         if status == OPEN:

@@ -72,6 +72,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
     admin_client, visited, admin_user, branch_a, django_assert_max_num_queries
 ):
     enterprise = visited.enterprise
+    MemberFactory(organization=branch_a, enterprise=enterprise)  # a page of members to read (none: no query)
     admin_client.get(enterprise.get_absolute_url())
     with django_assert_max_num_queries(20) as captured:
         admin_client.get(enterprise.get_absolute_url())
