@@ -5,6 +5,9 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from activities.meetings.models import Meeting
@@ -142,12 +145,56 @@ class PeerForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
-    def rows(self):
-        """(peer, grade field or None, comment field), for the template."""
-        return [
-            (peer, self[f"grade_{peer.pk}"] if peer.takes_grade else None, self[f"comment_{peer.pk}"])
-            for peer in self.peers
-        ]
+    def rows(self) -> list[dict]:
+        """One dict a peer, everything the template prints worked out here once: her name and group, the grade
+        ``<select>``'s options (the chosen one selected), the labels, the comment and each field's errors. Drawing
+        30 rows with a ``{% for %}`` over the choices and two ``{% blocktranslate %}`` each cost more than the
+        rest of the page."""
+        grade_label, comment_label = gettext("Suggested grade for %(name)s"), gettext("Comment on %(name)s")
+        choices = [(value, conditional_escape(label)) for value, label in GRADE_CHOICES]
+        errors = self.errors if self.is_bound else {}
+        rows = []
+        for peer in self.peers:
+            member = peer.member
+            name = conditional_escape(member.name)
+            grade = None
+            if peer.takes_grade:
+                field = self[f"grade_{peer.pk}"]
+                current = field.value()
+                grade = {
+                    "id": field.id_for_label,
+                    "name": field.html_name,
+                    "label": mark_safe(grade_label % {"name": name}),
+                    "options": mark_safe(
+                        "".join(
+                            f'<option value="{conditional_escape(value)}"'
+                            f"{' selected' if value == current else ''}>{label}</option>"
+                            for value, label in choices
+                        )
+                    ),
+                    "errors": errors.get(field.name, ()),
+                }
+            field = self[f"comment_{peer.pk}"]
+            comment = {
+                "id": field.id_for_label,
+                "name": field.html_name,
+                "label": mark_safe(comment_label % {"name": name}),
+                "value": field.value() or "",
+                "errors": errors.get(field.name, ()),
+            }
+            organization = member.organization
+            rows.append(
+                {
+                    "pk": peer.pk,
+                    "name": member.name,
+                    "group": organization.name if organization.kind == "group" else "",
+                    "takes_grade": peer.takes_grade,
+                    "assessed": getattr(peer, "mine", None) is not None,
+                    "grade": grade,
+                    "comment": comment,
+                }
+            )
+        return rows
 
     def clean(self):
         cleaned = super().clean()

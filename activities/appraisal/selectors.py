@@ -39,6 +39,44 @@ def rounds_for(user) -> QuerySet:
     )
 
 
+def round_list(user) -> QuerySet:
+    """The rounds of the list page, in its order, without the counts (``with_counts`` adds them to a page):
+    counting every round's appraisals before the page is cut, and again for the paginator's count, joined the
+    whole district's appraisals."""
+    return (
+        AppraisalRound.objects.for_user(user)
+        .select_related("organization", "life_meeting")
+        .order_by("-year", "organization__name", "pk")
+    )
+
+
+def with_counts(rounds) -> list[AppraisalRound]:
+    """A page of rounds with ``rounds_for``'s counts (taking part, to grade, graded, self-assessments): one grouped
+    query over these rounds' appraisals."""
+    rounds = list(rounds)
+    counts = (
+        {
+            row["round_id"]: row
+            for row in Appraisal.objects.filter(round_id__in=[r.pk for r in rounds])
+            .order_by()
+            .values("round_id")
+            .annotate(
+                taking_part=Count("pk"),
+                to_grade=Count("pk", filter=Q(takes_grade=True)),
+                graded=Count("pk", filter=Q(takes_grade=True, grade__in=Grade.values)),
+                self_submitted=Count("pk", filter=Q(self_submitted_at__isnull=False)),
+            )
+        }
+        if rounds
+        else {}
+    )
+    for round in rounds:
+        row = counts.get(round.pk, {})
+        for name in ("taking_part", "to_grade", "graded", "self_submitted"):
+            setattr(round, name, row.get(name, 0))
+    return rounds
+
+
 def years_of(rounds: QuerySet) -> list[int]:
     """The years that have rounds, newest first, and this year."""
     years = set(rounds.order_by().values_list("year", flat=True).distinct())
@@ -141,6 +179,40 @@ def peers_of(appraisal: Appraisal) -> list[Appraisal]:
     for peer in peers:
         peer.mine = given.get(peer.pk)
     return peers
+
+
+def peer_queryset(appraisal: Appraisal) -> QuerySet:
+    """The other members of her round in ``peers_of``'s order, for paginating in SQL."""
+    return (
+        appraisal.round.appraisals.exclude(pk=appraisal.pk)
+        .select_related("member", "member__organization")
+        .order_by("member__organization__name", "member__name", "pk")
+    )
+
+
+def mark_mine(appraisal: Appraisal, peers) -> list[Appraisal]:
+    """Set ``mine`` (her assessment of them, or None) on a page of her peers: one query, for that page only."""
+    peers = list(peers)
+    given = {
+        p.appraisal_id: p
+        for p in PeerAssessment.objects.filter(
+            appraisal_id__in=[peer.pk for peer in peers], assessor_id=appraisal.member_id
+        )
+    }
+    for peer in peers:
+        peer.mine = given.get(peer.pk)
+    return peers
+
+
+def peers_assessed(appraisal: Appraisal) -> int:
+    """How many of her peers she has assessed (one query)."""
+    return (
+        PeerAssessment.objects.filter(appraisal__round_id=appraisal.round_id, assessor_id=appraisal.member_id)
+        .exclude(appraisal_id=appraisal.pk)
+        .values("appraisal_id")
+        .distinct()
+        .count()
+    )
 
 
 def pending_for_member(member: Member) -> dict | None:

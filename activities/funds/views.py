@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +18,7 @@ from . import selectors, services
 from .forms import FundEntryForm, LedgerForm
 from .models import FundEntry
 from .register import NAME as FUNDS_REGISTER
+from .templatetags.funds import yuan
 
 
 def _ledger_scope(request):
@@ -45,6 +47,7 @@ def fund_list(request):
     form, building, entries, year = _ledger_scope(request)
     role = request.user.role
     ledger = selectors.ledger(entries, year=year, page_number=request.GET.get("page"))
+    _shown(ledger.rows)
     return render(
         request,
         "funds/list.html",
@@ -56,6 +59,26 @@ def fund_list(request):
             "can_export": role in (Role.ADMIN, Role.SECRETARY),
         },
     )
+
+
+def _shown(rows) -> None:
+    """What the ledger shows of each entry twice (phone cards and table), worked out once a row: its links, labels
+    and amounts (one reverse for the page, not four a row)."""
+    history = reverse("funds:history", args=[0]).removesuffix("0/")
+    directions = {value: str(label) for value, label in FundEntry.Direction.choices}
+    sources = {value: str(label) for value, label in FundEntry.Source.choices}
+    purposes = {value: str(label) for value, label in FundEntry.Purpose.choices}
+    for row in rows:
+        entry = row.entry
+        entry.history_url = f"{history}{entry.pk}/"
+        entry.edit_url = f"{history}{entry.pk}/edit/"
+        entry.direction_label = directions.get(entry.direction, entry.direction)
+        if entry.direction == FundEntry.Direction.INCOME:
+            entry.kind_label = sources.get(entry.source, entry.source)
+        else:
+            entry.kind_label = purposes.get(entry.purpose, entry.purpose)
+        entry.amount_yuan = yuan(entry.amount)
+        entry.balance_yuan = yuan(row.balance)
 
 
 def _fund_form(request, form, *, entry=None):

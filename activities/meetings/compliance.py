@@ -20,6 +20,7 @@ import datetime
 from collections import defaultdict
 from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -27,6 +28,7 @@ from django.utils.dates import MONTHS_AP
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from buildingparty import data_cache
 from buildingparty.models import PartyOrganization
 from members.committees.selectors import organizations_with_committee
 
@@ -355,35 +357,20 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
-def grid(*, organizations, year: int, today: datetime.date, meetings=None) -> Grid:
-    """The compliance table of the branches and joint branches among ``organizations`` for ``year``.
+def _meeting_facts(in_year) -> tuple[dict, set, set]:
+    """Queries 5 and 6 of ``grid``: the year's meetings counted by organisation, kind, month and status, and the
+    (organisation, month) of the held 支部党员大会 with and without quorum. Plain data, kept by
+    ``buildingparty.data_cache`` under the query itself (who reads, which organisations, which year) and the data
+    version (it changes on any write: a meeting planned, held or cancelled, an attendance recorded): at district
+    scale the quorum alone counts 15,000 attendances of a building's year."""
+    try:
+        query = str(in_year.query)
+    except EmptyResultSet:  # no organisation: no meeting either (the ORM would not ask the database)
+        return {}, set(), set()
+    return data_cache.cached("meetings:compliance", query, lambda: _count_meeting_facts(in_year))
 
-    ``organizations`` and ``meetings`` are querysets already scoped to the reader
-    (``PartyOrganization.objects.for_user(user)``, ``Meeting.objects.for_user(user)``); ``meetings`` defaults
-    to every meeting (jobs). Six queries, however many organisations or meetings:
 
-    1. the branches; 2. their party groups; 3. which have a committee; 4. the buildings' settings;
-    5. the meetings counted by organisation, kind, month and status; 6. the held 支部党员大会's quorum.
-    """
-    branches = list(organizations.filter(kind__in=BRANCH_KINDS).order_by("building__name", "name", "pk"))
-    branch_ids = [b.pk for b in branches]
-    groups_of: dict[int, list[tuple[int, str, datetime.date | None]]] = defaultdict(list)
-    for pk, parent_id, name, founded_on in (
-        PartyOrganization.objects.filter(parent_id__in=branch_ids, kind=PartyOrganization.Kind.GROUP)
-        .order_by("name", "pk")
-        .values_list("pk", "parent_id", "name", "founded_on")
-    ):
-        groups_of[parent_id].append((pk, name, founded_on))
-    with_committee = organizations_with_committee(branch_ids) if branch_ids else set()
-    settings = {
-        s.building_id: s for s in ComplianceSettings.objects.filter(building_id__in={b.building_id for b in branches})
-    }
-
-    org_ids = branch_ids + [pk for groups in groups_of.values() for pk, _name, _f in groups]
-    start, end = year_bounds(year)
-    in_year = (meetings if meetings is not None else Meeting.objects.all()).filter(
-        organization_id__in=org_ids, kind__in=REQUIRED_KINDS, starts_at__gte=start, starts_at__lt=end
-    )
+def _count_meeting_facts(in_year) -> tuple[dict, set, set]:
     counts: dict[tuple[int, str, int], set[str]] = defaultdict(set)
     for row in (
         in_year.exclude(status=Meeting.Status.CANCELLED)
@@ -408,6 +395,40 @@ def grid(*, organizations, year: int, today: datetime.date, meetings=None) -> Gr
         .values_list("organization_id", "month", "voting", "present")
     ):
         (quorate if rules.has_quorum(present, voting) else without_quorum).add((org_id, month))
+    return dict(counts), quorate, without_quorum
+
+
+def grid(*, organizations, year: int, today: datetime.date, meetings=None) -> Grid:
+    """The compliance table of the branches and joint branches among ``organizations`` for ``year``.
+
+    ``organizations`` and ``meetings`` are querysets already scoped to the reader
+    (``PartyOrganization.objects.for_user(user)``, ``Meeting.objects.for_user(user)``); ``meetings`` defaults
+    to every meeting (jobs). Six queries, however many organisations or meetings:
+
+    1. the branches; 2. their party groups; 3. which have a committee; 4. the buildings' settings;
+    5. the meetings counted by organisation, kind, month and status; 6. the held 支部党员大会's quorum
+    (5 and 6 from the cache while nothing has been written since: ``_meeting_facts``).
+    """
+    branches = list(organizations.filter(kind__in=BRANCH_KINDS).order_by("building__name", "name", "pk"))
+    branch_ids = [b.pk for b in branches]
+    groups_of: dict[int, list[tuple[int, str, datetime.date | None]]] = defaultdict(list)
+    for pk, parent_id, name, founded_on in (
+        PartyOrganization.objects.filter(parent_id__in=branch_ids, kind=PartyOrganization.Kind.GROUP)
+        .order_by("name", "pk")
+        .values_list("pk", "parent_id", "name", "founded_on")
+    ):
+        groups_of[parent_id].append((pk, name, founded_on))
+    with_committee = organizations_with_committee(branch_ids) if branch_ids else set()
+    settings = {
+        s.building_id: s for s in ComplianceSettings.objects.filter(building_id__in={b.building_id for b in branches})
+    }
+
+    org_ids = branch_ids + [pk for groups in groups_of.values() for pk, _name, _f in groups]
+    start, end = year_bounds(year)
+    in_year = (meetings if meetings is not None else Meeting.objects.all()).filter(
+        organization_id__in=org_ids, kind__in=REQUIRED_KINDS, starts_at__gte=start, starts_at__lt=end
+    )
+    counts, quorate, without_quorum = _meeting_facts(in_year)
 
     def state_of(org_id, kind, months) -> str:
         seen = set().union(*(counts.get((org_id, kind, m), set()) for m in months))

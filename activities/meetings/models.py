@@ -204,7 +204,20 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_meeting"),
             models.CheckConstraint(condition=Q(leave="") | ~Q(leave_reason=""), name="attendance_leave_has_reason"),
         ]
-        indexes = [models.Index(fields=["member", "status"], name="attendance_member_status")]
+        indexes = [
+            models.Index(fields=["member", "status"], name="attendance_member_status"),
+            # Study hours (activities.study.selectors): who was present at the year's study meetings, read from
+            # the index alone, meeting by meeting.
+            models.Index(
+                fields=["meeting"],
+                include=["member"],
+                condition=Q(status="present"),
+                name="attendance_present_meeting",
+            ),
+            # The compliance table's quorum of each held 支部党员大会 (compliance.grid): its voting members and
+            # those present, counted from the index alone.
+            models.Index(fields=["meeting"], include=["is_voting", "status", "id"], name="attendance_meeting_quorum"),
+        ]
 
     def __str__(self):
         return f"{self.member} · {self.meeting}"

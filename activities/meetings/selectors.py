@@ -66,6 +66,32 @@ def with_counts(meetings: QuerySet) -> QuerySet:
     )
 
 
+def add_counts(meetings) -> list:
+    """The same counts as ``with_counts`` set on a page of meetings, in one grouped query over their attendances
+    only (annotating the whole filtered list would count every meeting's attendances before the page is cut)."""
+    meetings = list(meetings)
+    present = Q(status=Attendance.Status.PRESENT)
+    rows = (
+        Attendance.objects.filter(meeting_id__in=[meeting.pk for meeting in meetings])
+        .order_by()
+        .values("meeting_id")
+        .annotate(
+            expected=Count("pk"),
+            present=Count("pk", filter=present),
+            voting=Count("pk", filter=Q(is_voting=True)),
+            present_voting=Count("pk", filter=present & Q(is_voting=True)),
+        )
+        if meetings
+        else []
+    )
+    counts = {row.pop("meeting_id"): row for row in rows}
+    empty = {"expected": 0, "present": 0, "voting": 0, "present_voting": 0}
+    for meeting in meetings:
+        for name, value in counts.get(meeting.pk, empty).items():
+            setattr(meeting, name, value)
+    return meetings
+
+
 def mark_quorum(meetings) -> list:
     """Set ``has_quorum`` on meetings annotated by ``with_counts`` (a branch general meeting's rule)."""
     meetings = list(meetings)

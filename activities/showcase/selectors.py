@@ -6,12 +6,12 @@ building (``buildings_for``). What is on it: ``models.on_board_q``.
 
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from buildingparty.models import Building, PartyOrganization, Role
-from members.models import Member
+from members.models import Member, active_q
 
-from .models import ShowcaseProfile, on_board_q
+from .models import ShowcaseProfile
 
 # A member's standing on the officers' list, from the board's point of view.
 ON_BOARD = "on_board"
@@ -49,6 +49,12 @@ def cards(*, building_id: int, organization_ids: list[int] | None = None) -> Que
 def branch_counts(building_id: int) -> list[tuple[PartyOrganization, int]]:
     """Each branch of the building with the number of its cards on the board (its groups' included). Two
     queries."""
+    return board_summary(building_id)[0]
+
+
+def board_summary(building_id: int) -> tuple[list[tuple[PartyOrganization, int]], int]:
+    """``branch_counts`` and the number of cards on the whole building's board (the same rows summed, so the
+    building's board needs no count query of its own). Two queries."""
     rows = (
         ShowcaseProfile.objects.on_board()
         .in_building(building_id)
@@ -57,11 +63,13 @@ def branch_counts(building_id: int) -> list[tuple[PartyOrganization, int]]:
         .order_by()
     )
     counts = Counter()
+    total = 0
     for row in rows:
         is_group = row["member__organization__kind"] == PartyOrganization.Kind.GROUP
         counts[row["member__organization__parent_id"] if is_group else row["member__organization_id"]] += row["n"]
+        total += row["n"]
     branches = PartyOrganization.objects.filter(building_id=building_id).branches().order_by("name")
-    return [(branch, counts[branch.pk]) for branch in branches]
+    return [(branch, counts[branch.pk]) for branch in branches], total
 
 
 def board_counts(buildings: QuerySet) -> dict[int, int]:
@@ -76,25 +84,39 @@ def board_counts(buildings: QuerySet) -> dict[int, int]:
     return {row["member__organization__building_id"]: row["n"] for row in rows}
 
 
-def members_with_status(members: QuerySet) -> QuerySet:
-    """Members annotated with ``showcase_status`` (one of ``STATUSES``, or None when the board does not concern
-    them: not showing their membership, no consent ever given), their profile joined."""
-    profiles = ShowcaseProfile.objects.filter(member=OuterRef("pk"))
-    return members.select_related("showcase_profile", "organization", "enterprise").annotate(
-        on_board=Exists(profiles.filter(on_board_q())),
+def _on_board_from_member() -> Q:
+    """``on_board_q`` as a Q on ``Member`` through her profile (non-null only when she has one)."""
+    return Q(
+        active_q(),
+        shows_membership=True,
+        showcase_profile__consent_given_at__isnull=False,
+        showcase_profile__consent_withdrawn_at__isnull=True,
     )
 
 
+def members_with_status(members: QuerySet) -> QuerySet:
+    """Members with their profile and organisation joined, for ``status_of`` (one of ``STATUSES``, or None when
+    the board does not concern them: not showing their membership, no consent ever given).
+
+    No annotation: the paginator's count stays on the members alone, and the enterprise is not joined (a hash
+    join of the whole enterprise table before the page's LIMIT cost more than the rest of the query)."""
+    return members.select_related("showcase_profile", "organization")
+
+
 def status_of(member: Member) -> str | None:
-    """Where a member stands with the board (``members_with_status`` loaded her profile and ``on_board``)."""
+    """Where a member stands with the board (``members_with_status`` loaded her profile)."""
     try:
         profile = member.showcase_profile
     except ShowcaseProfile.DoesNotExist:
         profile = None
-    if member.on_board:
-        return ON_BOARD
     if profile is not None and profile.has_consent:
-        return NOT_SHOWING
+        # The rule of ``on_board_q``, read off the loaded member.
+        on_board = (
+            member.shows_membership
+            and member.status == Member.Status.NORMAL
+            and member.whereabouts == Member.Whereabouts.HERE
+        )
+        return ON_BOARD if on_board else NOT_SHOWING
     if profile is not None and profile.is_withdrawn:
         return WITHDRAWN
     if member.shows_membership:
@@ -107,9 +129,10 @@ def filter_status(members: QuerySet, status: str) -> QuerySet:
     consent = Q(showcase_profile__consent_given_at__isnull=False, showcase_profile__consent_withdrawn_at__isnull=True)
     withdrawn = Q(showcase_profile__consent_withdrawn_at__isnull=False)
     if status == ON_BOARD:
-        return members.filter(on_board=True)
+        return members.filter(_on_board_from_member())
     if status == NOT_SHOWING:
-        return members.filter(consent, on_board=False)
+        # Consent given, and the member side of ``on_board_q`` fails (those are the member's own columns).
+        return members.filter(consent).exclude(Q(active_q(), shows_membership=True))
     if status == WITHDRAWN:
         return members.filter(withdrawn)
     if status == NO_CONSENT:

@@ -148,16 +148,21 @@ class HoursFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["organization"].queryset = hours_organizations(user)
+        # The organisations are read once: the select is drawn from this list (a queryset would be read again
+        # for the select and for its first option) and the default is picked from it.
+        organizations = list(hours_organizations(user))
+        self.fields["organization"].queryset = hours_organizations(user)  # what a choice is checked against
+        self.fields["organization"].choices = [(o.pk, str(o)) for o in organizations]
         self.fields["year"].choices = [(y, y) for y in selectors.years_offered(user.building_id)]
         # A secretary opens the page to see who needs a word; others, to see everybody.
         self.default_show = BEHIND if user.role == Role.SECRETARY else EVERYONE
         self.fields["show"].initial = self.default_show
         # The secretary's own branch, else the first organisation offered.
         if user.role == Role.SECRETARY and user.organization_id:
-            self.default_organization = user.organization
+            own = [o for o in organizations if o.pk == user.organization_id]
+            self.default_organization = own[0] if own else user.organization
         else:
-            self.default_organization = self.fields["organization"].queryset.first()
+            self.default_organization = organizations[0] if organizations else None
         self.fields["organization"].initial = self.default_organization
 
     def choice(self) -> dict:

@@ -14,9 +14,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from buildingparty.forms import add_service_errors
@@ -27,7 +28,7 @@ from members.models import Member
 
 from . import selectors, services
 from .forms import EVERYONE, BranchPickForm, HoursFilterForm, SessionFilterForm, SessionForm, organization_choices
-from .models import StudySession
+from .models import StudyParticipation, StudySession
 
 PAGE_SIZE = 25
 HOURS_PAGE_SIZE = 50
@@ -60,10 +61,10 @@ def session_list(request):
     sessions = form.filter(
         StudySession.objects.for_user(request.user)
         .select_related("organization", "organization__building")
-        .annotate(participant_count=Count("participations"))
         .order_by("-held_on", "-pk")
     )
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _list_rows(page.object_list)
     return render(
         request,
         "study/session_list.html",
@@ -74,6 +75,30 @@ def session_list(request):
             "show_building": request.user.role == Role.STREET,
         },
     )
+
+
+def _list_rows(sessions) -> list[StudySession]:
+    """The page's sessions with their participants counted in one grouped query over those sessions only
+    (annotating the filtered list counted every session's participations before the page was cut), and each
+    row's link and form of study worked out once (the list draws every row twice: cards and table)."""
+    sessions = list(sessions)
+    counts = dict(
+        StudyParticipation.objects.filter(session_id__in=[s.pk for s in sessions])
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+        if sessions
+        else []
+    )
+    badges = {}
+    for session in sessions:
+        session.participant_count = counts.get(session.pk, 0)
+        session.url = session.get_absolute_url()
+        if session.kind not in badges:
+            badges[session.kind] = render_to_string("study/_kind.html", {"s": session})
+        session.kind_badge = badges[session.kind]
+    return sessions
 
 
 def _general_branch_pick(request, organization: PartyOrganization):
@@ -205,13 +230,15 @@ def hours(request):
     form = HoursFilterForm(request.GET or None, user=request.user)
     choice = form.choice()
     organization, year = choice["organization"], choice["year"]
-    rows = []
+    lines = []
     if organization is not None:
-        ids = organization.subtree_ids() if organization.kind != PartyOrganization.Kind.GROUP else [organization.pk]
-        rows = selectors.study_standing(ids, year)
-    behind = sum(1 for row in rows if row.behind)
-    shown = rows if choice["show"] == EVERYONE else [row for row in rows if row.behind]
+        # Every member's line (counted and filtered here) from the cached table; the records of the page's only.
+        lines = selectors.standing_lines(selectors.organization_hours_table(organization, year), year)
+    behind = sum(1 for line in lines if line.behind)
+    shown = lines if choice["show"] == EVERYONE else [line for line in lines if line.behind]
     page = Paginator(shown, HOURS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.standings_of(page.object_list, year)
+    _add_row_texts(page.object_list)
     return render(
         request,
         "study/hours.html",
@@ -221,12 +248,42 @@ def hours(request):
             "year": year,
             "show": choice["show"],
             "page": page,
-            "member_count": len(rows),
+            "member_count": len(lines),
             "behind_count": behind,
-            "done_count": sum(1 for row in rows if row.done),
+            "done_count": sum(1 for line in lines if line.done),
             "is_current_year": year == timezone.localdate().year,
         },
     )
+
+
+def _add_row_texts(rows) -> None:
+    """What each row of the hours page shows, worked out once: every row is drawn twice (cards and table), and
+    each number localised and each sentence translated in the template cost more than the rest of the row."""
+    localized = {}
+
+    def text(value) -> str:
+        key = repr(value)  # 32 and Decimal("32.0") are equal keys but not the same text
+        if key not in localized:
+            localized[key] = formats.localize(value)
+        return localized[key]
+
+    label = gettext("%(hours)s of %(required)s study hours")
+    split = gettext("Meetings %(meetings)s · sessions %(sessions)s")
+    for row in rows:
+        hours, required = text(row.hours), text(row.required)
+        meetings, sessions = text(row.meeting_hours), text(row.session_hours)
+        row.url = row.member.get_absolute_url()
+        row.t = {
+            "hours": hours,
+            "required": required,
+            "meetings": meetings,
+            "sessions": sessions,
+            "to_go": text(row.to_go),
+            "percent": text(row.percent),
+            "label": label % {"hours": hours, "required": required},
+            "split": split % {"meetings": meetings, "sessions": sessions},
+            "bar": "bg-success" if row.done else "bg-danger" if row.behind else "bg-primary",
+        }
 
 
 @require_GET

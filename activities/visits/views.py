@@ -15,6 +15,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,6 +45,33 @@ PAGE_SIZE = 25
 MEMBER_VISITS_PAGE_SIZE = 20
 SUMMARY_PAGE_SIZE = 50
 OFFICERS = (Role.ADMIN, Role.SECRETARY)
+# What the visit list reads of a visit and whom it was to.
+LIST_FIELDS = (
+    "organization",
+    "member",
+    "enterprise",
+    "whom",
+    "kind",
+    "visited_on",
+    "visitors",
+    "help_amount",
+    "follow_up_on",
+    "follow_up_done_at",
+    "organization__name",
+    "member__name",
+    "enterprise__name",
+)
+# What the hardship register's table reads of a record and its member.
+HARDSHIP_FIELDS = (
+    "member",
+    "since",
+    "kind",
+    "description",
+    "status",
+    "resolved_on",
+    "member__name",
+    "member__organization__name",
+)
 COUNTERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
 
 
@@ -76,13 +105,58 @@ def _visit(request, pk) -> HomeVisit:
 def visit_list(request):
     """The visits in reach, newest first, by name, kind, whom and the state of the follow-up."""
     form = VisitFilterForm(request.GET or None, user=request.user)
-    visits = form.filter(
-        HomeVisit.objects.for_user(request.user)
-        .select_related("organization", "member", "enterprise")
-        .order_by("-visited_on", "-pk")
+    today = timezone.localdate()
+    visits = form.filter(HomeVisit.objects.for_user(request.user), today=today)
+    # The page's visits are chosen by pk alone, then read with only what the rows show: joining the members'
+    # and enterprises' wide rows before ORDER BY … LIMIT read far more than the 25 rows.
+    ordered = visits.order_by("-visited_on", "-pk").values_list("pk", flat=True)
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = (
+        HomeVisit.objects.select_related("organization", "member", "enterprise")
+        .only(*LIST_FIELDS)
+        .in_bulk(list(page.object_list))
     )
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "visits/list.html", {"form": form, "page": page, "today": timezone.localdate()})
+    page.object_list = [shown[pk] for pk in page.object_list]
+    _badges(page.object_list, today)
+    return render(request, "visits/list.html", {"form": form, "page": page, "today": today})
+
+
+def _badges(visits, today) -> None:
+    """What the list shows of each visit twice (phone cards and table), worked out once a row: its address and
+    the badges of ``visits/_kind.html`` and ``visits/_follow_up.html`` (the same markup)."""
+    detail_url = reverse("visits:detail", args=[0]).removesuffix("0/")
+    kinds = {value: str(label) for value, label in HomeVisit.Kind.choices}
+    kind_class = {HomeVisit.Kind.HELP: "text-bg-danger", HomeVisit.Kind.MENTOR: "text-bg-primary"}
+    follow_up = {
+        "overdue": ("text-bg-danger", _("Overdue since %(day)s")),
+        "due": ("text-bg-warning", _("Due %(day)s")),
+        "planned": ("text-bg-light border", _("Follow up by %(day)s")),
+    }
+    done = format_html(
+        '<span class="badge text-bg-success" data-follow-up="done"><i class="bi bi-check-lg" aria-hidden="true">'
+        "</i> {}</span>",
+        _("Followed up"),
+    )
+    none = mark_safe('<span class="text-body-secondary">—</span>')  # noqa: S308 (a constant)
+    for visit in visits:
+        visit.list_url = f"{detail_url}{visit.pk}/"
+        visit.kind_badge = format_html(
+            '<span class="badge {}" data-kind="{}">{}</span>',
+            kind_class.get(visit.kind, "text-bg-info"),
+            visit.kind,
+            kinds.get(visit.kind, visit.kind),
+        )
+        state = visit.follow_up_state(today)
+        if state in follow_up:
+            css, text = follow_up[state]
+            visit.follow_up_badge = format_html(
+                '<span class="badge {}" data-follow-up="{}">{}</span>',
+                css,
+                state,
+                text % {"day": visit.follow_up_on.isoformat()},
+            )
+        else:
+            visit.follow_up_badge = done if state == "done" else none
 
 
 def _target(request, source) -> HomeVisit | None:
@@ -285,12 +359,23 @@ def hardship_list(request):
     """The members in hardship (or resolved, or all), branch by branch, each with the latest help and this year's
     amount; above, the members marked in hardship on the member register without a record here."""
     form = HardshipFilterForm(request.GET or None)
-    records = form.filter(
-        HardshipRecord.objects.for_user(request.user)
-        .select_related("member", "member__organization")
-        .order_by("member__organization__name", "member__name", "-since", "-pk")
+    records = form.filter(HardshipRecord.objects.for_user(request.user))
+    # The page's records are chosen by pk alone, then read with their members: joining the members' wide rows
+    # before ORDER BY … LIMIT made PostgreSQL read every member of the building in full.
+    ordered = records.order_by("member__organization__name", "member__name", "-since", "-pk").values_list(
+        "pk", flat=True
     )
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = (
+        HardshipRecord.objects.select_related("member__organization")
+        .only(*HARDSHIP_FIELDS)
+        .in_bulk(list(page.object_list))
+    )
+    page.object_list = [shown[pk] for pk in page.object_list]
+    # One reverse for the page, not one a row: the links differ only in the member's id.
+    member_url = reverse("visits:member", args=[0]).removesuffix("0/")
+    for record in page.object_list:
+        record.member.visits_url = f"{member_url}{record.member_id}/"
     year = timezone.localdate().year
     unrecorded = selectors.unrecorded_hardship(request.user)
     return render(
@@ -301,7 +386,7 @@ def hardship_list(request):
             "page": page,
             "rows": selectors.register_rows(page.object_list, year),
             "year": year,
-            "unrecorded": list(unrecorded[: selectors.PICK_LIMIT]),
+            "unrecorded": list(unrecorded.only("name", "hardship_note", "organization__name")[: selectors.PICK_LIMIT]),
         },
     )
 

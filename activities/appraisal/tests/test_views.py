@@ -393,6 +393,22 @@ def test_a_comment_without_a_grade_for_a_full_member_is_sent_back(member_client,
     assert not PeerAssessment.objects.exists()
 
 
+def test_a_refused_peer_form_shows_the_error_at_the_grade_and_keeps_what_she_typed(member_client, round_a, member_a):
+    other = next(a for a in appraisals(round_a) if a.member_id != member_a.pk and a.takes_grade)
+    graded = next(a for a in appraisals(round_a) if a.member_id not in (member_a.pk, other.pk) and a.takes_grade)
+    response = member_client.post(
+        url("peer"), {f"comment_{other.pk}": "只写了意见<b>", f"grade_{graded.pk}": Grade.EXCELLENT}
+    )
+    html = response.content.decode()
+    row = html[html.index(f'data-peer="{other.pk}"') :]
+    row = row[: row.index("list-group-item")]
+    assert f'class="form-select form-select-sm is-invalid" id="id_grade_{other.pk}" name="grade_{other.pk}"' in row
+    assert '<div class="invalid-feedback d-block">' in row and "只写了意见&lt;b&gt;</textarea>" in row
+    assert f"<strong>{other.member.name}</strong>" in row and " selected>" not in row  # as the template drew it
+    chosen = html[html.index(f'name="grade_{graded.pk}"') :]
+    assert chosen.index(f'<option value="{Grade.EXCELLENT}" selected>') < chosen.index("</select>")
+
+
 def test_a_member_of_another_branch_cannot_peer_assess(login_as, member_b, round_a, round_b):
     target = appraisals(round_a)[0]
     client = login_as(member_b.user)
@@ -482,8 +498,9 @@ def test_the_round_list_runs_the_same_queries_at_1x_and_3x_rounds(
 
 
 # Session, user, the secretary's branch and the two levels below it (scope), the years of the filter, count and
-# page of the rounds, the unread-notification count, the session write in its savepoint (3).
-LIST_QUERIES = 12
+# page of the rounds, the page's counts of appraisals, the unread-notification count, the session write in its
+# savepoint (3).
+LIST_QUERIES = 13
 
 
 @pytest.mark.parametrize("scale", [1, 3])
@@ -528,11 +545,13 @@ def test_the_members_page_runs_the_same_queries_at_1x_and_3x_peers(
     with django_assert_num_queries(MINE_QUERIES):
         response = member_client.get(url("mine"))
     assert response.context["peer_count"] == 4 * scale
+    assert response.context["assessed"] == 2
 
 
-# Session, user, her member record, her open appraisal, her peers, what she gave them, her past grades, the
-# unread-notification count, the session write in its savepoint (3).
-MINE_QUERIES = 11
+# Session, user, her member record, her open appraisal, count and page of her peers, what she gave the page's
+# peers, how many she assessed, her past grades, the unread-notification count, the session write in its
+# savepoint (3).
+MINE_QUERIES = 13
 
 
 def test_probationary_members_in_the_list_are_counted_as_taking_part_not_graded(admin_client, branch_a):

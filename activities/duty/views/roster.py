@@ -149,8 +149,11 @@ def mine(request):
             "upcoming": upcoming,
             "page": past,
             "swaps": swaps,
+            # Her teams' names and leaders, the only columns the page shows.
             "teams": list(
-                selectors.teams_with_leader(DutyTeam.objects.filter(people__member=member, people__is_active=True))
+                DutyTeam.objects.filter(people__member=member, people__is_active=True)
+                .select_related("leader__member")
+                .only("name", "leader__name", "leader__member__name")
             ),
         },
     )

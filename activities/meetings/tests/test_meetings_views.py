@@ -218,9 +218,24 @@ def test_the_list_runs_the_same_queries_at_1x_and_3x_meetings(
     assert len(response.context["page"]) == 3 * scale
 
 
+def test_the_second_page_counts_the_attendance_of_its_own_meetings(secretary_a_client, branch_a, members_a):
+    from activities.meetings.views.meetings import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 1):
+        meeting = plan(branch_a, starts_in=-datetime.timedelta(days=n + 1))
+        if n == PAGE_SIZE:  # the oldest, alone on page 2
+            set_status(meeting, Status.PRESENT, voting=True)
+    rows = list(secretary_a_client.get(url("list"), {"page": 2}).context["page"])
+    expected = members_a.count()
+    present = members_a.exclude(category=Member.Category.PROBATIONARY).count()
+    assert [(m.present, m.expected) for m in rows] == [(present, expected)]
+    assert rows[0].has_quorum
+
+
 # Session read, user, scope (the branch and the level below it), the years, the organisations offered, count and
-# page of meetings, the unread-notification count, and the session write in its savepoint (3).
-LIST_QUERIES = 12
+# page of meetings, the page's attendance counts, the unread-notification count, and the session write in its
+# savepoint (3).
+LIST_QUERIES = 13
 
 
 # --- planning -----------------------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -86,12 +88,10 @@ def meeting_list(request):
     scoped = Meeting.objects.for_user(user)
     form = MeetingFilterForm(request.GET or None, user=user, years=selectors.meeting_years(scoped))
     meetings = (
-        selectors.with_counts(form.filter(scoped))
-        .select_related("organization", "organization__building")
-        .order_by("-starts_at", "-pk")
+        form.filter(scoped).select_related("organization", "organization__building").order_by("-starts_at", "-pk")
     )
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.mark_quorum(page.object_list)
+    page.object_list = _list_rows(selectors.mark_quorum(selectors.add_counts(page.object_list)))
     return render(
         request,
         "meetings/list.html",
@@ -102,6 +102,28 @@ def meeting_list(request):
             "show_building": user.role == Role.STREET,
         },
     )
+
+
+def _list_rows(meetings: list[Meeting]) -> list[Meeting]:
+    """Each row's link, kind, start and badges worked out once: the list draws every row twice (phone cards and the
+    desktop table), and the badges are the same few snippets, rendered once per distinct state."""
+    kinds = dict(Meeting.Kind.choices)
+    badges = {}
+
+    def badge(template, meeting, key):
+        if (template, key) not in badges:
+            badges[template, key] = render_to_string(template, {"meeting": meeting})
+        return badges[template, key]
+
+    for meeting in meetings:
+        meeting.url = meeting.get_absolute_url()
+        meeting.kind_label = kinds.get(meeting.kind, meeting.kind)
+        meeting.when = date_format(timezone.localtime(meeting.starts_at), "Y-m-d H:i")
+        meeting.status_badge = badge("meetings/_status.html", meeting, meeting.status)
+        meeting.quorum_badge = badge(
+            "meetings/_quorum_badge.html", meeting, (meeting.kind, meeting.status, meeting.has_quorum)
+        )
+    return meetings
 
 
 @require_GET

@@ -207,9 +207,12 @@ def test_the_board_runs_the_same_queries_at_1x_and_3x_cards(
     with django_assert_num_queries(BOARD_QUERIES):
         response = member_client.get(url("building", building.pk))
     assert len(response.context["page"]) == 3 * scale
-    with django_assert_num_queries(BOARD_QUERIES + 2):  # the branch, and the two levels of its subtree
+    assert response.context["page"].paginator.count == 3 * scale  # summed from the branches' counts
+    # the branch, the two levels of its subtree, and the count of its cards
+    with django_assert_num_queries(BOARD_QUERIES + 3):
         response = member_client.get(url("branch", branch_a.pk))
     assert len(response.context["page"]) == 2 * scale
+    assert response.context["page"].paginator.count == 2 * scale
     with django_assert_num_queries(PRINT_QUERIES):
         member_client.get(url("building_print", building.pk))
 
@@ -230,9 +233,9 @@ def test_the_streets_list_of_buildings_runs_the_same_queries_at_1x_and_3x_buildi
 
 # Session read, user, the count and the page of buildings, their cards, the unread count, the session write (3).
 INDEX_QUERIES = 9
-# Session read, user, the building, the count and the page of cards, the branches' counts (2), whether the user has
-# a member record, the unread-notification count, and the session write (3).
-BOARD_QUERIES = 12
+# Session read, user, the building, the page of cards, the branches' counts (2; the building's count is their sum),
+# whether the user has a member record, the unread-notification count, and the session write (3).
+BOARD_QUERIES = 11
 # Session read, user, the building, the cards, the unread count (the context processor), the session write (3).
 PRINT_QUERIES = 8
 
@@ -489,9 +492,9 @@ def test_the_consent_list_runs_the_same_queries_at_1x_and_3x_members(
     assert response.context["page"].paginator.count == 3 * scale
 
 
-# Session read, user, the secretary's branch and its subtree (2), the count and the page of members, the unread
-# count, and the session write (3).
-MANAGE_QUERIES = 11
+# Session read, user, the secretary's branch and its subtree (2), the count, the page's member ids and those
+# members, the unread count, and the session write (3).
+MANAGE_QUERIES = 12
 
 
 # --- the home page ------------------------------------------------------------------------------------------

@@ -215,8 +215,9 @@ def test_the_list_runs_the_same_queries_at_1x_and_3x_sessions(
 
 
 # Session read, user, scope (the branch and the level below it), the organisations (rendered twice) and the
-# years for the filters, count and page of the sessions, the unread-notification count, and the session write (3).
-LIST_QUERIES = 13
+# years for the filters, count and page of the sessions, the page's participant counts, the unread-notification
+# count, and the session write (3).
+LIST_QUERIES = 14
 
 
 # --- recording and editing ----------------------------------------------------------------------------------

@@ -253,8 +253,9 @@ def test_the_visit_list_takes_the_same_queries_however_many_visits(
     secretary_a_client, branch_a, django_assert_num_queries, times
 ):
     _visits(branch_a, times)
-    # session and its save, user, her organisations (2), unread notifications, count, page of visits, savepoint
-    with django_assert_num_queries(10):
+    # session and its save, user, her organisations (2), unread notifications, count, the page's visit ids and
+    # those visits, savepoint
+    with django_assert_num_queries(11):
         response = secretary_a_client.get(url("list"))
     assert len(response.context["page"]) == 2 * times
 
@@ -465,9 +466,10 @@ def test_the_hardship_register_takes_the_same_queries_however_many_members(
     secretary_a_client, branch_a, django_assert_num_queries, times
 ):
     _records(branch_a, times)
-    # session and its save (3), user, her organisations (2), unread notifications, count, page of records, help
-    # visits, assistance, members marked without a record (the page's records are members in hardship with one)
-    with django_assert_num_queries(13):
+    # session and its save (3), user, her organisations (2), unread notifications, count, the page's record ids
+    # and those records, help visits, assistance, members marked without a record (the page's records are members
+    # in hardship with one)
+    with django_assert_num_queries(14):
         response = secretary_a_client.get(url("hardship"))
     assert len(response.context["rows"]) == times
     assert all(len(row.history) == 2 for row in response.context["rows"])
