@@ -55,6 +55,8 @@ def test_bench_writes_the_figures_and_tables_and_drops_its_database(tmp_path):
     member_list = next(line for line in markdown.splitlines() if line.startswith("| admin | members:list |"))
     assert int(member_list.split("|")[6]) > 0  # its queries were counted
     assert "| member list × trivial (worst account) |" in markdown
+    assert "| first request right after a write × trivial (worst; not judged) | admin " in markdown
+    assert float(member_list.split("|")[13].strip()) > 0  # "first ms": the fetch right after a new data version
     assert "| dues job makes the floor's bills | True | same set | PASS |" in markdown
     assert "| dues job queries per 1,000 members (all with accounts) |" in markdown
     assert "| member list (admin) | " in markdown
