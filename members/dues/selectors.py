@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, FilteredRelation, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dates import MONTHS as MONTH_NAMES
@@ -69,7 +80,8 @@ def standards_in_force(member_ids: Iterable[int], year: int) -> dict[int, DuesSt
     if not member_ids:
         return {}
     standards = DuesStandard.objects.filter(member_id__in=member_ids)
-    return {s.member_id: s for s in in_force(standards, year, member_ids=member_ids)}
+    # No order (a dict by member): the default order would join every member for their names.
+    return {s.member_id: s for s in in_force(standards, year, member_ids=member_ids).order_by()}
 
 
 def in_force(standards, year: int, *, member_ids: list[int] | None = None):
@@ -231,9 +243,16 @@ class Arrears:
         return [month_label(m) for m in self.months]
 
 
-def arrears_map(member_ids: Iterable[int], *, today: datetime.date | None = None) -> dict[int, Arrears]:
+def arrears_map(
+    member_ids: Iterable[int],
+    *,
+    today: datetime.date | None = None,
+    lost_contact_since: dict[int, datetime.date | None] | None = None,
+) -> dict[int, Arrears]:
     """Arrears of each member who has any, in one query: the open bills (neither paid in full nor excused)
     before the current month, the longest and the current run of consecutive months, the amount owed.
+    ``lost_contact_since`` (member id: the day, for every member asked about), when the caller read it already,
+    spares the query joining every member.
 
     A partly paid month is still unpaid. An excused month, or a month without a bill, breaks a run."""
     member_ids = list(member_ids)
@@ -244,8 +263,12 @@ def arrears_map(member_ids: Iterable[int], *, today: datetime.date | None = None
     rows = (
         DuesBill.objects.filter(OPEN, member_id__in=member_ids, month__lt=current)
         .order_by("member_id", "month")
-        .values_list("member_id", "month", "amount", "paid_amount", "member__lost_contact_since")
+        .values_list("member_id", "month", "amount", "paid_amount")
     )
+    if lost_contact_since is None:
+        rows = rows.values_list("member_id", "month", "amount", "paid_amount", "member__lost_contact_since")
+    else:
+        rows = ((*row, lost_contact_since[row[0]]) for row in rows)
     result: dict[int, Arrears] = {}
     run_start: dict[int, datetime.date] = {}
     for member_id, month, amount, paid, lost_since in rows:
@@ -331,7 +354,9 @@ def attach_standards(members: list, year: int) -> list:
     ids = [m.pk for m in members]
     of_year = {
         s.member_id: s
-        for s in DuesStandard.objects.filter(member_id__in=ids, year=year).select_related("declared_by", "confirmed_by")
+        for s in DuesStandard.objects.filter(member_id__in=ids, year=year)
+        .select_related("declared_by", "confirmed_by")
+        .order_by()  # a dict by member: no join of every member for the default order
     }
     in_force = standards_in_force(ids, year)
     for member in members:
@@ -343,18 +368,35 @@ def attach_standards(members: list, year: int) -> list:
 
 
 def standard_counts(members, year: int) -> dict:
-    """How many paying members have a confirmed, a declared or no standard for the year. One query."""
+    """How many paying members have a confirmed, a declared or no standard for the year; and ``branches``: in
+    branch name order, each branch name's organisation ids and how many members it has (so a page ordered by
+    branch sorts only the members of its own branches). One query."""
     # Each member joined to their standard of the year (at most one: one per member and year), not four
     # subqueries over every standard.
-    return members.annotate(
-        of_year=FilteredRelation("dues_standards", condition=Q(dues_standards__year=year))
-    ).aggregate(
-        total=Count("pk"),
-        confirmed=Count("pk", filter=Q(of_year__status=CONFIRMED)),
-        declared=Count("pk", filter=Q(of_year__status=DECLARED)),
-        missing=Count("pk", filter=Q(of_year__id__isnull=True)),
-        overridden=Count("pk", filter=Q(of_year__override_amount__isnull=False)),
+    rows = (
+        members.annotate(of_year=FilteredRelation("dues_standards", condition=Q(dues_standards__year=year)))
+        .order_by("organization__name", "organization_id")
+        .values("organization_id", "organization__name")
+        .annotate(
+            total=Count("pk"),
+            confirmed=Count("pk", filter=Q(of_year__status=CONFIRMED)),
+            declared=Count("pk", filter=Q(of_year__status=DECLARED)),
+            missing=Count("pk", filter=Q(of_year__id__isnull=True)),
+            overridden=Count("pk", filter=Q(of_year__override_amount__isnull=False)),
+        )
     )
+    counts = dict.fromkeys(("total", "confirmed", "declared", "missing", "overridden"), 0)
+    branches = []  # [name, [organisation ids], members]
+    for row in rows:
+        for key in counts:
+            counts[key] += row[key]
+        if branches and branches[-1][0] == row["organization__name"]:
+            branches[-1][1].append(row["organization_id"])
+            branches[-1][2] += row["total"]
+        else:
+            branches.append([row["organization__name"], [row["organization_id"]], row["total"]])
+    counts["branches"] = branches
+    return counts
 
 
 # --- the ledger ---------------------------------------------------------------------------------------------
@@ -375,9 +417,12 @@ class PaymentDetails:
         return [str(DuesPayment.Method(m).label) for m in self.methods]
 
 
-def payment_details(bill: DuesBill) -> PaymentDetails:
-    """From the bill's prefetched allocations (``ledger_bills``); no query."""
-    payments = [a.payment for a in bill.allocations.all()]
+def payment_details(bill: DuesBill, payments: list | None = None, standard=None) -> PaymentDetails:
+    """From the bill's prefetched allocations (``ledger_bills``); no query. Or from ``payments`` (anything with a
+    payment's ``paid_on``, ``method``, ``receipt_number``, ``payer_display`` and ``decision_*``, in payment
+    order) and ``standard`` (its ``payer`` and ``payer_name``; None: ``bill.standard``) read already."""
+    if payments is None:
+        payments = [a.payment for a in bill.allocations.all()]
     methods, receipts, payers, decisions = [], [], [], []
     for payment in payments:
         if payment.method not in methods:
@@ -390,8 +435,10 @@ def payment_details(bill: DuesBill) -> PaymentDetails:
         decision = decision_text(payment)
         if decision and decision not in decisions:
             decisions.append(decision)
-    if not payers and bill.standard_id and bill.standard.payer == DuesStandard.Payer.OTHER:
-        payers.append(bill.standard.payer_name)
+    if not payers and bill.standard_id:
+        standard = standard or bill.standard
+        if standard.payer == DuesStandard.Payer.OTHER:
+            payers.append(standard.payer_name)
     paid_on = bill.paid_on or max((p.paid_on for p in payments), default=None)
     return PaymentDetails(paid_on=paid_on, methods=methods, receipts=receipts, payers=payers, decisions=decisions)
 
@@ -433,6 +480,29 @@ def ledger_bills(bills, **filters):
 
 
 LEDGER_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerPayment:
+    """What ``payment_details`` reads of a payment, for the ledger's page (read as values, not as models)."""
+
+    paid_on: datetime.date
+    method: str
+    receipt_number: str
+    payer_display: str
+    decision_by: str
+    decision_on: datetime.date | None
+    decision_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerPayer:
+    """A bill's standard as ``payment_details`` reads it: who pays."""
+
+    payer: str
+    payer_name: str
+
+
 UNPAID = Q(paid_amount__lt=F("amount"), excused_reason="")  # ``DuesBill.state`` unpaid or partial
 
 
@@ -480,33 +550,97 @@ def ledger_totals(bills) -> dict[int, dict]:
     return {row.pop("organization_id"): row for row in rows}
 
 
+def _ledger_groups(totals: dict[int, dict]) -> list[tuple[list[PartyOrganization], int]]:
+    """The branches with bills in ledger order (building, then name: the database's order, so its collation),
+    as runs of branches the order cannot tell apart (same building and name), each with its bill count."""
+    groups: list[tuple[list[PartyOrganization], int]] = []
+    last = None
+    for org in (
+        PartyOrganization.objects.filter(pk__in=list(totals))
+        .select_related("building")
+        .order_by("building__name", "name", "pk")
+    ):
+        key = (org.building.name if org.building_id else None, org.name)
+        count = totals[org.pk]["bills"]
+        if groups and key == last:
+            groups[-1][0].append(org)
+            groups[-1] = (groups[-1][0], groups[-1][1] + count)
+        else:
+            groups.append(([org], count))
+        last = key
+    return groups
+
+
 def ledger(bills, *, page_number=None, per_page: int | None = None) -> Ledger:
     """A page of the ledger. ``bills`` are ``ledger_filter`` bills; the page's rows are grouped by branch and
     each gets ``details`` (``PaymentDetails``); every total comes from ``ledger_totals`` over all the bills.
-    Six queries however many bills: the totals, the page's bill ids in ledger order (only the columns the order
-    needs, so PostgreSQL sorts narrow rows and joins no standard), those bills with their branch, their members,
-    their standards, their allocations."""
+    Four queries however many bills: the totals (which also give each branch's bill count), the branches in
+    ledger order, the page's bills with their members' names, their payments (as values); a fifth for the payer
+    of the standards of bills whose payments name no payer, when there are any. The ledger
+    orders by branch first, so the branch counts tell which branches the page falls in: only their bills are
+    sorted (not every bill of the filter joined to every member), from the offset within them."""
     totals = ledger_totals(bills)
-    bills = bills.prefetch_related(None)
-    ordered = with_details(bills).select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    paginator = Paginator(ordered, per_page or LEDGER_PAGE_SIZE)
+    per_page = per_page or LEDGER_PAGE_SIZE
+    paginator = Paginator(range(0), per_page)
     paginator.count = sum(t["bills"] for t in totals.values())  # known already: no COUNT query
     page = paginator.get_page(page_number)
-    ids = list(page.object_list)
-    # The page's own members and standards by their ids: a join would make PostgreSQL hash every member and
-    # every standard for a hundred rows.
-    by_id = (
-        DuesBill.objects.select_related("organization__building")
-        .prefetch_related(
-            Prefetch("member", queryset=Member.objects.only("pk", "name")),
-            Prefetch("standard", queryset=DuesStandard.objects.only("pk", "payer", "payer_name")),
-            Prefetch("allocations", queryset=LEDGER_ALLOCATIONS),
+    start = (page.number - 1) * per_page
+    end = start + per_page
+    orgs: dict[int, PartyOrganization] = {}
+    before = seen = 0
+    for group, count in _ledger_groups(totals) if totals else ():
+        if seen + count > start and seen < end:
+            if not orgs:
+                before = seen
+            orgs.update((org.pk, org) for org in group)
+        seen += count
+    rows, payments, standards = [], {}, {}
+    if orgs:
+        rows = list(
+            bills.filter(organization_id__in=list(orgs))
+            .prefetch_related(None)
+            .select_related(None)
+            .annotate(member_name=F("member__name"))
+            .order_by("organization__building__name", "organization__name", "month", "member__name", "pk")[
+                start - before : end - before
+            ]
         )
-        .in_bulk(ids)
-    )
-    page.object_list = [by_id[pk] for pk in ids]
+        db = bills.db
+        for bill in rows:
+            bill.organization = orgs[bill.organization_id]
+            bill.member = Member.from_db(db, ["id", "name"], (bill.member_id, bill.member_name))
+        # The page's payments and payers as values: no model for each allocation, payment and standard.
+        payments = defaultdict(list)
+        for bill_id, *values in (
+            DuesAllocation.objects.filter(bill_id__in=[b.pk for b in rows])
+            .order_by("payment__paid_on", "payment_id")
+            .values_list(
+                "bill_id",
+                "payment__paid_on",
+                "payment__method",
+                "payment__receipt_number",
+                "payment__payer_name",
+                "payment__decision_by",
+                "payment__decision_on",
+                "payment__decision_reason",
+            )
+        ):
+            payments[bill_id].append(LedgerPayment(*values))
+        # ``payment_details`` names the standard's payer when no payment names one.
+        standard_ids = {
+            b.standard_id for b in rows if b.standard_id and not any(p.payer_display for p in payments.get(b.pk, ()))
+        }
+        standards = {}
+        if standard_ids:
+            standards = {
+                pk: LedgerPayer(payer, name)
+                for pk, payer, name in DuesStandard.objects.filter(pk__in=standard_ids)
+                .order_by()
+                .values_list("pk", "payer", "payer_name")
+            }
+    page.object_list = rows
     sections: dict[int, LedgerSection] = {}
-    for bill in page.object_list:
+    for bill in rows:
         section = sections.get(bill.organization_id)
         if section is None:
             branch_totals = totals.get(bill.organization_id, {})
@@ -517,7 +651,7 @@ def ledger(bills, *, page_number=None, per_page: int | None = None) -> Ledger:
                 unpaid_count=branch_totals.get("unpaid", 0),
                 bill_count=branch_totals.get("bills", 0),
             )
-        bill.details = payment_details(bill)
+        bill.details = payment_details(bill, payments.get(bill.pk, []), standards.get(bill.standard_id))
         section.rows.append(bill)
     return Ledger(
         sections=list(sections.values()),

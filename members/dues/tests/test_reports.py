@@ -231,11 +231,12 @@ def test_the_ledger_runs_the_same_queries_at_1x_and_3x_members(
     assert response.context["ledger"].row_count == 6 * scale
 
 
-# Session, user, the totals per branch over the whole filter (one GROUP BY; it also gives the page count), the
-# page's bill ids in ledger order, those bills (with their branch), their members, their payments, the branch
-# choices, the bell, and the session save (savepoint, update, release). (Bills made from a standard add one
-# query for the standards, the payer; these bills have none.)
-LEDGER_QUERIES = 12
+# Session, user, the totals per branch over the whole filter (one GROUP BY; it also gives the page count and
+# each branch's bill count), the branches in ledger order, the page's bills (with their members' names) from the
+# branches the page falls in, their payments, the branch choices, the bell, and the session save (savepoint,
+# update, release). (Bills made from a standard add one query for the standards, the payer; these bills have
+# none.)
+LEDGER_QUERIES = 11
 
 
 def test_the_ledger_is_paginated_and_its_totals_cover_every_page(admin_client, branch_a, monkeypatch):
@@ -252,6 +253,22 @@ def test_the_ledger_is_paginated_and_its_totals_cover_every_page(admin_client, b
         assert (ledger.due, ledger.row_count) == (Decimal("120.00"), 3)
         assert ledger.sections[0].due == Decimal("120.00")
         assert ledger.sections[0].unpaid_count == 3
+
+
+def test_the_ledgers_pages_run_on_across_branches_in_ledger_order(
+    admin_client, branch_a, group_a, branch_b, monkeypatch
+):
+    """Each page starts where the last one stopped, also when a page holds the end of one branch and the start
+    of the next (the page is chosen from the branches' bill counts)."""
+    for n in range(5):
+        bill(MemberFactory(organization=(branch_a, group_a, branch_b)[n % 3], name=f"党员{n}"), 5, "40.00")
+        bill(MemberFactory(organization=branch_b, name=f"成员{n}"), 5, "40.00")
+    everything = admin_client.get(LEDGER, {"year": YEAR, "month": 5}).context["ledger"]
+    whole = [(s.branch.pk, b.member.name) for s in everything.sections for b in s.rows]
+    assert len(whole) == 10 and len(everything.sections) == 2
+    monkeypatch.setattr("members.dues.selectors.LEDGER_PAGE_SIZE", 3)
+    pages = [admin_client.get(LEDGER, {"year": YEAR, "month": 5, "page": p}).context["ledger"] for p in (1, 2, 3, 4)]
+    assert [(s.branch.pk, b.member.name) for page in pages for s in page.sections for b in s.rows] == whole
 
 
 # --- the export ---------------------------------------------------------------------------------------------

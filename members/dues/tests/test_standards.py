@@ -674,3 +674,19 @@ def test_the_declaration_page_runs_a_fixed_number_of_queries(
 
 # Session, user, the member, their standards, the bell, and the session save (no enterprise choices).
 DECLARE_PAGE_QUERIES = 8
+
+
+def test_the_standards_pages_run_on_across_branches_in_their_order(
+    admin_client, branch_a, group_a, branch_b, monkeypatch
+):
+    """Each page starts where the last one stopped, also when a page holds the end of one branch and the start of
+    the next (the page is chosen from the members counted by branch)."""
+    for n in range(4):
+        MemberFactory(organization=(branch_a, group_a, branch_b)[n % 3], name=f"党员{n}")
+        MemberFactory(organization=branch_b, name=f"成员{n}")
+    everyone = [m.name for m in admin_client.get(STANDARDS).context["page"]]
+    assert len(everyone) == Member.objects.count() >= 8
+    monkeypatch.setattr("members.dues.views.reports.PAGE_SIZE", 3)
+    pages = range(1, (len(everyone) + 2) // 3 + 1)
+    names = [m.name for p in pages for m in admin_client.get(STANDARDS, {"page": p}).context["page"]]
+    assert names == everyone

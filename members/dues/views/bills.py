@@ -6,26 +6,28 @@ the write permission (403), then call a service from ``members.dues.services``.
 """
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buildingparty import jobs, submissions
 from buildingparty.forms import add_service_errors
+from buildingparty.links import url_maker
 from buildingparty.models import Role
 from buildingparty.money import money
 from buildingparty.scope import role_required
@@ -51,7 +53,7 @@ from members.dues.selectors import (
     paying_by,
     standards_in_force,
 )
-from members.models import Member, add_months
+from members.models import Member, active_q, add_months, in_party_q
 
 from .. import services
 
@@ -95,15 +97,8 @@ def _with_state(bills):
     return bills
 
 
-def url_maker(name: str):
-    """``pk -> reverse(name, args=[pk])`` resolving the pattern once (a page of rows links each row)."""
-    marker = "2147483647"
-    head, tail = reverse(name, args=[int(marker)]).split(marker)
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def state_badge(bill) -> str:
-    """``dues/_state.html`` for a bill with ``state_colour``/``state_label``, drawn once for a row shown twice."""
+    """A bill's state badge (``state_colour``/``state_label``), drawn once in the view for its row."""
     badge = format_html(
         '<span class="badge text-bg-{}" data-state="{}">{}</span>', bill.state_colour, bill.state, bill.state_label
     )
@@ -120,13 +115,49 @@ def state_badge(bill) -> str:
 
 
 def _month_rows(page, month: datetime.date, can_record: bool):
-    """Each bill of the month page with its links and its state badge, computed once."""
+    """Each bill of the month page with its links and its state badge, and its row (``row_html``) drawn once
+    here rather than by the template a cell at a time. Each cell carries its column's name (``data-label``) for
+    the phone's cards."""
     member_url, pay_url = url_maker("dues:member"), url_maker("dues:record_payment")
     query = f"?month={month:%Y-%m}"
+    L = {  # noqa: N806 - the column names, escaped once
+        key: escape(label)
+        for key, label in {
+            "member": _("Member"),
+            "branch": _("Branch"),
+            "due": _("Due (yuan)"),
+            "paid": _("Paid (yuan)"),
+            "paid_on": _("Paid in full on"),
+            "state": _("State"),
+            "record": _("Record payment"),
+        }.items()
+    }
+
+    @functools.cache
+    def amount_text(amount):  # localized once an amount: most rows repeat a few
+        return escape(localize(amount))
+
     for bill in _with_state(page):
         bill.member_url = member_url(bill.member_id)
         bill.pay_url = pay_url(bill.member_id) + query if can_record and not bill.is_paid else ""
         bill.state_html = state_badge(bill)
+        pay = (
+            f'<a class="btn btn-sm btn-outline-primary" href="{escape(bill.pay_url)}" '
+            f'data-testid="record-payment-{bill.member_id}">{L["record"]}</a>'
+            if bill.pay_url
+            else ""
+        )
+        paid_on = f"{bill.paid_on:%Y-%m-%d}" if bill.paid_on else "—"
+        bill.row_html = mark_safe(  # every value is escaped here
+            f'<tr>\n    <td class="text-nowrap" data-label="{L["member"]}"><a href="{escape(bill.member_url)}">'
+            f"{escape(bill.member.name)}</a></td>"
+            f'\n    <td data-label="{L["branch"]}">{escape(bill.organization.name)}</td>'
+            f'\n    <td class="text-md-end" data-label="{L["due"]}">{amount_text(bill.amount)}</td>'
+            f'\n    <td class="text-md-end" data-label="{L["paid"]}">{amount_text(bill.paid_amount)}</td>'
+            f'\n    <td class="text-nowrap" data-label="{L["paid_on"]}">{paid_on}</td>'
+            f'\n    <td data-label="{L["state"]}">{conditional_escape(bill.state_html)}</td>'
+            f'\n    <td class="text-md-end">{pay}</td>\n  </tr>'
+        )
 
 
 def _collection(bills, state: str = "") -> dict:
@@ -170,7 +201,8 @@ def _collection(bills, state: str = "") -> dict:
 
 def _page_bills(shown, branches: list, bottom: int, top: int) -> list:
     """The bills ``bottom``–``top`` of ``shown`` in the page's order (branch name, member name), sorting only
-    the bills of the branches that page covers (``branches`` from ``_collection``), not the month's."""
+    the bills of the branches that page covers (``branches`` from ``_collection``), not the month's. The
+    standards page pages its members the same way (``branches`` from ``selectors.standard_counts``)."""
     position, start, ids = 0, 0, []
     for _name, organization_ids, count in branches:
         if position >= top:
@@ -217,10 +249,16 @@ def dues_month(request):
     in_reach = _members_of(Member.objects.for_user(request.user), organization)
     paying = paying_by(in_reach, month_end(month))
     missing = list(members_without_standard(paying, month.year).only("pk", "name").order_by("name")[:51])
-    # NOT EXISTS: an anti-join on the month's bills (a per-member subquery would probe the index for each).
-    unbilled = paying.filter(~Exists(DuesBill.objects.filter(member_id=OuterRef("pk"), month=month))).count()
-    # 党员 as every page counts them (normal or 停止党籍, not transferred out), beside the paying members.
-    in_party = in_reach.in_party().count()
+    # One scan of the members in reach for both counts: the paying members with no bill of the month (NOT IN
+    # the month's bills, which PostgreSQL hashes once; NOT EXISTS inside a FILTER would probe the index for each
+    # member), and 党员 as every page counts them (normal or 停止党籍, not transferred out), beside the paying
+    # members.
+    no_bill = ~Q(pk__in=DuesBill.objects.filter(month=month).values("member_id"))
+    counts = in_reach.aggregate(
+        unbilled=Count("pk", filter=active_q() & Q(joined_on__lte=month_end(month)) & no_bill),
+        in_party=Count("pk", filter=in_party_q()),
+    )
+    unbilled, in_party = counts["unbilled"], counts["in_party"]
     return render(
         request,
         "dues/month.html",
@@ -494,8 +532,8 @@ def excuse_bill(request, pk):
 
 
 def _arrears_rows(page, members: dict) -> None:
-    """Each debt of the arrears page with its member, links and summary line, computed once for the phone card
-    and the table row."""
+    """Each debt of the arrears page with its member, its links and its oldest month, computed once here rather
+    than by the template a row at a time."""
     member_url, pay_url = url_maker("dues:member"), url_maker("dues:record_payment")
     standing_url = url_maker("members:detail")
     for debt in page:
@@ -504,12 +542,6 @@ def _arrears_rows(page, members: dict) -> None:
         debt.pay_url = pay_url(debt.member_id)
         debt.standing_url = f"{standing_url(debt.member_id)}#manage"
         debt.oldest_text = date_filter(debt.oldest, "Y年n月")
-        debt.summary = ngettext(
-            "%(n)s month unpaid since %(since)s (%(owed)s yuan)",
-            "%(n)s months unpaid since %(since)s (%(owed)s yuan)",
-            debt.count,
-        ) % {"n": debt.count, "since": debt.oldest_text, "owed": localize(debt.owed)}
-        debt.run_text = _("longest run %(run)s") % {"run": debt.longest_run}
 
 
 @role_required(*READERS)
@@ -528,7 +560,8 @@ def dues_arrears(request):
         ),
         organization,
     )
-    debts = arrears_map(members.order_by().values_list("pk", flat=True), today=today)
+    lost_contact_since = dict(members.order_by().values_list("pk", "lost_contact_since"))
+    debts = arrears_map(lost_contact_since, today=today, lost_contact_since=lost_contact_since)
     rows = [d for d in debts.values() if d.count >= min_months and (d.is_candidate or not only_candidates)]
     candidates = sum(1 for d in debts.values() if d.is_candidate)
     rows.sort(key=lambda d: (not d.is_candidate, -d.longest_run, -d.count, d.member_id))

@@ -7,20 +7,26 @@ members see only their own declaration. Each view: check the role (403), fetch t
 of scope), check the write permission (403), then call a service from ``members.dues.services``.
 """
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buildingparty import registers
+from buildingparty.links import ROW, url_maker
 from buildingparty.models import Role
 from buildingparty.redirects import safe_next
 from buildingparty.scope import organization_ids, role_required
@@ -52,6 +58,7 @@ from members.dues.selectors import (
 from members.models import Member
 
 from .. import services
+from .bills import _page_bills
 
 PAGE_SIZE = 50
 CONFIRMED, DECLARED = DuesStandard.Status.CONFIRMED, DuesStandard.Status.DECLARED
@@ -73,12 +80,12 @@ def _service_error(request, form, error: ValidationError):
 # --- the standards of a year --------------------------------------------------------------------------------
 
 
-def _standard_rows(members: list, year: int) -> None:
-    """What each row of the standards page shows twice (phone card, table), computed once: the link to the
-    member's standard, the status badge (``dues/reports/_status.html``) and the amount
-    (``dues/reports/_amount.html``)."""
-    standard_url = reverse("dues:standard", args=[2147483647, year])
-    head, tail = standard_url.split("2147483647")
+def _standard_rows(members: list, year: int, *, request, can_manage: bool) -> None:
+    """Each row of the standards page (``row_html``) drawn once here rather than by the template a cell at a
+    time: the member with the link to their standard (and the month they pay from, when they joined during the
+    year), the branch, the standard's terms or what carries over, the status badge, and for a manager the
+    confirm and edit buttons. Each cell carries its column's name (``data-label``) for the phone's cards."""
+    standard_url, confirm_url = url_maker("dues:standard", ROW, year), url_maker("dues:standard_confirm")
     badges = {
         None: format_html('<span class="badge text-bg-danger" data-status="missing">{}</span>', _("No standard")),
         CONFIRMED: format_html('<span class="badge text-bg-success" data-status="confirmed">{}</span>', _("Confirmed")),
@@ -87,22 +94,94 @@ def _standard_rows(members: list, year: int) -> None:
         ),
     }
     by_rule = _("Amount by the rule")
+    L = {  # noqa: N806 - the column names and the buttons, escaped once
+        key: escape(label)
+        for key, label in {
+            "branch": _("Branch"),
+            "kind": _("Kind"),
+            "base": _("Monthly base (yuan)"),
+            "amount": _("Monthly amount (yuan)"),
+            "agreed": _("Agreed amount"),
+            "payer": _("Who pays"),
+            "status": _("Status"),
+            "behalf": _("On their behalf"),
+            "themself": _("The member themself"),
+            "confirm": _("Confirm"),
+            "edit": _("Edit"),
+            "set": _("Set"),
+            "none": _("No confirmed standard: this member is not billed."),
+        }.items()
+    }
+    confirm_form = ""
+    if can_manage:
+        # What {% csrf_token %} and the ``next`` field write, the same in every row.
+        confirm_form = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+            f'<input type="hidden" name="next" value="{escape(request.get_full_path())}">'
+        )
     for member in members:
         s = member.standard
-        member.standard_url = f"{head}{member.pk}{tail}"
+        member.standard_url = url = standard_url(member.pk)
         member.status_html = badges[s.status if s else None]
+        name = escape(member.name)
+        pays_from = ""
+        if member.starts and member.starts.month != 1 and member.starts.year == year:
+            pays_from = '<div class="small text-body-secondary">{}</div>'.format(
+                escape(_("pays from %(month)s") % {"month": f"{member.starts:%Y-%m}"})
+            )
         if s is None:
             member.amount_html = "—"
-        elif s.override_amount is not None:
-            member.amount_html = format_html(
-                '<span class="fw-semibold">{}</span> <span class="text-body-secondary text-decoration-line-through '
-                'small" title="{}">{}</span>',
-                localize(s.override_amount),
-                by_rule,
-                localize(s.computed_amount),
-            )
+            if member.carried:
+                carried = _("Carried over from %(y)s: %(amount)s a month") % {
+                    "y": localize(member.carried.year),
+                    "amount": localize(member.carried.amount),
+                }
+                terms = f'\n    <td colspan="5" class="small">{escape(carried)}</td>'
+            else:
+                terms = f'\n    <td colspan="5" class="small">{L["none"]}</td>'
         else:
-            member.amount_html = localize(s.computed_amount)
+            if s.override_amount is not None:
+                member.amount_html = format_html(
+                    '<span class="fw-semibold">{}</span> <span class="text-body-secondary '
+                    'text-decoration-line-through small" title="{}">{}</span>',
+                    localize(s.override_amount),
+                    by_rule,
+                    localize(s.computed_amount),
+                )
+                agreed = format_html(
+                    '{}<div class="text-body-secondary">{}</div>', s.override_reason, s.override_approved_by
+                )
+            else:
+                member.amount_html = localize(s.computed_amount)
+                agreed = "—"
+            payer = f"{L['behalf']}：{escape(s.payer_name)}" if s.payer == "other" else L["themself"]
+            base = "—" if s.declared_base is None else escape(localize(s.declared_base))
+            terms = (
+                f'\n    <td data-label="{L["kind"]}">{escape(s.get_kind_display())}</td>'
+                f'\n    <td class="text-md-end" data-label="{L["base"]}">{base}</td>'
+                f'\n    <td class="text-md-end text-nowrap" data-label="{L["amount"]}">'
+                f"{conditional_escape(member.amount_html)}</td>"
+                f'\n    <td class="small" data-label="{L["agreed"]}">{agreed}</td>'
+                f'\n    <td class="small" data-label="{L["payer"]}">{payer}</td>'
+            )
+        actions = ""
+        if can_manage:
+            if s is not None and s.status == DECLARED:
+                actions = (
+                    f'<form method="post" action="{confirm_url(s.pk)}" class="d-inline">'
+                    f'{confirm_form}<button class="btn btn-sm btn-success" type="submit" data-testid="confirm-{s.pk}">'
+                    f"{L['confirm']}</button></form>"
+                )
+            actions += f'<a class="btn btn-sm btn-outline-secondary" href="{url}">{L["edit" if s else "set"]}</a>'
+        row_class = "" if s else ' class="table-warning"'
+        member.row_html = mark_safe(  # every value is escaped here
+            f'<tr{row_class} data-member="{name}">'
+            f'\n    <td class="text-nowrap"><a href="{url}">{name}</a>{pays_from}</td>'
+            f'\n    <td data-label="{L["branch"]}">{escape(member.organization)}</td>'
+            f"{terms}"
+            f'\n    <td class="text-nowrap" data-label="{L["status"]}">{member.status_html}</td>'
+            f'\n    <td class="text-nowrap text-md-end">{actions}</td>\n  </tr>'
+        )
 
 
 @role_required(*READERS)
@@ -116,18 +195,24 @@ def standard_list(request):
     paying = paying_in_year(Member.objects.for_user(user), year)
     counts = standard_counts(paying, year)
     members = form.filter(paying, year)
-    paginator = Paginator(
+    ordered = (
         # The columns a row shows (name, branch, the month they pay from): PostgreSQL sorts narrow rows.
         members.select_related("organization")
         .only("name", "joined_on", "organization", "organization__name")
-        .order_by("organization__name", "name", "pk"),
-        PAGE_SIZE,
+        .order_by("organization__name", "name", "pk")
     )
-    if not form.narrows():
+    paginator = Paginator(ordered, PAGE_SIZE)
+    narrowed = form.narrows()
+    if not narrowed:
         paginator.count = counts["total"]  # every paying member: counted already, no COUNT query
     page = paginator.get_page(request.GET.get("page"))
+    if not narrowed:
+        # Every paying member: the counts by branch tell which branches the page falls in; only their members
+        # are sorted.
+        bottom = (page.number - 1) * PAGE_SIZE
+        page.object_list = _page_bills(ordered, counts["branches"], bottom, bottom + PAGE_SIZE)
     page.object_list = attach_standards(list(page.object_list), year)
-    _standard_rows(page.object_list, year)
+    _standard_rows(page.object_list, year, request=request, can_manage=user.role in access.MANAGERS)
     return render(
         request,
         "dues/reports/standard_list.html",
@@ -356,31 +441,71 @@ def _report_context(year: int, branches: list, branch) -> dict:
     return {"year": year, "years": year_choices(year), "branches": branches, "branch": branch}
 
 
-def _ledger_rows(result) -> None:
-    """What each ledger row shows twice (phone card, table), computed once: the state badge
-    (``dues/reports/_state.html``), the month, the day paid, the methods, receipts and payers joined."""
+def _ledger_rows(result, *, month) -> None:
+    """Each ledger row's cells (``row_html``), drawn once here rather than by the template a cell at a time: the
+    member, the month (for a whole year), due, paid, the day paid, the methods, receipts and payers joined, the
+    state badge (``dues/reports/_state.html``) and the branch decisions. Each cell carries its column's name
+    (``data-label``) for the phone's cards."""
     badges = {
         "paid": format_html('<span class="badge text-bg-success" data-state="paid">{}</span>', _("Paid")),
         "partial": format_html('<span class="badge text-bg-warning" data-state="partial">{}</span>', _("Partly paid")),
         "unpaid": format_html('<span class="badge text-bg-danger" data-state="unpaid">{}</span>', _("Unpaid")),
     }
     excused = _("Excused")
+    L = {  # noqa: N806 - the column names, escaped once
+        key: escape(label)
+        for key, label in {
+            "name": pgettext("person", "Name"),
+            "month": _("Month"),
+            "due": _("Due (yuan)"),
+            "paid": _("Paid (yuan)"),
+            "paid_on": _("Paid on"),
+            "method": _("Method"),
+            "receipt": _("Receipt number"),
+            "payer": _("Paid on their behalf by"),
+            "state": _("State"),
+            "decision": _("Branch decision"),
+        }.items()
+    }
+    method_text = {}  # the methods of a bill, joined, by their codes: most rows repeat a few
+
+    @functools.cache
+    def amount_text(amount):  # localized once an amount: most rows repeat a few
+        return escape(localize(amount))
+
+    month_label = f'data-label="{L["month"]}"'
+    decision_open = f'<div class="small text-body-secondary" data-testid="ledger-decision">{L["decision"]}：'
     for section in result.sections:
         for bill in section.rows:
             state, details = bill.state, bill.details
             if state == "excused":
-                bill.state_html = format_html(
+                state_html = format_html(
                     '<span class="badge text-bg-secondary" data-state="excused" title="{}">{}</span>',
                     bill.excused_reason,
                     excused,
                 )
             else:
-                bill.state_html = badges[state]
-            bill.month_text = f"{bill.month:%Y-%m}"
-            bill.paid_on_text = f"{details.paid_on:%Y-%m-%d}" if details.paid_on else ""
-            bill.methods_text = "、".join(details.method_labels)
-            bill.receipts_text = "、".join(details.receipts)
-            bill.payers_text = "、".join(details.payers)
+                state_html = badges[state]
+            name = escape(bill.member.name)
+            paid_on = f"{details.paid_on:%Y-%m-%d}" if details.paid_on else "—"
+            methods = method_text.get(tuple(details.methods))
+            if methods is None:
+                methods = method_text[tuple(details.methods)] = escape("、".join(details.method_labels) or "—")
+            receipts = escape("、".join(details.receipts) or "—")
+            payers = escape("、".join(details.payers) or "—")
+            month_cell = "" if month else f'\n      <td class="text-nowrap" {month_label}>{bill.month:%Y-%m}</td>'
+            decisions = "".join(f"{decision_open}{escape(d)}</div>" for d in details.decisions)
+            bill.row_html = mark_safe(  # every value is escaped above
+                f'<tr data-member="{name}">\n      <td class="text-nowrap" data-label="{L["name"]}">{name}</td>'
+                f"{month_cell}"
+                f'\n      <td class="text-md-end" data-label="{L["due"]}">{amount_text(bill.amount)}</td>'
+                f'\n      <td class="text-md-end" data-label="{L["paid"]}">{amount_text(bill.paid_amount)}</td>'
+                f'\n      <td class="text-nowrap" data-label="{L["paid_on"]}">{paid_on}</td>'
+                f'\n      <td class="small" data-label="{L["method"]}">{methods}</td>'
+                f'\n      <td class="small font-monospace" data-label="{L["receipt"]}">{receipts}</td>'
+                f'\n      <td class="small" data-label="{L["payer"]}">{payers}</td>'
+                f'\n      <td data-label="{L["state"]}">{state_html}{decisions}</td>\n    </tr>'
+            )
 
 
 @role_required(*READERS)
@@ -392,7 +517,7 @@ def ledger_page(request):
     year, month = form.chosen_year(), form.chosen_month()
     bills = ledger_filter(report_bills(request.user), year=year, month=month, branch=branch)
     result = ledger(bills, page_number=request.GET.get("page"))
-    _ledger_rows(result)
+    _ledger_rows(result, month=month)
     query = {"year": year, "month": month or "", **({"branch": branch.pk} if branch else {})}
     return render(
         request,
