@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from buildingparty import data_cache
+from buildingparty.links import url_maker
 from buildingparty.models import PartyOrganization
 
 from .models import Enterprise
@@ -208,15 +208,17 @@ class Flagged:
                 "building", "party_organization", "liaison"
             )
             by_pk = {e.pk: e for e in found}
-            # One reverse() for the page, not one per row.
-            url = reverse("enterprises:detail", args=[0]).replace("/0/", "/{}/")
+            # One reverse() for the page, not one per row; the coverage labels translated once a page too.
+            url = url_maker("enterprises:detail")
+            labels = {value: str(label) for value, label in OrgStatus.choices}
             enterprises = []
             for pk, total, full, in_building in page.object_list:
                 enterprise = by_pk.get(pk)
                 if enterprise is not None:  # deleted since: the next request counts again anyway
                     enterprise.member_total, enterprise.member_full = total, full
                     enterprise.member_in_building = in_building
-                    enterprise.detail_url = url.format(pk)
+                    enterprise.detail_url = url(pk)
+                    enterprise.party_org_label = labels.get(enterprise.party_org_status, enterprise.party_org_status)
                     enterprises.append(enterprise)
             page.object_list = enterprises
         return page

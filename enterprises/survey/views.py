@@ -13,10 +13,12 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from buildingparty.links import ROW, url_maker
 from buildingparty.models import Role
 from buildingparty.redirects import safe_next
 from buildingparty.scope import role_required
@@ -160,8 +162,14 @@ def campaign_detail(request, pk):
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = progress_rows(campaign, page.object_list)
     may_record = campaign.status != SurveyCampaign.Status.CLOSED and user.role in VISITORS
+    # The rows' links, once a page rather than by get_absolute_url() and {% url %} a row.
+    enterprise_url, visit_url = url_maker("enterprises:detail"), url_maker("survey:visit_detail")
+    record_url = url_maker("survey:visit_create", campaign.pk, ROW)
     for row in page:
         row.can_record = may_record and can_record_visit(user, row.enterprise)
+        row.enterprise_url = enterprise_url(row.enterprise.pk)
+        row.latest_url = visit_url(row.latest.pk) if row.latest else None
+        row.record_url = record_url(row.enterprise.pk) if row.can_record else None
     return render(
         request,
         "survey/campaign_detail.html",
@@ -377,9 +385,7 @@ def follow_up_done(request, pk):
 def lead_list(request):
     """Members found on visits whose relationship is elsewhere (隐形党员): open ones first."""
     form = LeadFilterForm(request.GET or None, user=request.user)
-    leads = SurveyLead.objects.for_user(request.user).select_related(
-        "visit__enterprise", "visit__campaign", "closed_by"
-    )
+    leads = SurveyLead.objects.for_user(request.user)
     if form.is_valid():
         if form.cleaned_data["status"]:
             leads = leads.filter(status=form.cleaned_data["status"])
@@ -390,17 +396,59 @@ def lead_list(request):
             When(status=SurveyLead.Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
     ).order_by("open_first", "-visit__visited_on", "-pk")
-    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page is chosen by ids first (ordering every lead joined to its enterprise, campaign and closer cost
+    # more than the page); then only the page's leads are read with them.
+    page = Paginator(leads.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    found = (
+        SurveyLead.objects.select_related("visit__enterprise", "visit__campaign", "closed_by")
+        .order_by()
+        .in_bulk(list(page.object_list))
+    )
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
+    can_act = request.user.role in LEAD_MANAGERS
     return render(
         request,
         "survey/lead_list.html",
         {
             "page": page,
+            "rows": _lead_rows(page.object_list, can_act),
             "form": form,
-            "can_act": request.user.role in LEAD_MANAGERS,
+            "can_act": can_act,
             "close_form": LeadCloseForm(auto_id=False),
         },
     )
+
+
+LEAD_BADGES = {
+    SurveyLead.Status.OPEN: "text-bg-warning",
+    SurveyLead.Status.TRANSFERRED_IN: "text-bg-success",
+    SurveyLead.Status.MOBILE: "text-bg-info",
+}
+
+
+def _lead_rows(leads, can_act) -> list[tuple]:
+    """Each lead's links and badge, worked out once here rather than by {% url %} and includes per row:
+    (lead, status badge, visit url, actions: (transfer in, incoming, close) urls or None)."""
+    urls = {
+        name: url_maker(name)
+        for name in ("survey:visit_detail", "members:lead_transfer_in", "members:lead_incoming", "survey:lead_close")
+    }
+    labels = {value: str(label) for value, label in SurveyLead.Status.choices}
+    rows = []
+    for lead in leads:
+        badge = format_html(
+            '<span class="badge {}">{}</span>',
+            LEAD_BADGES.get(lead.status, "text-bg-secondary"),
+            labels.get(lead.status, lead.status),
+        )
+        actions = None
+        if can_act and lead.status == SurveyLead.Status.OPEN:
+            actions = tuple(
+                urls[name](lead.pk)
+                for name in ("members:lead_transfer_in", "members:lead_incoming", "survey:lead_close")
+            )
+        rows.append((lead, badge, urls["survey:visit_detail"](lead.visit_id), actions))
+    return rows
 
 
 @require_POST

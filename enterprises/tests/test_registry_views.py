@@ -153,6 +153,20 @@ def test_the_list_runs_the_same_queries_at_1x_and_3x_enterprises(
     assert response.context["page"].paginator.count == 10 * scale
 
 
+def test_the_list_rows_carry_their_links_labels_and_flags(admin_client, listed, branch_a):
+    """The rows' links, badges and flags are worked out in the view (one table, cards on a phone)."""
+    body = admin_client.get(reverse("enterprises:list"), {"status": "all"}).content.decode()
+    three = Enterprise.objects.get(name="三名正式党员")
+    own = Enterprise.objects.get(name="自建支部")
+    assert f'<a href="{three.get_absolute_url()}">三名正式党员</a>' in body
+    assert body.count('data-flag="should_form_branch"') == 1  # 三名正式党员: 3 full members, no branch of its own
+    assert f'<a href="{own.get_absolute_url()}">自建支部</a></td>' in body  # its own branch: no flag
+    assert f'{own.get_party_org_status_display()}</span> <span class="small">{branch_a.name}</span>' in body
+    moved_out = Enterprise.objects.get(name="迁出").get_status_display()
+    assert f'<span class="badge text-bg-secondary">{moved_out}</span>' in body
+    assert 'data-label="' in body and "table-cards" in body
+
+
 # Session read, user, the filter's choices (floors with industries; liaisons), count, the page of enterprises with
 # their liaisons, organisations and member counts, and the session write in its savepoint: the same however many
 # enterprises there are.

@@ -5,19 +5,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buildingparty.autocomplete import search_response
+from buildingparty.links import url_maker
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
 
 from .. import access, sections, selectors, services
 from ..forms import ENTERPRISE_SEARCH, EnterpriseFilterForm, EnterpriseForm, MoveForm, enterprise_label
 from ..models import Enterprise, EnterpriseChange
+from ..templatetags.enterprise_tags import attitude_class, coverage_class, coverage_flags
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 50
@@ -50,6 +53,7 @@ def enterprise_list(request):
         "enterprises/enterprise_list.html",
         {
             "page": page,
+            "rows": _list_rows(page),
             "form": form,
             "can_create": access.can_create(user),
             "can_transfer_register": user.role == Role.ADMIN,  # export and import
@@ -57,6 +61,58 @@ def enterprise_list(request):
             "min_full": selectors.FORM_BRANCH_MIN_FULL,
         },
     )
+
+
+def _list_rows(page) -> list[tuple]:
+    """Each row's link, labels and badges, worked out once here rather than by includes and tags per row:
+    (enterprise, url, kind, liaison, party organisation badge, attitude badge, status, flags)."""
+    url = url_maker("enterprises:detail")
+    flag_badges = {
+        "should_form_branch": format_html(
+            '<span class="badge text-bg-warning" data-flag="should_form_branch"><i class="bi bi-flag me-1" '
+            'aria-hidden="true"></i>{}</span> ',
+            _("Should form its own branch"),
+        ),
+        "members_without_organization": format_html(
+            '<span class="badge text-bg-danger" data-flag="members_without_organization"><i class="bi '
+            'bi-exclamation-triangle me-1" aria-hidden="true"></i>{}</span> ',
+            _("Members but no organisation"),
+        ),
+    }
+    # The choices' labels translated once a page (get_FOO_display() costs as much as a template variable).
+    kinds, orgs, attitudes, statuses = (
+        {value: str(label) for value, label in choices.choices}
+        for choices in (Enterprise.Kind, Enterprise.PartyOrgStatus, Enterprise.Attitude, Enterprise.Status)
+    )
+    rows = []
+    for e in page:
+        org = format_html(
+            '<span class="badge {}">{}</span>',
+            coverage_class(e.party_org_status),
+            orgs.get(e.party_org_status, e.party_org_status),
+        )
+        if e.party_organization:
+            org += format_html(' <span class="small">{}</span>', e.party_organization)
+        status = statuses.get(e.status, e.status)
+        if e.status != Enterprise.Status.ACTIVE:
+            status = format_html('<span class="badge text-bg-secondary">{}</span>', status)
+        rows.append(
+            (
+                e,
+                url(e.pk),
+                kinds.get(e.kind, e.kind),
+                e.liaison or "—",
+                org,
+                format_html(
+                    '<span class="badge {}">{}</span>',
+                    attitude_class(e.attitude),
+                    attitudes.get(e.attitude, e.attitude),
+                ),
+                status,
+                mark_safe("".join(flag_badges[flag] for flag in coverage_flags(e))),  # noqa: S308 (escaped above)
+            )
+        )
+    return rows
 
 
 def enterprise_detail(request, pk):
@@ -85,24 +141,46 @@ def enterprise_detail(request, pk):
         "show_members": access.can_see_member_names(user),
         "show_building": user.role == Role.STREET,
         "link_organization": enterprise.party_organization_id is not None
-        and (user.role == Role.STREET or in_reach(user, enterprise.party_organization_id)),
+        and (
+            user.role == Role.STREET
+            # in_reach for an admin (its building's organisations), from the organisation already read
+            or (user.role == Role.ADMIN and enterprise.party_organization.building_id == user.building_id)
+            or (user.role != Role.ADMIN and in_reach(user, enterprise.party_organization_id))
+        ),
         "today": timezone.localdate(),
     }
     if context["show_members"]:
         # In normal standing first, then by name, a page at a time (the largest enterprise has hundreds): the
-        # order is decided over every member's status and name, the page's members are then read by pk.
+        # order is decided over every member's status and name (here, so the queries need no ORDER BY), the page's
+        # members are then read by pk.
         in_scope = enterprise.members.for_user(user)
         order = sorted(
-            in_scope.values_list("status", "name", "pk"), key=lambda m: (m[0] != selectors.MEMBER_NORMAL, m[1])
+            in_scope.order_by().values_list("status", "name", "pk"),
+            key=lambda m: (m[0] != selectors.MEMBER_NORMAL, m[1]),
         )
         number = request.GET.get("page") if request.GET.get("list") == "members" else 1
         page = Paginator([pk for _status, _name, pk in order], MEMBER_PAGE_SIZE).get_page(number)
-        found = in_scope.filter(pk__in=page.object_list).select_related("organization").in_bulk()
+        # Only what the list shows (the other columns include encrypted ones, decrypted on reading).
+        found = (
+            in_scope.filter(pk__in=page.object_list)
+            .select_related("organization")
+            .only("name", "category", "status", "enterprise_id", "organization__name")
+            .order_by()
+            .in_bulk()
+        )
         # One reverse() for the page, not one {% url %} per row.
-        member_url = reverse("members:detail", args=[0]).replace("/0/", "/{}/")
+        member_url = url_maker("members:detail")
         members = [found[pk] for pk in page.object_list if pk in found]
+        # The category and status labels translated once a page, not by get_FOO_display() a row.
+        member_fields = enterprise.members.model._meta
+        categories, statuses = (
+            {value: str(label) for value, label in member_fields.get_field(name).flatchoices}
+            for name in ("category", "status")
+        )
         for member in members:
-            member.detail_url = member_url.format(member.pk)
+            member.detail_url = member_url(member.pk)
+            member.category_label = categories.get(member.category, member.category)
+            member.status_label = statuses.get(member.status, member.status)
         page.object_list = members
         shown_in_standing = sum(1 for status, _name, _pk in order if status == selectors.MEMBER_NORMAL)
         context.update(

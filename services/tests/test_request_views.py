@@ -289,6 +289,22 @@ def test_the_list_runs_the_same_queries_for_one_request_or_three(login_as, secre
     assert len(three) == len(one)
 
 
+def test_a_list_row_shows_its_link_badges_due_time_and_handler(
+    secretary_a_client, secretary_a, member_user, categories
+):
+    """The rows' links, badges and times are worked out in the view, with the markup of the detail page's."""
+    urgent = submit(categories["legal-advice"], member_user, title="加急请求")
+    ServiceRequest.objects.filter(pk=urgent.pk).update(priority="urgent", assigned_to=secretary_a)
+    urgent.refresh_from_db()
+    body = secretary_a_client.get(reverse("services:list")).content.decode()
+    due = timezone.localtime(urgent.due_at)
+    assert f'href="{urgent.get_absolute_url()}" data-request="{urgent.pk}"' in body
+    assert f'<span class="badge text-bg-warning">{urgent.get_priority_display()}</span> ' in body
+    assert f'<span class="badge text-bg-primary" data-status="submitted">{urgent.get_status_display()}</span>' in body
+    assert f'<time datetime="{due.isoformat()}">{due:%Y-%m-%d %H:%M}</time>' in body
+    assert secretary_a.display_name in body and 'data-flag="overdue"' not in body
+
+
 # --- one request --------------------------------------------------------------------------------------------
 
 
