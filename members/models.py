@@ -234,6 +234,11 @@ class Member(models.Model):
             ),
             models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="member_gender_known"),
         ]
+        indexes = [
+            # The few members marked in hardship, by name: the hardship register's "marked without a record"
+            # reads them without scanning every member of the building.
+            models.Index(fields=["name", "id"], condition=Q(is_hardship=True), name="member_hardship_by_name"),
+        ]
 
     def __str__(self):
         return self.name

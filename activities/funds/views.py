@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from buildingparty import registers, submissions
+from buildingparty.links import url_maker
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 from buildingparty.selectors import money_history
@@ -64,14 +64,14 @@ def fund_list(request):
 def _shown(rows) -> None:
     """What the ledger shows of each entry twice (phone cards and table), worked out once a row: its links, labels
     and amounts (one reverse for the page, not four a row)."""
-    history = reverse("funds:history", args=[0]).removesuffix("0/")
+    history, edit = url_maker("funds:history"), url_maker("funds:edit")
     directions = {value: str(label) for value, label in FundEntry.Direction.choices}
     sources = {value: str(label) for value, label in FundEntry.Source.choices}
     purposes = {value: str(label) for value, label in FundEntry.Purpose.choices}
     for row in rows:
         entry = row.entry
-        entry.history_url = f"{history}{entry.pk}/"
-        entry.edit_url = f"{history}{entry.pk}/edit/"
+        entry.history_url = history(entry.pk)
+        entry.edit_url = edit(entry.pk)
         entry.direction_label = directions.get(entry.direction, entry.direction)
         if entry.direction == FundEntry.Direction.INCOME:
             entry.kind_label = sources.get(entry.source, entry.source)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buildingparty.forms import add_service_errors
+from buildingparty.links import url_maker
 from buildingparty.models import Role
 from buildingparty.scope import can_write, in_reach, role_required
 from buildingparty.uploads import photo_content_type, private_file_response
@@ -204,9 +205,9 @@ def manage(request):
     shown = selectors.members_with_status(Member.objects.only(*MANAGE_FIELDS)).in_bulk(list(page.object_list))
     page.object_list = [shown[pk] for pk in page.object_list]
     # One reverse for the page, not one a row: every row's link differs only in the member's id.
-    member_url = reverse("showcase:member", args=[0]).removesuffix("0/")
+    member_url = url_maker("showcase:member")
     for member in page.object_list:
-        member.officer_url = f"{member_url}{member.pk}/"
+        member.officer_url = member_url(member.pk)
     rows = [(member, selectors.status_of(member)) for member in page.object_list]
     return render(request, "showcase/manage.html", {"form": form, "page": page, "rows": rows})
 

@@ -53,6 +53,15 @@ def _year(request) -> int:
 def _render_ledger(request, member: Member, *, own: bool):
     year = _year(request)
     ledger = selectors.member_ledger(member, year)
+    # How each entry came about, worked out once a row here rather than with a {% blocktranslate %} a row.
+    automatic, claimed, recorded = _("Automatic"), _("Claimed, approved by %(who)s"), _("Recorded by %(who)s")
+    for entry in ledger.entries:
+        kind = entry.rule.kind
+        if kind == PointRule.Kind.AUTOMATIC:
+            entry.how = automatic
+        else:
+            who = entry.decided_by if kind == PointRule.Kind.CLAIMED else entry.created_by
+            entry.how = (claimed if kind == PointRule.Kind.CLAIMED else recorded) % {"who": who or "—"}
     return render(
         request,
         "points/ledger.html",

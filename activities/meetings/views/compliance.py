@@ -8,8 +8,12 @@ from django.contrib import messages
 from django.db.models import Min
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from buildingparty.models import Building, PartyOrganization, Role
@@ -61,6 +65,7 @@ def compliance(request):
     else:
         building = user.building
     table = compliance_grid(organizations=organizations, year=year, today=today, meetings=meetings)
+    _draw_cells(table, can_plan=user.role in PLANNERS)
     setting = table.settings.get(building.pk) if building else None
     return render(
         request,
@@ -76,6 +81,97 @@ def compliance(request):
             "can_configure": user.role == Role.ADMIN,
         },
     )
+
+
+_CELL_CLASSES = {"green": "table-success", "amber": "table-warning", "red": "table-danger", "future": "table-light"}
+
+
+def _draw_cells(table, *, can_plan: bool) -> None:
+    """Each cell's ``<td>`` written out once in Python (``cell.html``): a building's table has some ninety cells,
+    and a template included per cell cost most of the page. The cell's state is in words (✓ / 计划中 / 缺 + names),
+    not in colour alone; the missing meetings link to planning them for those who may plan."""
+    texts = {
+        "none": format_html('<span class="text-body-secondary" title="{}">—</span>', _("Not yet founded then")),
+        "green": format_html(
+            '<span class="fw-semibold" aria-hidden="true">✓</span><span class="visually-hidden">{}</span>',
+            _("all held"),
+        ),
+        "future": format_html('<span class="text-body-secondary">{}</span>', _("Not yet due")),
+        "no_quorum": format_html(
+            '<span class="text-danger" title="{0}" data-testid="no-quorum"><i class="bi bi-exclamation-triangle-fill"'
+            ' aria-hidden="true"></i><span class="visually-hidden">{0}</span></span>',
+            _(
+                "The branch general meeting was held without a quorum: not more than half of the members with a "
+                "vote were present."
+            ),
+        ),
+    }
+    missing_word, planned_word = _("Missing"), _("Planned")
+    create_url = reverse("meetings:create")
+
+    def missing(item):
+        if not can_plan:
+            return format_html('<span class="text-nowrap fw-normal">{}</span>', item.label)
+        return format_html(
+            '<span class="text-nowrap fw-normal"><a href="{}?organization={}&amp;kind={}" title="{}" data-plan>{}</a>'
+            "</span>",
+            create_url,
+            item.organization_id,
+            item.kind,
+            _("Plan a %(what)s") % {"what": item.label},
+            item.label,
+        )
+
+    for section in table.sections:
+        for _row, cells in section.rows:
+            for cell in cells:
+                state = cell.state
+                if state in ("none", "green"):
+                    body = texts[state]
+                else:
+                    parts = [texts["future"]] if state == "future" else []
+                    items = cell.missing
+                    if state != "future" and items:
+                        parts.append(
+                            format_html(
+                                '<div class="fw-semibold" data-testid="missing">{}：{}</div>',
+                                missing_word,
+                                mark_safe("、".join(missing(item) for item in items)),  # noqa: S308 -- escaped above
+                            )
+                        )
+                    items = cell.planned
+                    if items:
+                        parts.append(
+                            format_html(
+                                '<div data-testid="planned">{}：{}</div>',
+                                planned_word,
+                                format_html_join(
+                                    "、", '<span class="text-nowrap">{}</span>', ((item.label,) for item in items)
+                                ),
+                            )
+                        )
+                    items = cell.held
+                    if items:
+                        labels = "、".join(str(item.label) for item in items)
+                        parts.append(
+                            format_html(
+                                '<div class="text-body-secondary text-nowrap" title="{}">✓ {}'
+                                '<span class="visually-hidden">：{}</span></div>',
+                                labels,
+                                ngettext("%(n)s held", "%(n)s held", len(items)) % {"n": len(items)},
+                                labels,
+                            )
+                        )
+                    body = mark_safe("".join(parts))  # noqa: S308 -- each part escaped by format_html
+                cell.html = format_html(
+                    '<td class="{}" data-state="{}" data-period="{}-{}">{}{}</td>',
+                    _CELL_CLASSES.get(state, ""),
+                    state,
+                    cell.period_kind,
+                    cell.index,
+                    body,
+                    texts["no_quorum"] if cell.no_quorum else "",
+                )
 
 
 @role_required(Role.ADMIN)
