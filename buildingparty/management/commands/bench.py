@@ -135,7 +135,7 @@ class Command(BaseCommand):
             help="members for the dues job: the first for time and queries, each for peak memory (default 5000,50000)",
         )
         parser.add_argument(
-            "--dues-rounds", type=_positive, default=3, help="timed rounds of job and floor (default 3)"
+            "--dues-rounds", type=_positive, default=5, help="timed rounds of job and floor (default 5)"
         )
         parser.add_argument(
             "--export-rows", type=_counts, default=[5000, 50000], metavar="N[,N]", help="rows of the member export"
