@@ -177,7 +177,7 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT):
     data_version = version()
     if data_version is None:
         return compute()
-    digest = hashlib.sha1(repr(parts).encode()).hexdigest()
+    digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
     key = f"bp:data:{data_version}:{name}:{digest}"
     value = lookup([key]).get(key)
     if value is None:

@@ -7,7 +7,6 @@ Every function here takes the same number of queries however many members there 
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
@@ -213,8 +212,7 @@ def hours_table(organization_ids, year: int) -> list[tuple[int, int, int, bool]]
     which changes on any write (a new attendance, a session, a member who leaves): the next request after a
     write adds up again, as does one made inside a transaction that has written."""
     organization_ids = sorted(set(organization_ids))
-    digest = hashlib.sha1(",".join(map(str, organization_ids)).encode()).hexdigest()
-    return _cached(f"ids{digest}", year, lambda: _hours_table(organization_ids, year))
+    return _cached(("ids", tuple(organization_ids)), year, lambda: _hours_table(organization_ids, year))
 
 
 def organization_hours_table(organization: PartyOrganization, year: int) -> list[tuple[int, int, int, bool]]:

@@ -81,7 +81,7 @@ def as_filter_field(bound_field):
             bound_field.id_for_label,
             " requiredField" if required else "",
             bound_field.label,
-            mark_safe('<span class="asteriskField">*</span>') if required else "",  # noqa: S308 -- a constant
+            mark_safe('<span class="asteriskField">*</span>') if required else "",  # noqa: S308 -- a constant  # nosec B308
         )
         if bound_field.label
         else ""
@@ -90,7 +90,7 @@ def as_filter_field(bound_field):
         format_html(
             '<div id="{}_helptext" class="form-text">{}</div>',
             bound_field.auto_id,
-            mark_safe(bound_field.help_text),  # noqa: S308 -- as crispy (|safe): help texts are the code's own
+            mark_safe(bound_field.help_text),  # noqa: S308 -- as crispy (|safe): help texts are the code's own  # nosec B308 B703
         )
         if bound_field.help_text
         else ""

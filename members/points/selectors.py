@@ -5,7 +5,6 @@ entries of that year. Every function here takes the same number of queries howev
 there are.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -251,8 +250,7 @@ def branch_averages(organizations, year: int) -> list[BranchAverage]:
     rows = branches(organizations)
     bases = dict(PointYear.objects.filter(year=year).values_list("building_id", "base_score"))
     branch_ids = sorted(b.pk for b in rows)
-    digest = hashlib.sha1(",".join(map(str, branch_ids)).encode()).hexdigest()
-    counts, totals = _cached(f"averages:{digest}", year, lambda: _branch_totals(branch_ids, year))
+    counts, totals = _cached(("averages", tuple(branch_ids)), year, lambda: _branch_totals(branch_ids, year))
     result = []
     for branch in rows:
         base = bases.get(branch.building_id, settings.POINTS_BASE_SCORE)

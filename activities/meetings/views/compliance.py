@@ -136,7 +136,7 @@ def _draw_cells(table, *, can_plan: bool) -> None:
                             format_html(
                                 '<div class="fw-semibold" data-testid="missing">{}：{}</div>',
                                 missing_word,
-                                mark_safe("、".join(missing(item) for item in items)),  # noqa: S308 -- escaped above
+                                mark_safe("、".join(missing(item) for item in items)),  # noqa: S308 -- escaped above  # nosec B308 B703
                             )
                         )
                     items = cell.planned
@@ -162,7 +162,7 @@ def _draw_cells(table, *, can_plan: bool) -> None:
                                 labels,
                             )
                         )
-                    body = mark_safe("".join(parts))  # noqa: S308 -- each part escaped by format_html
+                    body = mark_safe("".join(parts))  # noqa: S308 -- each part escaped by format_html  # nosec B308 B703
                 cell.html = format_html(
                     '<td class="{}" data-state="{}" data-period="{}-{}">{}{}</td>',
                     _CELL_CLASSES.get(state, ""),
