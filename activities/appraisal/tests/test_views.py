@@ -3,6 +3,7 @@ the member's own page on her phone, and the home-page panels."""
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -394,14 +395,15 @@ def test_a_comment_without_a_grade_for_a_full_member_is_sent_back(member_client,
 
 
 def test_a_refused_peer_form_shows_the_error_at_the_grade_and_keeps_what_she_typed(member_client, round_a, member_a):
-    other = next(a for a in appraisals(round_a) if a.member_id != member_a.pk and a.takes_grade)
-    graded = next(a for a in appraisals(round_a) if a.member_id not in (member_a.pk, other.pk) and a.takes_grade)
+    # Two peers on the page she sees (30 a page, by branch and name), each with a grade to suggest.
+    shown = re.findall(r'name="grade_(\d+)"', member_client.get(url("mine")).content.decode())
+    other, graded = (next(a for a in appraisals(round_a) if str(a.pk) == pk) for pk in shown[:2])
     response = member_client.post(
         url("peer"), {f"comment_{other.pk}": "只写了意见<b>", f"grade_{graded.pk}": Grade.EXCELLENT}
     )
     html = response.content.decode()
     row = html[html.index(f'data-peer="{other.pk}"') :]
-    row = row[: row.index("list-group-item")]
+    row = row[: row.find('data-peer="', 1)]  # up to the next peer's row, or to the end when hers is the last
     assert f'class="form-select form-select-sm is-invalid" id="id_grade_{other.pk}" name="grade_{other.pk}"' in row
     assert '<div class="invalid-feedback d-block">' in row and "只写了意见&lt;b&gt;</textarea>" in row
     assert f"<strong>{other.member.name}</strong>" in row and " selected>" not in row  # as the template drew it
