@@ -353,8 +353,10 @@ def seed_dues(*, building, scale, stdout):
         if plan.excused:
             bill = DuesBill.objects.filter(member=m, month=plan.excused, excused_reason="").first()
             if bill is not None and not bill.is_paid:
-                # Recorded at a fixed hour of the day, so seeding again or at a larger scale gives the same rows.
-                at = timezone.make_aware(datetime.datetime.combine(today, datetime.time(9)))
+                # Recorded at a fixed hour, so seeding again or at a larger scale gives the same rows; yesterday's,
+                # as today's 9:00 is still to come when the demo is seeded in the small hours.
+                yesterday = today - datetime.timedelta(days=1)
+                at = timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(9)))
                 services.excuse_bill(bill=bill, reason=EXCUSE, by=by, at=at)
 
     flags = jobs.arrears_flags(today=today.isoformat())
