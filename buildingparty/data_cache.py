@@ -1,20 +1,26 @@
-"""A cache for what is genuinely expensive to compute at district scale, dropped on every write (issue 15).
+"""A cache for what is genuinely expensive to compute at district scale, dropped on writes (issue 15).
 
-Two users: the home page's panels (``dashboard.register(..., cached_by="scope" | "user")``: a panel's rendered
-HTML, "" when hidden, under the panel, the viewer's scope — role, building and organisation, which is all
-``for_user`` looks at for admins, secretaries and street viewers — or the account, the language and the day), and
-the aggregates of a few pages (``cached(name, parts, compute)``: the coverage report, the survey's tallies, the
-points board's totals, the study hours, the meeting compliance grid's counts), always plain data. Every key holds
-the **data version**.
+Two kinds of users:
 
-The version changes on every write that can change what is cached. Rather than one signal per model (which
-``QuerySet.update``, ``bulk_create`` and raw SQL never send), every statement the database connections execute is
-looked at (``connection.execute_wrappers``): an INSERT, UPDATE, DELETE (or any statement that is not a plain read)
-of a table not in ``IGNORED_MODELS`` bumps the version. So the ORM's saves and deletes, ``m2m`` changes, bulk
-writes, imports, jobs, ``notify_bulk`` and ``seed_demo`` all invalidate alike, with nothing to remember at each
-call site. Inside a transaction the version is bumped once when it commits (before that, other connections could
-not see the change anyway), and the writing connection itself reads nothing cached until then. ``TIMEOUT`` is
-only a backstop: it bounds how stale a value can be when a bump is lost (the cache unreachable at that moment).
+- The home page's panels (``dashboard.register(..., cached_by="scope" | "user")``): a panel's rendered HTML, ""
+  when hidden, under the panel, the viewer's scope (role, building and organisation, which is all ``for_user``
+  looks at for admins, secretaries and street viewers) or the account, the language and the day. Every key holds
+  the **data version**, new on every write.
+- ``cached(name, parts, compute)``: a page's aggregates (the coverage report, the survey's tallies, the points
+  board's totals, the study hours, the compliance grid's counts) or a page's whole content (``page``: the member
+  list …, rendered by ``render`` with nothing of the viewer in it). Each value is kept with the **versions of the
+  tables it was read from**: the tables its queries named, found as they ran. A write to the dues leaves the
+  member list kept; a write to a member drops it.
+
+Writes are found without one signal per model (which ``QuerySet.update``, ``bulk_create`` and raw SQL never send):
+every statement the database connections execute is looked at (``connection.execute_wrappers``). An INSERT,
+UPDATE or DELETE of a table not in ``IGNORED_MODELS`` gives that table, and the data, a new version; any other
+statement that is not a plain read (a CTE, DDL, COPY) does so for every table it names. So the ORM's saves and
+deletes, ``m2m`` changes, bulk writes, imports, jobs and ``seed_demo`` all invalidate alike, with nothing to
+remember at each call site. Inside a transaction the versions change once, when it commits (before that, other
+connections could not see the change anyway), and the writing connection itself reads nothing cached until then.
+``TIMEOUT`` is only a backstop: it bounds how stale a value can be when a bump is lost (the cache unreachable at
+that moment).
 
 The cache is a convenience, never a dependency: when it cannot be reached (Redis down), every lookup is a miss,
 every store and bump is skipped with a warning in the log, and pages and writes go on as without it. Without
@@ -22,6 +28,7 @@ every store and bump is skipped with a warning in the log, and pages and writes 
 worker of one machine, so a write in one process is seen by the others at once.
 """
 
+import contextvars
 import hashlib
 import logging
 import re
@@ -30,11 +37,14 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.signals import connection_created
+from django.template import TemplateSyntaxError
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 log = logging.getLogger(__name__)
 
-VERSION_KEY = "bp:panels:version"
+VERSION_KEY = "bp:panels:version"  # the version of all the data: new on every write (the home panels)
+TABLE_KEY = "bp:tv:"  # + a table: the version of that table's data (``cached``)
 TIMEOUT = 300  # seconds: a backstop only
 
 # Writes to these never change what a cached panel shows: they would only empty the cache for nothing.
@@ -52,7 +62,11 @@ IGNORED_PREFIXES = ("axes_", "django_celery_")
 
 _READ = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA)\b", re.IGNORECASE)
 _TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+_WORD = re.compile(r"\w+")
 _ignored_tables: frozenset | None = None
+_all_tables: frozenset | None = None
+# The tables read while ``cached`` computes a value, one set per ``cached`` call under way (they nest).
+_reading: contextvars.ContextVar[tuple] = contextvars.ContextVar("bp_data_cache_reading", default=())
 
 
 def _ignored() -> frozenset:
@@ -68,6 +82,22 @@ def _ignored() -> frozenset:
                 pass
         _ignored_tables = frozenset(tables)
     return _ignored_tables
+
+
+def _tables() -> frozenset:
+    """Every table of the project's models (``m2m`` tables included) whose writes count."""
+    global _all_tables
+    if _all_tables is None:
+        from django.apps import apps
+
+        names = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+        _all_tables = frozenset(n for n in names if n not in _ignored() and not n.startswith(IGNORED_PREFIXES))
+    return _all_tables
+
+
+def _named_tables(sql: str) -> set[str]:
+    """The project's tables a statement names, quoted or not, wherever (FROM, JOIN, subqueries, raw SQL)."""
+    return set(_WORD.findall(sql)) & _tables()
 
 
 def _unreachable(action: str, error: Exception) -> None:
@@ -87,47 +117,78 @@ def version() -> str | None:
     return current
 
 
-def bump() -> None:
-    """A new data version: every cached panel is recomputed on its next request."""
+def bump(tables=()) -> None:
+    """A new data version, and a new version of each table written: whatever was cached from them is computed
+    again on its next request."""
+    new = uuid.uuid4().hex
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        cache.set_many({VERSION_KEY: new, **{TABLE_KEY + table: new for table in tables}}, None)
     except Exception as error:  # noqa: BLE001 -- a write must never fail because the cache is down
         _unreachable("bump", error)
 
 
-def _commit_bump() -> None:
-    bump()
+class _CommitBump:
+    """The bump a transaction owes when it commits, with the tables it wrote so far."""
+
+    bp_panel_bump = True
+
+    def __init__(self):
+        self.tables: set[str] = set()
+
+    def __call__(self):
+        bump(self.tables)
 
 
-_commit_bump.bp_panel_bump = True
+def _pending_bump(connection) -> _CommitBump | None:
+    if not connection.in_atomic_block:
+        return None
+    for entry in connection.run_on_commit:
+        if getattr(entry[1], "bp_panel_bump", False):
+            return entry[1]
+    return None
 
 
 def _bump_pending(connection) -> bool:
     """This connection's transaction has written and will bump the version when it commits."""
-    return connection.in_atomic_block and any(
-        getattr(entry[1], "bp_panel_bump", False) for entry in connection.run_on_commit
-    )
+    return _pending_bump(connection) is not None
+
+
+def _written(sql) -> set[str] | None:
+    """The tables a statement writes: None for a read (or a write of an ignored table only); for a statement that is
+    not a plain INSERT, UPDATE or DELETE (a CTE, DDL, COPY, raw SQL), every table it names."""
+    if not isinstance(sql, str) or _READ.match(sql):
+        return None
+    table = _TABLE.match(sql)
+    if table is not None:
+        name = table.group(1).rsplit(".", 1)[-1]
+        if name in _ignored() or name.startswith(IGNORED_PREFIXES):
+            return None
+        return {name}
+    return _named_tables(sql)
 
 
 def _is_write(sql) -> bool:
-    if not isinstance(sql, str) or _READ.match(sql):
-        return False
-    table = _TABLE.match(sql)
-    if table is None:
-        return True  # DDL, COPY, a raw statement: count it as a write
-    name = table.group(1).rsplit(".", 1)[-1]
-    return name not in _ignored() and not name.startswith(IGNORED_PREFIXES)
+    return _written(sql) is not None
 
 
 def _make_wrapper(connection):
     def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if _is_write(sql):
+        reading = _reading.get()
+        if reading and isinstance(sql, str):
+            tables = _named_tables(sql)
+            for found in reading:
+                found.update(tables)
+        written = _written(sql)
+        if written is not None:
             if connection.in_atomic_block:
-                if not _bump_pending(connection):
-                    transaction.on_commit(_commit_bump, using=connection.alias)
+                pending = _pending_bump(connection)
+                if pending is None:
+                    pending = _CommitBump()
+                    transaction.on_commit(pending, using=connection.alias)
+                pending.tables.update(written)
             else:
-                bump()
+                bump(written)
         return result
 
     wrapper.bp_data_cache = True
@@ -170,20 +231,100 @@ def lookup(keys: list[str]) -> dict:
         return {}
 
 
+def _table_versions(tables) -> dict[str, str]:
+    """The current version of each table (a table never written since the cache was emptied is given one)."""
+    keys = [TABLE_KEY + t for t in tables]
+    found = cache.get_many(keys)
+    missing = [k for k in keys if k not in found]
+    if missing:
+        for k in missing:
+            cache.add(k, uuid.uuid4().hex, None)
+        found.update(cache.get_many(missing))
+    return {k[len(TABLE_KEY) :]: found.get(k) for k in keys}
+
+
 def cached(name: str, parts, compute, timeout: int = TIMEOUT):
-    """``compute()`` (plain data: numbers, strings, tuples, lists, dicts, sets), kept under ``name``, ``parts`` (what
-    the value depends on besides the data: a year, a scope, a query; hashed) and the data version; computed each
-    time when the cache cannot be reached."""
-    data_version = version()
-    if data_version is None:
+    """``compute()`` (plain data: numbers, strings, tuples, lists, dicts, sets, or a page's rendered HTML), kept under
+    ``name`` and ``parts`` (what the value depends on besides the data: a year, a scope, a query; hashed).
+
+    The tables the value was computed from are the ones its queries named, found as they run, so nothing has to be
+    declared and nothing read can be forgotten. The value is kept with each table's version and served while none
+    of them has changed: a write to the dues does not drop the member list. A value computed while anything was
+    written anywhere is not kept (it might mix the data before and after). Computed each time when the cache
+    cannot be reached, and by a connection holding writes not committed yet."""
+    from django.db import connection
+
+    if _bump_pending(connection):
         return compute()
     digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
-    key = f"bp:data:{data_version}:{name}:{digest}"
-    value = lookup([key]).get(key)
-    if value is None:
+    key = f"bp:data:{name}:{digest}"
+    try:
+        found = cache.get_many([key, VERSION_KEY])
+        before = found.get(VERSION_KEY) or version()
+        entry = found.get(key)
+        if entry is not None:
+            versions, value = entry
+            if _table_versions(versions) == versions:
+                for reading in _reading.get():  # a ``cached`` around this one depends on these tables too
+                    reading.update(versions)
+                return value
+    except Exception as error:  # noqa: BLE001 -- a miss, as if nothing were cached
+        _unreachable("lookup", error)
+        return compute()
+    tables: set[str] = set()
+    token = _reading.set((*_reading.get(), tables))
+    try:
         value = compute()
-        store({key: value}, timeout)
+    finally:
+        _reading.reset(token)
+    if before is None or _bump_pending(connection):
+        return value
+    try:
+        versions = _table_versions(sorted(tables))
+        if cache.get(VERSION_KEY) == before:  # nothing written while computing
+            cache.set(key, (versions, value), timeout)
+    except Exception as error:  # noqa: BLE001 -- not kept: computed again next time
+        _unreachable("store", error)
     return value
+
+
+class _NotKept:
+    """What a kept template must not read (the viewer's ``user``, ``perms``, ``messages``, CSRF token): reading it
+    raises, so a page that would keep one viewer's HTML for another fails its tests instead."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def _refuse(self, *args, **kwargs):
+        raise TemplateSyntaxError(f"“{self._name}” is not available in HTML kept by data_cache: pass what is needed")
+
+    __getattr__ = __getitem__ = __bool__ = __str__ = __iter__ = __len__ = __eq__ = _refuse
+    __hash__ = None
+
+
+_NOT_KEPT = {name: _NotKept(name) for name in ("user", "perms", "messages", "csrf_token", "request_user")}
+
+
+def render(template_name: str, context: dict, request) -> str:
+    """A template rendered to be kept by ``cached``: with ``context`` and nothing of the viewer. No context processor
+    runs, so no ``user``, CSRF token or message can enter the kept HTML (reading one raises); ``request`` is there
+    for ``{% querystring %}`` (which reads its query) alone."""
+    from django.template import Context
+    from django.template.loader import get_template
+
+    kept = Context({**_NOT_KEPT, **context})
+    kept.request = request
+    return get_template(template_name).template.render(kept)
+
+
+def page(request, name: str, template_name: str, build, *, by: str = "user") -> str:
+    """A page's content, ``template_name`` rendered with ``build()``'s context (see ``render``), kept (``cached``)
+    under the viewer (``by="user"``; ``"scope"`` shares it within role, building and organisation, for pages whose
+    every query and button looks at nothing else), the full query, the language and the day, until a table it was
+    read from changes. Marked safe: the template escaped every value."""
+    parts = (scope_of(request.user, by), request.get_full_path(), translation.get_language(), timezone.localdate())
+    html = cached(name, parts, lambda: render(template_name, build(), request))
+    return mark_safe(html)  # noqa: S308 -- our own template's output, every value escaped  # nosec B308 B703
 
 
 def store(values: dict, timeout: int = TIMEOUT) -> None:

@@ -208,3 +208,122 @@ def test_the_cache_without_redis_is_a_folder_shared_by_the_processes_of_one_mach
     else:
         assert project.CACHES["default"]["BACKEND"].endswith("FileBasedCache")
         assert project.CACHES["default"]["LOCATION"] == str(project.VAR_DIR / "cache")
+
+
+# --- ``cached``: each value is kept with the versions of the tables it was read from --------------------------
+
+
+def counted(calls: list):
+    def compute():
+        calls.append(1)
+        return Member.objects.filter(name__startswith="A").count()
+
+    return compute
+
+
+def test_a_value_is_dropped_by_a_write_to_a_table_it_read_and_kept_through_writes_to_others(branch_a):
+    calls = []
+    assert data_cache.cached("test:members", 1, counted(calls)) == 0
+    assert data_cache.cached("test:members", 1, counted(calls)) == 0
+    assert len(calls) == 1  # the second from the cache
+    NoticeFactory()  # another table: the value is kept
+    assert data_cache.cached("test:members", 1, counted(calls)) == 0
+    assert len(calls) == 1
+    MemberFactory(organization=branch_a, name="An")  # its own table: computed again
+    assert data_cache.cached("test:members", 1, counted(calls)) == 1
+    assert len(calls) == 2
+    with connection.cursor() as cursor:  # raw SQL, unquoted, is seen too
+        cursor.execute("UPDATE members_member SET name = 'Bo'")
+    assert data_cache.cached("test:members", 1, counted(calls)) == 0
+    assert len(calls) == 3
+
+
+def test_the_tables_of_joins_subqueries_and_nested_values_count(branch_a, branch_b):
+    calls = []
+
+    def by_branch():
+        calls.append(1)
+        inner = data_cache.cached("test:inner", 1, lambda: Member.objects.count())
+        return (inner, Member.objects.filter(organization__name=branch_a.name).count())
+
+    MemberFactory(organization=branch_a)
+    assert data_cache.cached("test:outer", 1, by_branch) == (1, 1)
+    data_cache.cached("test:outer", 1, by_branch)
+    assert len(calls) == 1
+    type(branch_a).objects.filter(pk=branch_a.pk).update(name="renamed")  # a joined table: dropped
+    assert data_cache.cached("test:outer", 1, by_branch) == (1, 0)
+    assert len(calls) == 2
+    # The outer value was computed while the inner one came from the cache: it still depends on the inner's tables.
+    MemberFactory(organization=branch_b)
+    assert data_cache.cached("test:outer", 1, by_branch) == (2, 0)
+
+
+def test_a_transaction_drops_the_tables_it_wrote_when_it_commits_and_a_rollback_drops_nothing(branch_a):
+    calls = []
+    data_cache.cached("test:members", 1, counted(calls))
+    with transaction.atomic():
+        MemberFactory(organization=branch_a, name="Al")
+        assert data_cache.cached("test:members", 1, counted(calls)) == 1  # its own writes, never from the cache
+        NoticeFactory()
+    assert data_cache.cached("test:members", 1, counted(calls)) == 1
+    assert len(calls) == 3
+    with pytest.raises(RuntimeError), transaction.atomic():
+        MemberFactory(organization=branch_a, name="Ann")
+        raise RuntimeError
+    assert data_cache.cached("test:members", 1, counted(calls)) == 1
+    assert len(calls) == 3  # nothing was committed: still from the cache
+
+
+def test_a_value_computed_while_something_was_written_is_not_kept(branch_a):
+    calls = []
+
+    def racing():
+        calls.append(1)
+        value = Member.objects.count()
+        NoticeFactory()  # committed by another request while this one computes (autocommit: bumped at once)
+        return value
+
+    data_cache.cached("test:race", 1, racing)
+    data_cache.cached("test:race", 1, racing)
+    assert len(calls) == 2
+
+
+def test_kept_html_cannot_read_the_viewer(rf, admin_user):
+    from django.template import Context, TemplateSyntaxError
+    from django.template.engine import Engine
+
+    request = rf.get("/?page=2")
+    assert "page=3" in data_cache.render("includes/pagination.html", {"page": _Page()}, request)
+    viewer = ("{{ user.username }}", "{% if user.is_staff %}x{% endif %}", "{% csrf_token %}", "{{ perms.members }}")
+    for source in viewer:
+        with pytest.raises(TemplateSyntaxError, match="not available in HTML kept"):
+            Engine.get_default().from_string(source).render(Context(dict(data_cache._NOT_KEPT)))
+
+
+class _Page:
+    number = 2
+    has_previous = has_next = True
+    previous_page_number, next_page_number = 1, 3
+
+    class paginator:
+        num_pages = 5
+
+
+def main(response) -> str:
+    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_the_member_list_is_kept_per_scope_and_shows_a_write_at_once(branch_a, branch_b, secretary_a, secretary_b):
+    MemberFactory(organization=branch_a, name="甲一")
+    MemberFactory(organization=branch_b, name="乙一")
+    mine, other = signed_in(secretary_a), signed_in(secretary_b)
+    first = main(mine.get("/members/"))
+    with CaptureQueriesContext(connection) as again:
+        second = main(mine.get("/members/"))
+    assert second == first and "甲一" in second and "乙一" not in second
+    assert not [q for q in again.captured_queries if "members_member" in q["sql"]]  # the list from the cache
+    theirs = other.get("/members/").content.decode()
+    assert "乙一" in theirs and "甲一" not in theirs  # another branch: its own
+    MemberFactory(organization=branch_a, name="甲二")
+    assert "甲二" in mine.get("/members/").content.decode()
+    assert "甲二" in mine.get("/members/?q=甲").content.decode()

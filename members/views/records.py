@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import AuditRecord, Role
 from buildingparty.scope import role_required
@@ -56,6 +57,15 @@ def _member_or_404(request, pk, *related):
 
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
 def member_list(request):
+    # The list is kept whole, as HTML, under the viewer's scope (all ``for_user`` and the buttons look at for these
+    # three roles), the query, the language and the day (the age filter), until a table it was read from changes.
+    body = data_cache.page(
+        request, "members:list", "members/_member_list_body.html", lambda: _member_list(request), by="scope"
+    )
+    return render(request, "members/member_list.html", {"body": body})
+
+
+def _member_list(request) -> dict:
     form = MemberFilterForm(request.GET or None, user=request.user)
     # The page's 25 are chosen by pk alone, then read with their branch and enterprise: sorting the register's
     # wide rows for the top 25 took three times as long as sorting their pks, and joining the enterprise before
@@ -72,19 +82,15 @@ def member_list(request):
         (m, m.get_absolute_url(), member_badges(m), m.get_category_display(), m.organization.name)
         for m in page.object_list
     ]
-    return render(
-        request,
-        "members/member_list.html",
-        {
-            "page": page,
-            "rows": rows,
-            "form": form,
-            "can_add": request.user.role in (Role.ADMIN, Role.SECRETARY),
-            "can_export": access.can_export(request.user),
-            "can_export_full_ids": access.can_export_full_ids(request.user),
-            "can_import": access.can_import(request.user),
-        },
-    )
+    return {
+        "page": page,
+        "rows": rows,
+        "form": form,
+        "can_add": request.user.role in (Role.ADMIN, Role.SECRETARY),
+        "can_export": access.can_export(request.user),
+        "can_export_full_ids": access.can_export_full_ids(request.user),
+        "can_import": access.can_import(request.user),
+    }
 
 
 def _read_related(instance, **present):
