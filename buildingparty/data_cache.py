@@ -37,6 +37,7 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.signals import connection_created
+from django.middleware.csrf import get_token
 from django.template import TemplateSyntaxError
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -302,17 +303,20 @@ class _NotKept:
     __hash__ = None
 
 
-_NOT_KEPT = {name: _NotKept(name) for name in ("user", "perms", "messages", "csrf_token", "request_user")}
+_NOT_KEPT = {name: _NotKept(name) for name in ("user", "perms", "messages", "request_user")}
+# ``{% csrf_token %}`` in kept HTML writes this; ``page`` puts the request's own token in its place.
+CSRF_PLACEHOLDER = "bp-kept-csrf-token-8f2c1e"
 
 
 def render(template_name: str, context: dict, request) -> str:
     """A template rendered to be kept by ``cached``: with ``context`` and nothing of the viewer. No context processor
-    runs, so no ``user``, CSRF token or message can enter the kept HTML (reading one raises); ``request`` is there
-    for ``{% querystring %}`` (which reads its query) alone."""
+    runs, so no ``user``, ``perms`` or message can enter the kept HTML (reading one raises); ``{% csrf_token %}``
+    writes a placeholder that ``page`` fills with each request's token; ``request`` is there for
+    ``{% querystring %}`` (which reads its query) alone."""
     from django.template import Context
     from django.template.loader import get_template
 
-    kept = Context({**_NOT_KEPT, **context})
+    kept = Context({**_NOT_KEPT, "csrf_token": CSRF_PLACEHOLDER, **context})
     kept.request = request
     return get_template(template_name).template.render(kept)
 
@@ -321,9 +325,11 @@ def page(request, name: str, template_name: str, build, *, by: str = "user") -> 
     """A page's content, ``template_name`` rendered with ``build()``'s context (see ``render``), kept (``cached``)
     under the viewer (``by="user"``; ``"scope"`` shares it within role, building and organisation, for pages whose
     every query and button looks at nothing else), the full query, the language and the day, until a table it was
-    read from changes. Marked safe: the template escaped every value."""
+    read from changes. Its forms get the request's CSRF token. Marked safe: the template escaped every value."""
     parts = (scope_of(request.user, by), request.get_full_path(), translation.get_language(), timezone.localdate())
     html = cached(name, parts, lambda: render(template_name, build(), request))
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return mark_safe(html)  # noqa: S308 -- our own template's output, every value escaped  # nosec B308 B703
 
 

@@ -294,10 +294,26 @@ def test_kept_html_cannot_read_the_viewer(rf, admin_user):
 
     request = rf.get("/?page=2")
     assert "page=3" in data_cache.render("includes/pagination.html", {"page": _Page()}, request)
-    viewer = ("{{ user.username }}", "{% if user.is_staff %}x{% endif %}", "{% csrf_token %}", "{{ perms.members }}")
-    for source in viewer:
+    for source in ("{{ user.username }}", "{% if user.is_staff %}x{% endif %}", "{{ perms.members }}"):
         with pytest.raises(TemplateSyntaxError, match="not available in HTML kept"):
             Engine.get_default().from_string(source).render(Context(dict(data_cache._NOT_KEPT)))
+
+
+def test_a_kept_form_gets_each_request_s_own_csrf_token(rf, admin_user, settings, tmp_path):
+    from django.middleware.csrf import _does_token_match
+
+    (tmp_path / "kept_form.html").write_text('<form method="post">{% csrf_token %}</form>')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    tokens = set()
+    for _ in range(2):
+        request = rf.get("/kept/")
+        request.user = admin_user
+        html = data_cache.page(request, "test:form", "kept_form.html", dict)
+        assert data_cache.CSRF_PLACEHOLDER not in html
+        token = html.split('value="', 1)[1].split('"', 1)[0]
+        assert _does_token_match(token, request.META["CSRF_COOKIE"])  # this request's own secret
+        tokens.add(token)
+    assert len(tokens) == 2  # the second from the cache, with the second request's token
 
 
 class _Page:
