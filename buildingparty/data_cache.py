@@ -321,13 +321,22 @@ def render(template_name: str, context: dict, request) -> str:
     return get_template(template_name).template.render(kept)
 
 
-def page(request, name: str, template_name: str, build, *, by: str = "user") -> str:
+def page(request, name: str, template_name: str, build, *, by: str = "user", timeout: int = TIMEOUT) -> str:
     """A page's content, ``template_name`` rendered with ``build()``'s context (see ``render``), kept (``cached``)
     under the viewer (``by="user"``; ``"scope"`` shares it within role, building and organisation, for pages whose
     every query and button looks at nothing else), the full query, the language and the day, until a table it was
-    read from changes. Its forms get the request's CSRF token. Marked safe: the template escaped every value."""
-    parts = (scope_of(request.user, by), request.get_full_path(), translation.get_language(), timezone.localdate())
-    html = cached(name, parts, lambda: render(template_name, build(), request))
+    read from changes (or ``timeout`` seconds pass: shorter for a page whose words move with the time of day). Only
+    a GET is kept: a form sent back with its errors is rendered each time. Its forms get the request's CSRF token.
+    Marked safe: the template escaped every value."""
+
+    def compute():
+        return render(template_name, build(), request)
+
+    if request.method == "GET":
+        parts = (scope_of(request.user, by), request.get_full_path(), translation.get_language(), timezone.localdate())
+        html = cached(name, parts, compute, timeout)
+    else:
+        html = compute()
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return mark_safe(html)  # noqa: S308 -- our own template's output, every value escaped  # nosec B308 B703
