@@ -38,7 +38,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.middleware.csrf import get_token
-from django.template import TemplateSyntaxError
+from django.template import Context, TemplateSyntaxError
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -289,23 +289,30 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT):
     return value
 
 
-class _NotKept:
-    """What a kept template must not read (the viewer's ``user``, ``perms``, ``messages``, CSRF token): reading it
-    raises, so a page that would keep one viewer's HTML for another fails its tests instead."""
-
-    def __init__(self, name: str):
-        self._name = name
-
-    def _refuse(self, *args, **kwargs):
-        raise TemplateSyntaxError(f"“{self._name}” is not available in HTML kept by data_cache: pass what is needed")
-
-    __getattr__ = __getitem__ = __bool__ = __str__ = __iter__ = __len__ = __eq__ = _refuse
-    __hash__ = None
-
-
-_NOT_KEPT = {name: _NotKept(name) for name in ("user", "perms", "messages", "request_user")}
+# What a kept template must not read: the viewer. Reading one raises, so a page that would keep one viewer's HTML
+# for another fails its tests instead.
+NOT_KEPT = frozenset({"user", "perms", "messages", "request_user"})
 # ``{% csrf_token %}`` in kept HTML writes this; ``page`` puts the request's own token in its place.
 CSRF_PLACEHOLDER = "bp-kept-csrf-token-8f2c1e"
+
+
+class KeptContext(Context):
+    """The context of a kept template: reading ``user``, ``perms`` or ``messages`` raises (a plain missing variable
+    would print as nothing, and the page would be wrong only for some viewers); it does not claim to hold them, so
+    a test looking up ``response.context["messages"]`` finds the page's own."""
+
+    def _refuse(self, key):
+        raise TemplateSyntaxError(f"“{key}” is not available in HTML kept by data_cache: pass what is needed")
+
+    def __getitem__(self, key):
+        if key in NOT_KEPT and not any(key in d for d in self.dicts):
+            self._refuse(key)
+        return super().__getitem__(key)
+
+    def get(self, key, otherwise=None):
+        if key in NOT_KEPT and not any(key in d for d in self.dicts):
+            self._refuse(key)
+        return super().get(key, otherwise)
 
 
 def render(template_name: str, context: dict, request) -> str:
@@ -313,10 +320,9 @@ def render(template_name: str, context: dict, request) -> str:
     runs, so no ``user``, ``perms`` or message can enter the kept HTML (reading one raises); ``{% csrf_token %}``
     writes a placeholder that ``page`` fills with each request's token; ``request`` is there for
     ``{% querystring %}`` (which reads its query) alone."""
-    from django.template import Context
     from django.template.loader import get_template
 
-    kept = Context({**_NOT_KEPT, "csrf_token": CSRF_PLACEHOLDER, **context})
+    kept = KeptContext({"csrf_token": CSRF_PLACEHOLDER, **context})
     kept.request = request
     return get_template(template_name).template.render(kept)
 

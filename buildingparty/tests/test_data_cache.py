@@ -289,14 +289,14 @@ def test_a_value_computed_while_something_was_written_is_not_kept(branch_a):
 
 
 def test_kept_html_cannot_read_the_viewer(rf, admin_user):
-    from django.template import Context, TemplateSyntaxError
+    from django.template import TemplateSyntaxError
     from django.template.engine import Engine
 
     request = rf.get("/?page=2")
     assert "page=3" in data_cache.render("includes/pagination.html", {"page": _Page()}, request)
     for source in ("{{ user.username }}", "{% if user.is_staff %}x{% endif %}", "{{ perms.members }}"):
         with pytest.raises(TemplateSyntaxError, match="not available in HTML kept"):
-            Engine.get_default().from_string(source).render(Context(dict(data_cache._NOT_KEPT)))
+            Engine.get_default().from_string(source).render(data_cache.KeptContext({}))
 
 
 def test_a_kept_form_gets_each_request_s_own_csrf_token(rf, admin_user, settings, tmp_path):
