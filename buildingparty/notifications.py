@@ -150,7 +150,9 @@ def notify_sql(
 
     ``source`` is a CTE written earlier in the caller's ``WITH``, with the columns ``user_id``, ``text_key`` and
     ``dedupe_key``; ``text_key`` picks the row's context among ``contexts`` (``{text_key: context}``). Each
-    context is rendered here, once, by the event's template, and its title and text go in as parameters. Returns
+    context is rendered here, once, by the event's template, and its title and text go in as parameters (arrays,
+    a row's picked by the position of its key: joining the rows to the keys made PostgreSQL, which cannot guess
+    how many rows a CTE holds, compare every row with every key). Returns
     two more CTEs, to follow ``source`` after a comma, and their parameters: ``notified`` writes the rows of
     active users whose key is not used yet (``ON CONFLICT DO NOTHING``, as ``notify_bulk``) ``RETURNING id``;
     ``emailed`` queues their emails, ``per_message`` per outbox message. The caller's final SELECT counts
@@ -170,16 +172,16 @@ def notify_sql(
     sql = f"""
         notified AS (
             INSERT INTO {Notification._meta.db_table} ({", ".join(BULK_COLUMNS)})
-            SELECT s.user_id, t.title, t.body, %s, s.dedupe_key, %s, %s, 0, ''
-            FROM {source} s
-            JOIN unnest(%s::text[], %s::text[], %s::text[]) AS t(text_key, title, body) ON t.text_key = s.text_key
+            SELECT s.user_id, (%s::text[])[s.text], (%s::text[])[s.text], %s, s.dedupe_key, %s, %s, 0, ''
+            FROM (SELECT user_id, dedupe_key, array_position(%s::text[], text_key) AS text FROM {source}) s
             JOIN {User._meta.db_table} u ON u.id = s.user_id AND u.is_active
+            WHERE s.text IS NOT NULL
             ON CONFLICT (user_id, dedupe_key) WHERE NOT (dedupe_key = '') DO NOTHING
             RETURNING id
         ),
         emailed AS ({emailed})
     """  # table and column names from the models' metadata and BULK_COLUMNS, ``source`` the caller's CTE
-    return sql, [url, event, timezone.now(), *texts.values(), *emailed_params]
+    return sql, [texts["title"], texts["body"], url, event, timezone.now(), texts["text_key"], *emailed_params]
 
 
 def _keys_taken(user_ids: set, keys: set) -> set:

@@ -260,7 +260,9 @@ def _bills_and_notices_postgresql(
     a bill of an amount not among them (a standard confirmed meanwhile) comes back, and its member is told
     through ``notify_bulk`` as on SQLite."""
     insert, insert_params = _insert_bills_sql(month=month, building_id=building_id)
-    paying, paying_params = paying_members(month=month, building_id=building_id).values("pk").query.sql_with_params()
+    # Counted, not listed: without the members' default ordering (a sort of every paying member for nothing).
+    paying_query = paying_members(month=month, building_id=building_id).order_by().values("pk").query
+    paying, paying_params = paying_query.sql_with_params()
     sql, params = f"WITH made AS ({insert})", [*insert_params]
     # created, exempt, notified, the outbox messages, the bills of an amount not rendered, paying members
     select = (
