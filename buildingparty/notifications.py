@@ -117,6 +117,21 @@ def _rendered(event: str, context: dict, rendered: dict) -> tuple[str, str]:
 BULK_COLUMNS = ("user_id", "title", "body", "url", "dedupe_key", "event", "created_at", "email_attempts", "email_error")
 
 
+def _insert_sql(rows: str) -> str:
+    """The INSERT of notifications both PostgreSQL paths write: from ``rows`` (a FROM item aliased ``n`` with the
+    columns ``user_id``, ``title``, ``body``, ``url`` and ``dedupe_key``), for active users only, skipping a key
+    already used (as ``notify_bulk``), ``RETURNING id``. Its parameters: the event and the time, then those of
+    ``rows``."""
+    return f"""
+        INSERT INTO {Notification._meta.db_table} ({", ".join(BULK_COLUMNS)})
+        SELECT n.user_id, n.title, n.body, n.url, n.dedupe_key, %s, %s, 0, ''
+        FROM {rows}
+        JOIN {User._meta.db_table} u ON u.id = n.user_id AND u.is_active
+        ON CONFLICT (user_id, dedupe_key) WHERE NOT (dedupe_key = '') DO NOTHING
+        RETURNING id
+    """  # table and column names from the models' own metadata and BULK_COLUMNS, ``rows`` the caller's SQL
+
+
 def _write_batch_postgresql(event: str, batch: list[Notice], rendered: dict) -> int:
     """The batch as one statement: at district scale a month's bill notices cost about what the bills do."""
     columns = {"user_id": [], "title": [], "body": [], "url": [], "dedupe_key": []}
@@ -127,15 +142,8 @@ def _write_batch_postgresql(event: str, batch: list[Notice], rendered: dict) -> 
                 columns[name].append(value)
     if not columns["user_id"]:
         return 0
-    sql = f"""
-        INSERT INTO {Notification._meta.db_table} ({", ".join(BULK_COLUMNS)})
-        SELECT n.user_id, n.title, n.body, n.url, n.dedupe_key, %s, %s, 0, ''
-        FROM unnest(%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[])
-            AS n(user_id, title, body, url, dedupe_key)
-        JOIN {User._meta.db_table} u ON u.id = n.user_id AND u.is_active
-        ON CONFLICT DO NOTHING
-        RETURNING id
-    """  # table and column names from the models' own metadata and BULK_COLUMNS; every value is a parameter
+    rows = "unnest(%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[])"
+    sql = _insert_sql(f"{rows} AS n(user_id, title, body, url, dedupe_key)")
     with connection.cursor() as cursor:
         cursor.execute(sql, [event, timezone.now(), *columns.values()])
         ids = [row[0] for row in cursor.fetchall()]
@@ -152,9 +160,8 @@ def notify_sql(
     ``dedupe_key``; ``text_key`` picks the row's context among ``contexts`` (``{text_key: context}``). Each
     context is rendered here, once, by the event's template, and its title and text go in as parameters (arrays,
     a row's picked by the position of its key: joining the rows to the keys made PostgreSQL, which cannot guess
-    how many rows a CTE holds, compare every row with every key). Returns
-    two more CTEs, to follow ``source`` after a comma, and their parameters: ``notified`` writes the rows of
-    active users whose key is not used yet (``ON CONFLICT DO NOTHING``, as ``notify_bulk``) ``RETURNING id``;
+    how many rows a CTE holds, compare every row with every key). Returns two more CTEs, to follow ``source``
+    after a comma, and their parameters: ``notified`` writes the rows (``_insert_sql``, as ``notify_bulk``);
     ``emailed`` queues their emails, ``per_message`` per outbox message. The caller's final SELECT counts
     ``notified`` and hands ``(SELECT array_agg(id) FROM emailed)`` to ``outbox.send_after_commit``. A row
     whose ``text_key`` is not in ``contexts`` is not written: the caller tells those another way.
@@ -169,19 +176,14 @@ def notify_sql(
     emailed, emailed_params = outbox.enqueue_chunks_sql(
         send_notification_emails, source="notified", per_message=per_message
     )
-    sql = f"""
-        notified AS (
-            INSERT INTO {Notification._meta.db_table} ({", ".join(BULK_COLUMNS)})
-            SELECT s.user_id, (%s::text[])[s.text], (%s::text[])[s.text], %s, s.dedupe_key, %s, %s, 0, ''
-            FROM (SELECT user_id, dedupe_key, array_position(%s::text[], text_key) AS text FROM {source}) s
-            JOIN {User._meta.db_table} u ON u.id = s.user_id AND u.is_active
-            WHERE s.text IS NOT NULL
-            ON CONFLICT (user_id, dedupe_key) WHERE NOT (dedupe_key = '') DO NOTHING
-            RETURNING id
-        ),
-        emailed AS ({emailed})
-    """  # table and column names from the models' metadata and BULK_COLUMNS, ``source`` the caller's CTE
-    return sql, [texts["title"], texts["body"], url, event, timezone.now(), texts["text_key"], *emailed_params]
+    rows = f"""(
+        SELECT user_id, (%s::text[])[text] AS title, (%s::text[])[text] AS body, %s AS url, dedupe_key
+        FROM (SELECT user_id, dedupe_key, array_position(%s::text[], text_key) AS text FROM {source}) s
+        WHERE text IS NOT NULL
+    ) n"""  # ``source`` the caller's CTE
+    sql = f"notified AS ({_insert_sql(rows)}), emailed AS ({emailed})"
+    params = [event, timezone.now(), texts["title"], texts["body"], url, texts["text_key"], *emailed_params]
+    return sql, params
 
 
 def _keys_taken(user_ids: set, keys: set) -> set:
