@@ -118,9 +118,11 @@ def version() -> str | None:
     return current
 
 
-def bump(tables=()) -> None:
-    """A new data version, and a new version of each table written: whatever was cached from them is computed
-    again on its next request."""
+def bump(tables=None) -> None:
+    """A new data version, and a new version of each of ``tables`` (written; None: every table): whatever was
+    cached from them is computed again on its next request."""
+    if tables is None:
+        tables = _tables()
     new = uuid.uuid4().hex
     try:
         cache.set_many({VERSION_KEY: new, **{TABLE_KEY + table: new for table in tables}}, None)

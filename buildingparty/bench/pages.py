@@ -240,8 +240,8 @@ class _QueryCounter:
 def _measure_page(page: Page, client: Client, trivial_url: str, rounds: int) -> None:
     """Warm up the three once, then time them in turns; the queries of the page's last round are counted.
 
-    The warm-up comes right after a new data version (``data_cache.bump``, as any write makes), so it is the
-    page's cost when nothing it caches is there yet: reported beside the median as "first ms"."""
+    The warm-up comes right after a new version of all the data (``data_cache.bump()``: of every table), so it is
+    the page's cost when nothing it caches is there yet: reported beside the median as "first ms"."""
     data_cache.bump()
     elapsed, status, response = _get(client, page.url, raw=True)
     if status in (301, 302) and not response["Location"].startswith(reverse(settings.LOGIN_URL)):
