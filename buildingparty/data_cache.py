@@ -60,6 +60,11 @@ IGNORED_MODELS = (
     "buildingparty.FormSubmission",
 )
 IGNORED_PREFIXES = ("axes_", "django_celery_")
+# A sign-in writes the account's last_login, which nothing kept shows: it would drop every page read from the user
+# table at each sign-in.
+_IGNORED_STATEMENT = re.compile(
+    r'\s*UPDATE "buildingparty_user" SET "last_login" = %s WHERE "buildingparty_user"."id" = %s\s*$'
+)
 
 _READ = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA)\b", re.IGNORECASE)
 _TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
@@ -159,7 +164,7 @@ def _bump_pending(connection) -> bool:
 def _written(sql) -> set[str] | None:
     """The tables a statement writes: None for a read (or a write of an ignored table only); for a statement that is
     not a plain INSERT, UPDATE or DELETE (a CTE, DDL, COPY, raw SQL), every table it names."""
-    if not isinstance(sql, str) or _READ.match(sql):
+    if not isinstance(sql, str) or _READ.match(sql) or _IGNORED_STATEMENT.match(sql):
         return None
     table = _TABLE.match(sql)
     if table is not None:
@@ -212,9 +217,10 @@ connection_created.connect(_on_connection_created, dispatch_uid="bp_data_cache")
 
 
 def scope_of(user, cached_by: str) -> str:
-    if cached_by == "user":
-        return f"u{user.pk}"
-    return f"{user.role}:{user.building_id}:{user.organization_id}"
+    """The viewer's part of a key: role, building and organisation, and for ``"user"`` the account too (so a
+    change of role or branch is never served what the account saw before, whatever the page read)."""
+    scope = f"{user.role}:{user.building_id}:{user.organization_id}"
+    return f"u{user.pk}:{scope}" if cached_by == "user" else scope
 
 
 def key(panel_id: str, user, cached_by: str, data_version: str) -> str:

@@ -351,3 +351,27 @@ def test_a_bump_of_everything_drops_every_kept_value(branch_a):
     data_cache.bump()  # what the bench does before a page's first fetch
     data_cache.cached("test:members", 1, counted(calls))
     assert len(calls) == 2
+
+
+def test_a_sign_in_does_not_drop_what_was_read_from_the_user_table(admin_user):
+    calls = []
+
+    def users():
+        calls.append(1)
+        return type(admin_user).objects.count()
+
+    data_cache.cached("test:users", 1, users)
+    with CaptureQueriesContext(connection) as signing_in:
+        signed_in(admin_user)  # writes the account's last_login
+    assert any("last_login" in q["sql"] for q in signing_in.captured_queries)
+    data_cache.cached("test:users", 1, users)
+    assert len(calls) == 1
+    type(admin_user).objects.filter(pk=admin_user.pk).update(first_name="改名")  # any other write to it drops it
+    data_cache.cached("test:users", 1, users)
+    assert len(calls) == 2
+
+
+def test_a_per_user_key_changes_with_the_account_s_role(admin_user):
+    before = data_cache.scope_of(admin_user, "user")
+    admin_user.role = "street"
+    assert data_cache.scope_of(admin_user, "user") != before
