@@ -14,8 +14,12 @@ Two kinds of users:
 
 Writes are found without one signal per model (which ``QuerySet.update``, ``bulk_create`` and raw SQL never send):
 every statement the database connections execute is looked at (``connection.execute_wrappers``). An INSERT,
-UPDATE or DELETE of a table not in ``IGNORED_MODELS`` gives that table, and the data, a new version; any other
-statement that is not a plain read (a CTE, DDL, COPY) does so for every table it names. So the ORM's saves and
+UPDATE or DELETE gives its table a new version, and the data as a whole too unless the table is the platform's
+bookkeeping (``IGNORED_MODELS``: runs, notifications, the outbox, audit records …, which no panel shows); any
+other statement that is not a plain read (a CTE, DDL, COPY) does so for every table it names. The session and
+Axes tables, written on every request, are not looked at (``SILENT_MODELS``), nor a sign-in's ``last_login``.
+A request notes every table it reads (``DataCacheReadsMiddleware``): a kept page depends on those read before it
+was built too. So the ORM's saves and
 deletes, ``m2m`` changes, bulk writes, imports, jobs and ``seed_demo`` all invalidate alike, with nothing to
 remember at each call site. Inside a transaction the versions change once, when it commits (before that, other
 connections could not see the change anyway), and the writing connection itself reads nothing cached until then.
@@ -28,6 +32,7 @@ every store and bump is skipped with a warning in the log, and pages and writes 
 worker of one machine, so a write in one process is seen by the others at once.
 """
 
+import contextlib
 import contextvars
 import hashlib
 import logging
@@ -46,9 +51,11 @@ log = logging.getLogger(__name__)
 
 VERSION_KEY = "bp:panels:version"  # the version of all the data: new on every write (the home panels)
 TABLE_KEY = "bp:tv:"  # + a table: the version of that table's data (``cached``)
+WRITES_KEY = "bp:writes"  # new on every write of any table: ``cached`` keeps nothing computed across one
 TIMEOUT = 300  # seconds: a backstop only
 
-# Writes to these never change what a cached panel shows: they would only empty the cache for nothing.
+# Writes to these never change what a home panel shows: they give their own table a new version (a page kept from
+# them, the jobs page, is dropped) but not the data as a whole (``VERSION_KEY``, the panels').
 IGNORED_MODELS = (
     "sessions.Session",
     "admin.LogEntry",
@@ -60,6 +67,9 @@ IGNORED_MODELS = (
     "buildingparty.FormSubmission",
 )
 IGNORED_PREFIXES = ("axes_", "django_celery_")
+# Written on every request (the session) or sign-in attempt (Axes): never looked at, nothing kept may show them.
+SILENT_MODELS = ("sessions.Session",)
+SILENT_PREFIXES = ("axes_",)
 # A sign-in writes the account's last_login, which nothing kept shows: it would drop every page read from the user
 # table at each sign-in.
 _IGNORED_STATEMENT = re.compile(
@@ -70,24 +80,40 @@ _READ = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW
 _TABLE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _ignored_tables: frozenset | None = None
+_silent_tables: frozenset | None = None
 _all_tables: frozenset | None = None
 # The tables read while ``cached`` computes a value, one set per ``cached`` call under way (they nest).
 _reading: contextvars.ContextVar[tuple] = contextvars.ContextVar("bp_data_cache_reading", default=())
 
 
+def _model_tables(labels) -> frozenset:
+    from django.apps import apps
+
+    tables = set()
+    for label in labels:
+        try:
+            tables.add(apps.get_model(label)._meta.db_table)
+        except LookupError:
+            pass
+    return frozenset(tables)
+
+
 def _ignored() -> frozenset:
     global _ignored_tables
     if _ignored_tables is None:
-        from django.apps import apps
-
-        tables = set()
-        for label in IGNORED_MODELS:
-            try:
-                tables.add(apps.get_model(label)._meta.db_table)
-            except LookupError:
-                pass
-        _ignored_tables = frozenset(tables)
+        _ignored_tables = _model_tables(IGNORED_MODELS)
     return _ignored_tables
+
+
+def _silent() -> frozenset:
+    global _silent_tables
+    if _silent_tables is None:
+        _silent_tables = _model_tables(SILENT_MODELS)
+    return _silent_tables
+
+
+def _changes_panels(tables) -> bool:
+    return any(t not in _ignored() and not t.startswith(IGNORED_PREFIXES) for t in tables)
 
 
 def _tables() -> frozenset:
@@ -97,7 +123,7 @@ def _tables() -> frozenset:
         from django.apps import apps
 
         names = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
-        _all_tables = frozenset(n for n in names if n not in _ignored() and not n.startswith(IGNORED_PREFIXES))
+        _all_tables = frozenset(n for n in names if n not in _silent() and not n.startswith(SILENT_PREFIXES))
     return _all_tables
 
 
@@ -129,8 +155,12 @@ def bump(tables=None) -> None:
     if tables is None:
         tables = _tables()
     new = uuid.uuid4().hex
+    values = {TABLE_KEY + table: new for table in tables}
+    values[WRITES_KEY] = new
+    if not tables or _changes_panels(tables):
+        values[VERSION_KEY] = new
     try:
-        cache.set_many({VERSION_KEY: new, **{TABLE_KEY + table: new for table in tables}}, None)
+        cache.set_many(values, None)
     except Exception as error:  # noqa: BLE001 -- a write must never fail because the cache is down
         _unreachable("bump", error)
 
@@ -162,14 +192,14 @@ def _bump_pending(connection) -> bool:
 
 
 def _written(sql) -> set[str] | None:
-    """The tables a statement writes: None for a read (or a write of an ignored table only); for a statement that is
-    not a plain INSERT, UPDATE or DELETE (a CTE, DDL, COPY, raw SQL), every table it names."""
+    """The tables a statement writes: None for a read (or a write of a silent table); for a statement that is not a
+    plain INSERT, UPDATE or DELETE (a CTE, DDL, COPY, raw SQL), every table it names."""
     if not isinstance(sql, str) or _READ.match(sql) or _IGNORED_STATEMENT.match(sql):
         return None
     table = _TABLE.match(sql)
     if table is not None:
         name = table.group(1).rsplit(".", 1)[-1]
-        if name in _ignored() or name.startswith(IGNORED_PREFIXES):
+        if name in _silent() or name.startswith(SILENT_PREFIXES):
             return None
         return {name}
     return _named_tables(sql)
@@ -252,7 +282,23 @@ def _table_versions(tables) -> dict[str, str]:
     return {k[len(TABLE_KEY) :]: found.get(k) for k in keys}
 
 
-def cached(name: str, parts, compute, timeout: int = TIMEOUT):
+@contextlib.contextmanager
+def recording_reads():
+    """Note the tables every query reads from here on (``buildingparty.middleware.DataCacheReadsMiddleware``, for
+    a whole request), so that a page kept by ``page_with`` also depends on what the view read before building it:
+    the object it looked up first, the viewer's account."""
+    token = _reading.set((*_reading.get(), set()))
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def _read_so_far() -> set[str]:
+    return set().union(*_reading.get())
+
+
+def cached(name: str, parts, compute, timeout: int = TIMEOUT, *, reads=()):
     """``compute()`` (plain data: numbers, strings, tuples, lists, dicts, sets, or a page's rendered HTML), kept under
     ``name`` and ``parts`` (what the value depends on besides the data: a year, a scope, a query; hashed).
 
@@ -260,7 +306,8 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT):
     declared and nothing read can be forgotten. The value is kept with each table's version and served while none
     of them has changed: a write to the dues does not drop the member list. A value computed while anything was
     written anywhere is not kept (it might mix the data before and after). Computed each time when the cache
-    cannot be reached, and by a connection holding writes not committed yet."""
+    cannot be reached, and by a connection holding writes not committed yet. ``reads``: tables the value depends on
+    besides those ``compute`` reads."""
     from django.db import connection
 
     if _bump_pending(connection):
@@ -268,8 +315,11 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT):
     digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
     key = f"bp:data:{name}:{digest}"
     try:
-        found = cache.get_many([key, VERSION_KEY])
-        before = found.get(VERSION_KEY) or version()
+        found = cache.get_many([key, WRITES_KEY])
+        before = found.get(WRITES_KEY)
+        if before is None:
+            cache.add(WRITES_KEY, uuid.uuid4().hex, None)
+            before = cache.get(WRITES_KEY)
         entry = found.get(key)
         if entry is not None:
             versions, value = entry
@@ -280,7 +330,7 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT):
     except Exception as error:  # noqa: BLE001 -- a miss, as if nothing were cached
         _unreachable("lookup", error)
         return compute()
-    tables: set[str] = set()
+    tables: set[str] = set(reads)
     token = _reading.set((*_reading.get(), tables))
     try:
         value = compute()
@@ -290,7 +340,7 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT):
         return value
     try:
         versions = _table_versions(sorted(tables))
-        if cache.get(VERSION_KEY) == before:  # nothing written while computing
+        if cache.get(WRITES_KEY) == before:  # nothing written while computing
             cache.set(key, (versions, value), timeout)
     except Exception as error:  # noqa: BLE001 -- not kept: computed again next time
         _unreachable("store", error)
@@ -342,18 +392,29 @@ def page(request, name: str, template_name: str, build, *, by: str = "user", tim
     read from changes (or ``timeout`` seconds pass: shorter for a page whose words move with the time of day). Only
     a GET is kept: a form sent back with its errors is rendered each time. Its forms get the request's CSRF token.
     Marked safe: the template escaped every value."""
+    return page_with(request, name, template_name, build, by=by, timeout=timeout)[0]
+
+
+def page_with(
+    request, name: str, template_name: str, build, *, keep=(), by: str = "user", timeout: int = TIMEOUT
+) -> tuple[str, dict]:
+    """``page``, and the values of ``build()``'s context named in ``keep`` (plain data), kept with the HTML: what the
+    page shows outside its content (a title, a chart's numbers for a script) comes from the same build. Besides
+    what ``build`` reads, the page depends on every table the request read before (``recording_reads``): a view
+    may look up its object, or check a permission, first."""
 
     def compute():
-        return render(template_name, build(), request)
+        context = build()
+        return render(template_name, context, request), {key: context[key] for key in keep}
 
     if request.method == "GET":
         parts = (scope_of(request.user, by), request.get_full_path(), translation.get_language(), timezone.localdate())
-        html = cached(name, parts, compute, timeout)
+        html, kept = cached(name, parts, compute, timeout, reads=_read_so_far())
     else:
-        html = compute()
+        html, kept = compute()
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    return mark_safe(html)  # noqa: S308 -- our own template's output, every value escaped  # nosec B308 B703
+    return mark_safe(html), kept  # noqa: S308 -- our own template's output, every value escaped  # nosec B308 B703
 
 
 def store(values: dict, timeout: int = TIMEOUT) -> None:

@@ -6,6 +6,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from buildingparty import data_cache
+
 LOGIN_AT_KEY = "bp_login_at"
 
 
@@ -95,3 +97,15 @@ class TwoFactorMiddleware:
         from .two_factor import gate
 
         return gate(request, view_func)
+
+
+class DataCacheReadsMiddleware:
+    """Notes the tables a request's queries read (``data_cache.recording_reads``): a page kept by
+    ``data_cache.page`` depends on them all, also on those the view read before building it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with data_cache.recording_reads():
+            return self.get_response(request)

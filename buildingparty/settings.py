@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # guards: refuse an oversized body (413) before anything reads it (MAX_REQUEST_BODY_MB below).
     "buildingparty.middleware.RequestBodyLimitMiddleware",
+    # data cache: the tables each request reads, for the pages it keeps (buildingparty/data_cache.py)
+    "buildingparty.middleware.DataCacheReadsMiddleware",
     # csp: the Content-Security-Policy and Permissions-Policy headers on every response (settings below).
     "csp.middleware.CSPMiddleware",
     "buildingparty.middleware.PermissionsPolicyMiddleware",

@@ -375,3 +375,44 @@ def test_a_per_user_key_changes_with_the_account_s_role(admin_user):
     before = data_cache.scope_of(admin_user, "user")
     admin_user.role = "street"
     assert data_cache.scope_of(admin_user, "user") != before
+
+
+def test_a_kept_page_depends_on_what_the_view_read_before_building_it(rf, admin_user, branch_a):
+    member = MemberFactory(organization=branch_a, name="王一")
+
+    def view(request):
+        looked_up = Member.objects.get(pk=member.pk)  # read before the page is built (a view's 404 lookup)
+        return data_cache.page(request, "test:before", "kept_name.html", lambda: {"name": looked_up.name})
+
+    def get():
+        request = rf.get("/kept/")
+        request.user = admin_user
+        with data_cache.recording_reads():  # as DataCacheReadsMiddleware does for every request
+            return view(request)
+
+    assert "王一" in get()
+    Member.objects.filter(pk=member.pk).update(name="王二")  # only the table read outside ``build``
+    assert "王二" in get()
+
+
+@pytest.fixture(autouse=True)
+def _kept_name_template(settings, tmp_path):
+    (tmp_path / "kept_name.html").write_text("<p>{{ name }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+
+def test_bookkeeping_writes_drop_what_was_read_from_them_but_not_the_panels(admin_user):
+    from buildingparty.models import Notification
+
+    calls = []
+
+    def unread():
+        calls.append(1)
+        return Notification.objects.filter(read_at__isnull=True).count()
+
+    data_cache.cached("test:unread", 1, unread)
+    panels = data_cache.version()
+    Notification.objects.create(user=admin_user, event="test", title="新通知")
+    assert data_cache.cached("test:unread", 1, unread) == 1  # its own table: computed again
+    assert len(calls) == 2
+    assert data_cache.version() == panels  # the home panels are kept through it
