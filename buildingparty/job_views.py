@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import jobs, outbox, schedules
+from . import data_cache, jobs, outbox, schedules
 from .job_forms import ScheduleForm
 from .models import JobRun, Notification, Role
 
@@ -50,8 +50,27 @@ def _job_or_404(name: str) -> jobs.Job:
         raise Http404 from None
 
 
+# How long the job page is kept at most: a run, an email or a schedule written drops it at once (their tables have
+# versions of their own, data_cache.IGNORED_MODELS), but whether the worker is late moves with the clock.
+JOB_LIST_SECONDS = 60
+
+
 @_viewers_only
 def job_list(request):
+    # Kept whole, as HTML (data_cache.page), under the account (the operator sees every failed email, a building
+    # admin those of the building's users), until a run, an email or a schedule is written, for a minute at most.
+    body = data_cache.page(
+        request,
+        "job_list",
+        "buildingparty/jobs/_job_list_body.html",
+        lambda: _job_list(request),
+        by="user",
+        timeout=JOB_LIST_SECONDS,
+    )
+    return render(request, "buildingparty/jobs/job_list.html", {"body": body})
+
+
+def _job_list(request) -> dict:
     specs = jobs.registered()
     names = [spec.name for spec in specs]
     tasks = schedules.periodic_tasks(names)
@@ -70,17 +89,13 @@ def job_list(request):
                 **state[spec.name],
             }
         )
-    return render(
-        request,
-        "buildingparty/jobs/job_list.html",
-        {
-            "rows": rows,
-            "outbox": outbox.pending(),
-            "problems": sum(1 for r in rows if _in_trouble(r)),
-            "email_problems": _email_problems(request.user),
-            "email_problems_limit": EMAIL_PROBLEMS_SHOWN,
-        },
-    )
+    return {
+        "rows": rows,
+        "outbox": outbox.pending(),
+        "problems": sum(1 for r in rows if _in_trouble(r)),
+        "email_problems": _email_problems(request.user),
+        "email_problems_limit": EMAIL_PROBLEMS_SHOWN,
+    }
 
 
 EMAIL_PROBLEMS_SHOWN = 50

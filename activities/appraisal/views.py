@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from buildingparty import registers
+from buildingparty import data_cache, registers
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
@@ -219,7 +219,14 @@ def _peer_page(appraisal, number):
     return page
 
 
-def _render_mine(request, member, appraisal, *, self_form=None, peer_form=None, page=None, status=200):
+def _render_mine(request, build, *, status=200):
+    """Her page: kept whole, as HTML (data_cache.page), under her account until a table it was read from changes (a
+    POST's form with its errors is rendered each time, never kept)."""
+    body = data_cache.page(request, "appraisal:mine", "appraisal/_mine_body.html", build, by="user")
+    return render(request, "appraisal/mine.html", {"body": body}, status=status)
+
+
+def _mine_context(request, member, appraisal, *, self_form=None, peer_form=None, page=None) -> dict:
     context = {"member": member, "appraisal": appraisal}
     if appraisal is not None:
         page = page or _peer_page(appraisal, request.GET.get("page"))
@@ -235,12 +242,19 @@ def _render_mine(request, member, appraisal, *, self_form=None, peer_form=None, 
         .select_related("round", "round__organization")
         .order_by("-round__year")
     )
-    return render(request, "appraisal/mine.html", context, status=status)
+    return context
+
+
+def _own_context(request) -> dict:
+    member = _own_member(request)
+    return _mine_context(request, member, selectors.open_appraisal(member))
 
 
 @require_http_methods(["GET", "POST"])
 def mine(request):
     """The member's appraisal this round: her self-assessment first, then her peers; past grades below."""
+    if request.method == "GET":
+        return _render_mine(request, lambda: _own_context(request))
     member = _own_member(request)
     appraisal = selectors.open_appraisal(member)
     if request.method == "POST":
@@ -256,8 +270,7 @@ def mine(request):
             else:
                 messages.success(request, _("Your self-assessment is saved; your branch secretary can read it."))
                 return redirect(reverse("appraisal:mine") + "#peers")
-        return _render_mine(request, member, appraisal, self_form=form)
-    return _render_mine(request, member, appraisal)
+        return _render_mine(request, lambda: _mine_context(request, member, appraisal, self_form=form))
 
 
 @require_POST
@@ -285,4 +298,4 @@ def peer(request):
             messages.success(request, _("Peer assessments saved: %(n)d.") % {"n": saved})
             after = f"?page={page.number}" if page.number > 1 else ""
             return redirect(reverse("appraisal:mine") + after + "#peers")
-    return _render_mine(request, member, appraisal, peer_form=form, page=page)
+    return _render_mine(request, lambda: _mine_context(request, member, appraisal, peer_form=form, page=page))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import PartyOrganization, Role
 from buildingparty.scope import in_reach, role_required
@@ -73,6 +74,17 @@ def _dated(term: CommitteeTerm, today) -> CommitteeTerm:
 @role_required(*READERS)
 def committee_list(request):
     """The organisations in reach with their current term: when elected, when it ends, how it stands."""
+    # Kept whole, as HTML (data_cache.page), until a table it was read from changes: under the scope for officers
+    # and street viewers (their reach and the links look at role, building and branch only), under the account
+    # for a member (her own branch, found from her record); with the day (days left).
+    by = "user" if request.user.role == Role.MEMBER else "scope"
+    body = data_cache.page(
+        request, "committees:list", "committees/_list_body.html", lambda: _committee_list(request), by=by
+    )
+    return render(request, "committees/list.html", {"body": body})
+
+
+def _committee_list(request) -> dict:
     today = timezone.localdate()
     page = Paginator(selectors.with_current_term(selectors.organizations(request.user)), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -80,16 +92,12 @@ def committee_list(request):
     for organization in page:
         organization.term = _dated(organization.current_terms[0], today) if organization.current_terms else None
         organization.standing = organization.term.standing_now if organization.term else "none"
-    return render(
-        request,
-        "committees/list.html",
-        {
-            "page": page,
-            "today": today,
-            "show_building": request.user.role == Role.STREET,
-            "can_see_due": request.user.role in DUE_READERS,
-        },
-    )
+    return {
+        "page": page,
+        "today": today,
+        "show_building": request.user.role == Role.STREET,
+        "can_see_due": request.user.role in DUE_READERS,
+    }
 
 
 @require_GET

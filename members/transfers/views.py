@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import AuditRecord, PartyOrganization, Role
 from buildingparty.scope import role_required
@@ -80,6 +81,20 @@ def _concurrent_change(request):
 
 @role_required(*READERS)
 def transfer_list(request):
+    # Kept whole, as HTML (data_cache.page), under the viewer's scope (``for_user`` and the button look at role,
+    # building and branch only, and only officers and street viewers come here), the query, the language and the
+    # day (the warnings), until a table it was read from changes.
+    body = data_cache.page(
+        request,
+        "members:transfer_list",
+        "members/transfers/_transfer_list_body.html",
+        lambda: _transfer_list(request),
+        by="scope",
+    )
+    return render(request, "members/transfers/transfer_list.html", {"body": body})
+
+
+def _transfer_list(request) -> dict:
     today = timezone.localdate()
     form = TransferFilterForm(request.GET or None)
     transfers = _transfers(request.user)
@@ -93,11 +108,12 @@ def transfer_list(request):
     page = Paginator(transfers.order_by("-issued_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     for transfer in page:
         _flag(transfer, today)
-    return render(
-        request,
-        "members/transfers/transfer_list.html",
-        {"page": page, "form": form, "can_register": request.user.role in MANAGERS},
-    )
+    return {
+        "page": page,
+        "form": form,
+        "can_register": request.user.role in MANAGERS,
+        "filtered": bool(request.GET),
+    }
 
 
 # --- issue a letter ----------------------------------------------------------------------------------------

@@ -104,6 +104,20 @@ def _read_related(instance, **present):
 
 
 def member_detail(request, pk, revealed_id: str = ""):
+    # The page is kept whole, as HTML (data_cache.page_with), under the account (what it shows and offers depends
+    # on the viewer: the change history, the buttons, the proposal notice), until a table it was read from changes.
+    # A revealed ID number is shown only in answer to the audited POST of ``reveal_id``, which is never kept.
+    body, kept = data_cache.page_with(
+        request,
+        "members:detail",
+        "members/_member_detail_body.html",
+        lambda: _member_detail(request, pk, revealed_id),
+        keep=("title",),
+    )
+    return render(request, "members/member_detail.html", {"title": kept["title"], "body": body})
+
+
+def _member_detail(request, pk, revealed_id: str = "") -> dict:
     # The record in scope with what the page shows, read once, with whether it has transfers and mobile periods
     # (most members have neither: no query for them then) and the date of a change proposal waiting; one query
     # each for the timeline's related rows, however long the history; the change history (its latest 50) only
@@ -126,6 +140,7 @@ def member_detail(request, pk, revealed_id: str = ""):
     events = timeline.events_for(member)
     shows_history = can_edit or user.role in (Role.ADMIN, Role.STREET)
     context = {
+        "title": member.name,
         "member": member,
         "events": events,
         "timeline": timeline.folded(events),
@@ -147,7 +162,7 @@ def member_detail(request, pk, revealed_id: str = ""):
             mobile_end_form=MobileEndForm(initial={"until": timezone.localdate()}),
             lost_form=LostContactForm(initial={"lost_contact_since": member.lost_contact_since}),
         )
-    return render(request, "members/member_detail.html", context)
+    return context
 
 
 def my_record(request):

@@ -1,0 +1,64 @@
+"""The transfer list is kept whole (``data_cache.page``) under the viewer's scope: served from the cache until a table
+it was read from is written, and never shown to another branch.
+
+These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Transfer
+from members.transfers.tests.factories import TransferFactory
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def main(response) -> str:
+    assert response.status_code == 200
+    body = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)  # each request's own token
+
+
+def test_the_transfer_list_comes_from_the_cache_until_a_transfer_is_written(secretary_a, branch_a):
+    member = MemberFactory(organization=branch_a, name="甲一")
+    transfer = TransferFactory(member=member, letter_number="甲转〔2026〕1号")
+    client = signed_in(secretary_a)
+    url = reverse("members:transfer_list")
+    first = main(client.get(url))
+    with CaptureQueriesContext(connection) as again:
+        second = main(client.get(url))
+    assert second == first and "甲转〔2026〕1号" in second
+    assert not [q for q in again.captured_queries if "members_transfer" in q["sql"]]  # from the cache
+
+    Transfer.objects.filter(pk=transfer.pk).update(letter_number="甲转〔2026〕2号")  # a bulk update
+    assert "甲转〔2026〕2号" in main(client.get(url))
+    TransferFactory(member=MemberFactory(organization=branch_a), letter_number="甲转〔2026〕3号")  # an ORM insert
+    assert "甲转〔2026〕3号" in main(client.get(url))
+
+    filtered = main(client.get(url, {"status": "closed"}))  # the query is part of the key; "Clear" shows then
+    assert "甲转〔2026〕3号" not in filtered and f'href="{url}"' in filtered
+    assert f'class="btn btn-link" href="{url}"' not in main(client.get(url))
+
+
+def test_two_branches_never_see_each_others_transfers(secretary_a, secretary_b, branch_a, branch_b):
+    TransferFactory(member=MemberFactory(organization=branch_a), letter_number="甲转〔2026〕1号")
+    TransferFactory(member=MemberFactory(organization=branch_b), letter_number="乙转〔2026〕1号")
+    url = reverse("members:transfer_list")
+    mine = signed_in(secretary_a)
+    mine.get(url)
+    ours = main(mine.get(url))
+    theirs = main(signed_in(secretary_b).get(url))
+    assert "甲转〔2026〕1号" in ours and "乙转〔2026〕1号" not in ours
+    assert "乙转〔2026〕1号" in theirs and "甲转〔2026〕1号" not in theirs
