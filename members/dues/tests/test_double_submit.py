@@ -4,6 +4,7 @@ submit is shown the first result (issue 14, point 1; ``buildingparty.submissions
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.urls import reverse
 
@@ -12,7 +13,13 @@ from buildingparty.submissions import TOKEN_FIELD, new_token
 from members.dues.models import DuesBill, DuesPayment, DuesStandard
 from members.dues.tests.factories import month, open_bill, paying_member
 from tests.concurrency import at_the_same_moment
-from tests.once import ALREADY, messages_text, signed_in, token_on_page
+from tests.once import ALREADY, signed_in, token_on_page
+
+
+def messages_text(response) -> str:
+    """The request's messages (``tests.once.messages_text`` reads ``response.context["messages"]``, which on a page
+    whose content ``data_cache`` keeps finds the kept render's ``messages`` first, one that refuses to be read)."""
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
 def partial_payment(token: str) -> dict:

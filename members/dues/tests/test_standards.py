@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +40,9 @@ def member_with_account(organization, username, **kwargs) -> Member:
 
 
 def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
+    # The request's messages, not ``response.context["messages"]``: a page's content kept by ``data_cache`` is
+    # rendered first, with a ``messages`` that refuses to be read (it must not enter the kept HTML).
+    return [str(m) for m in get_messages(response.wsgi_request)] if response.context else []
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buildingparty import jobs, submissions
+from buildingparty import data_cache, jobs, submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.links import url_maker
 from buildingparty.models import Role
@@ -75,6 +75,8 @@ MONTH_ROW_FIELDS = (
     "excused_by__username",
 )
 MEMBER_BILLS = 24
+# The payment form's one-time token in a member's kept dues page: ``_render_member`` writes a new one each request.
+ONCE_PLACEHOLDER = "bp-kept-once-token-5c1d7a"
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
 
 
@@ -226,8 +228,17 @@ def dues_month(request):
     data = request.GET.copy()
     data.setdefault("month", f"{timezone.localdate():%Y-%m}")
     form = MonthFilterForm(data, user=request.user)
-    valid = form.is_valid()
+    valid = form.is_valid()  # no query unless a branch is asked for (then the same one the page ran anyway)
     month = (form.cleaned_data.get("month") if valid else None) or first_of_month(timezone.localdate())
+    # The content is kept whole, as HTML, under the viewer's scope (``for_user`` and the buttons look at role,
+    # building and organisation only), the query, the language and the day, until a table it read changes.
+    body = data_cache.page(
+        request, "dues:month", "dues/_month_body.html", lambda: _dues_month(request, form, valid, month), by="scope"
+    )
+    return render(request, "dues/month.html", {"body": body, "month_label": month_label(month)})
+
+
+def _dues_month(request, form, valid: bool, month: datetime.date) -> dict:
     organization = form.cleaned_data.get("organization") if valid else None
     state = form.cleaned_data.get("state") if valid else ""
     bills = _bills_of(DuesBill.objects.for_user(request.user).filter(month=month), organization)
@@ -259,25 +270,21 @@ def dues_month(request):
         in_party=Count("pk", filter=in_party_q()),
     )
     unbilled, in_party = counts["unbilled"], counts["in_party"]
-    return render(
-        request,
-        "dues/month.html",
-        {
-            "form": form,
-            "month": month,
-            "month_label": month_label(month),
-            "previous": add_months(month, -1),
-            "next": add_months(month, 1),
-            "page": page,
-            "totals": totals,
-            "missing_standard": missing[:50],
-            "missing_more": len(missing) > 50,
-            "unbilled": unbilled,
-            "in_party": in_party,
-            "can_record": can_record,
-            "can_generate": request.user.role == Role.ADMIN,
-        },
-    )
+    return {
+        "form": form,
+        "month": month,
+        "month_label": month_label(month),
+        "previous": add_months(month, -1),
+        "next": add_months(month, 1),
+        "page": page,
+        "totals": totals,
+        "missing_standard": missing[:50],
+        "missing_more": len(missing) > 50,
+        "unbilled": unbilled,
+        "in_party": in_party,
+        "can_record": can_record,
+        "can_generate": request.user.role == Role.ADMIN,
+    }
 
 
 @require_POST
@@ -312,9 +319,29 @@ def _payment_initial(member: Member, open_months: list[datetime.date], standard,
     return initial
 
 
-def _render_member(request, member: Member, *, form=None, status: int = 200):
-    today = timezone.localdate()
+def _render_member(request, member: Member):
+    """One member's dues page. Its content is kept whole, as HTML, under the viewer (what may be recorded or
+    excused, and whether it is their own, depend on the account), the query, the language and the day, until a
+    table it read changes; its forms get each request's CSRF token."""
     user = request.user
+    may_record = can_edit(user, member) and member.is_active_member
+    can_excuse = can_edit(user, member)
+    body = data_cache.page(
+        request,
+        "dues:member",
+        "dues/_member_body.html",
+        lambda: _member_context(request, member, may_record=may_record, can_excuse=can_excuse),
+        by="user",
+    )
+    if ONCE_PLACEHOLDER in body:
+        # The payment form's one-time token is each request's own, as without the cache: two tabs of the page
+        # are two submissions, not one sent twice.
+        body = mark_safe(body.replace(ONCE_PLACEHOLDER, submissions.new_token()))  # noqa: S308  # nosec B308 B703
+    return render(request, "dues/member.html", {"body": body, "member": member, "has_payment_form": may_record})
+
+
+def _member_context(request, member: Member, *, may_record: bool, can_excuse: bool) -> dict:
+    today = timezone.localdate()
     standard = standards_in_force([member.pk], today.year).get(member.pk)
     bill_rows = Paginator(member.dues_bills.select_related("excused_by").order_by("-month"), MEMBER_BILLS).get_page(
         request.GET.get("page")
@@ -329,38 +356,34 @@ def _render_member(request, member: Member, *, form=None, status: int = 200):
         )
         .order_by("-paid_on", "-pk")[:MEMBER_BILLS]
     )
-    may_record = can_edit(user, member) and member.is_active_member
-    if may_record and form is None:
+    form = None
+    if may_record:
         # The months still open start the form; only asked for when there is a form (not on a member's own page).
         open_months = sorted(
             DuesBill.objects.filter(member=member, paid_amount__lt=F("amount"), excused_reason="").values_list(
                 "month", flat=True
             )
         )
-        form = PaymentForm(member=member, initial=_payment_initial(member, open_months, standard, today))
+        initial = _payment_initial(member, open_months, standard, today)
+        form = PaymentForm(member=member, initial={**initial, submissions.TOKEN_FIELD: ONCE_PLACEHOLDER})
     current = first_of_month(today)
-    return render(
-        request,
-        "dues/member.html",
-        {
-            "member": member,
-            "standard": standard,
-            "bills": bill_rows,
-            "page": bill_rows,
-            "payments": payments,
-            "paid_up_to": paid_up_to_map([member.pk])[member.pk],
-            "arrears": arrears_map([member.pk], today=today).get(member.pk),
-            "current_bill": next((b for b in bill_rows if b.month == current), None),
-            "current_month": current,
-            "form": form if may_record else None,
-            "owed": _owed_for_form(member, form) if may_record else None,
-            "can_record": may_record,
-            "can_excuse": can_edit(user, member),
-            "excuse_form": ExcuseForm(),
-            "is_own": is_own_record(user, member),
-        },
-        status=status,
-    )
+    return {
+        "member": member,
+        "standard": standard,
+        "bills": bill_rows,
+        "page": bill_rows,
+        "payments": payments,
+        "paid_up_to": paid_up_to_map([member.pk])[member.pk],
+        "arrears": arrears_map([member.pk], today=today).get(member.pk),
+        "current_bill": next((b for b in bill_rows if b.month == current), None),
+        "current_month": current,
+        "form": form,
+        "owed": _owed_for_form(member, form) if may_record else None,
+        "can_record": may_record,
+        "can_excuse": can_excuse,
+        "excuse_form": ExcuseForm(),
+        "is_own": is_own_record(request.user, member),
+    }
 
 
 def _member_or_404(request, pk):
@@ -547,6 +570,15 @@ def _arrears_rows(page, members: dict) -> None:
 @role_required(*READERS)
 def dues_arrears(request):
     """Members with unpaid months before this one; six consecutive months make a 按自行脱党处理 candidate."""
+    # Kept whole under the viewer's scope, the query, the language and the day (arrears count whole months up to
+    # last month), until a table it read changes.
+    body = data_cache.page(
+        request, "dues:arrears", "dues/_arrears_body.html", lambda: _dues_arrears(request), by="scope"
+    )
+    return render(request, "dues/arrears.html", {"body": body})
+
+
+def _dues_arrears(request) -> dict:
     today = timezone.localdate()
     form = ArrearsFilterForm(request.GET or None, user=request.user)
     valid = form.is_valid()
@@ -572,15 +604,11 @@ def dues_arrears(request):
         .in_bulk([d.member_id for d in page])
     )
     _arrears_rows(page, by_id)
-    return render(
-        request,
-        "dues/arrears.html",
-        {
-            "form": form,
-            "page": page,
-            "total": len(debts),
-            "candidates": candidates,
-            "can_record": request.user.role in access.MANAGERS,
-            "last_month": month_label(add_months(first_of_month(today), -1)),
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "total": len(debts),
+        "candidates": candidates,
+        "can_record": request.user.role in access.MANAGERS,
+        "last_month": month_label(add_months(first_of_month(today), -1)),
+    }

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from buildingparty import registers
+from buildingparty import data_cache, registers
 from buildingparty.links import ROW, url_maker
 from buildingparty.models import Role
 from buildingparty.redirects import safe_next
@@ -114,9 +113,10 @@ def _standard_rows(members: list, year: int, *, request, can_manage: bool) -> No
     }
     confirm_form = ""
     if can_manage:
-        # What {% csrf_token %} and the ``next`` field write, the same in every row.
+        # What {% csrf_token %} and the ``next`` field write, the same in every row (the token as a placeholder,
+        # filled with each request's own by ``data_cache.page``).
         confirm_form = (
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{data_cache.CSRF_PLACEHOLDER}">'
             f'<input type="hidden" name="next" value="{escape(request.get_full_path())}">'
         )
     for member in members:
@@ -192,6 +192,21 @@ def standard_list(request):
         _branches(request)  # another branch's standards are not found
     form = StandardFilterForm(request.GET or None, user=user)
     year = form.chosen_year()
+    # Kept whole under the viewer's scope (``for_user`` and the buttons look at role, building and organisation
+    # only), the query, the language and the day, until a table it read changes; the confirm buttons get each
+    # request's CSRF token.
+    body = data_cache.page(
+        request,
+        "dues:standards",
+        "dues/reports/_standard_list_body.html",
+        lambda: _standard_list(request, form, year),
+        by="scope",
+    )
+    return render(request, "dues/reports/standard_list.html", {"body": body, "year": year})
+
+
+def _standard_list(request, form, year: int) -> dict:
+    user = request.user
     paying = paying_in_year(Member.objects.for_user(user), year)
     counts = standard_counts(paying, year)
     members = form.filter(paying, year)
@@ -213,26 +228,39 @@ def standard_list(request):
         page.object_list = _page_bills(ordered, counts["branches"], bottom, bottom + PAGE_SIZE)
     page.object_list = attach_standards(list(page.object_list), year)
     _standard_rows(page.object_list, year, request=request, can_manage=user.role in access.MANAGERS)
-    return render(
-        request,
-        "dues/reports/standard_list.html",
-        {
-            "form": form,
-            "page": page,
-            "year": year,
-            "years": year_choices(year),
-            "counts": counts,
-            "can_manage": user.role in access.MANAGERS,
-            "can_open_round": user.role in access.MANAGERS and year >= timezone.localdate().year,
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "year": year,
+        "years": year_choices(year),
+        "counts": counts,
+        "can_manage": user.role in access.MANAGERS,
+        "can_open_round": user.role in access.MANAGERS and year >= timezone.localdate().year,
+    }
 
 
 def _member_standard(request, member: Member, year: int, *, form=None, override_form=None):
-    user = request.user
+    """One member's standard page. Its content is kept whole on a GET, under the viewer (whether they may change
+    it depends on the account), the address, the language and the day, until a table it read changes; a form
+    sent back with its errors is rendered each time. Its forms get each request's CSRF token."""
+    manage = access.can_edit(request.user, member)
+    body = data_cache.page(
+        request,
+        "dues:standard",
+        "dues/reports/_standard_detail_body.html",
+        lambda: _member_standard_context(member, year, manage, form=form, override_form=override_form),
+        by="user",
+    )
+    return render(
+        request,
+        "dues/reports/standard_detail.html",
+        {"body": body, "member": member, "year": year, "can_manage": manage},
+    )
+
+
+def _member_standard_context(member: Member, year: int, manage: bool, *, form=None, override_form=None) -> dict:
     attach_standards([member], year)
     standard = member.standard
-    manage = access.can_edit(user, member)
     context = {
         "member": member,
         "year": year,
@@ -254,7 +282,7 @@ def _member_standard(request, member: Member, year: int, *, form=None, override_
                     "approved_by": standard.override_approved_by,
                 },
             )
-    return render(request, "dues/reports/standard_detail.html", context)
+    return context
 
 
 @role_required(*READERS)
@@ -512,26 +540,39 @@ def _ledger_rows(result, *, month) -> None:
 @require_GET
 def ledger_page(request):
     """党费交纳台账: each member's bill of the month (or the year) by branch, with what was paid."""
-    branches, branch = _branches(request)
+    # A branch asked for is looked up first (another branch's is not found, cache or not); without one the branches
+    # are read only when the content is computed.
+    chosen = _branches(request) if request.GET.get("branch") else None
     form = LedgerFilterForm(request.GET or None)
     year, month = form.chosen_year(), form.chosen_month()
+    # Kept whole under the viewer's scope (``report_bills``, the branches and the export button look at role,
+    # building and organisation only), the query, the language and the day, until a table it read changes.
+    body = data_cache.page(
+        request,
+        "dues:ledger",
+        "dues/reports/_ledger_body.html",
+        lambda: _ledger_page(request, chosen or _branches(request), form, year, month),
+        by="scope",
+    )
+    return render(request, "dues/reports/ledger.html", {"body": body, "year": year, "month": month})
+
+
+def _ledger_page(request, chosen: tuple, form, year: int, month: int | None) -> dict:
+    branches, branch = chosen
     bills = ledger_filter(report_bills(request.user), year=year, month=month, branch=branch)
     result = ledger(bills, page_number=request.GET.get("page"))
     _ledger_rows(result, month=month)
     query = {"year": year, "month": month or "", **({"branch": branch.pk} if branch else {})}
-    return render(
-        request,
-        "dues/reports/ledger.html",
-        {
-            **_report_context(year, branches, branch),
-            "form": form,
-            "month": month,
-            "ledger": result,
-            "page": result.page,
-            "query": urlencode(query),
-            "can_export": registers.get(DUES_REGISTER, user=request.user).may_export(request.user),
-        },
-    )
+    return {
+        **_report_context(year, branches, branch),
+        "form": form,
+        "month": month,
+        "ledger": result,
+        "page": result.page,
+        "query": urlencode(query),
+        "can_export": registers.get(DUES_REGISTER, user=request.user).may_export(request.user),
+        "is_street": request.user.role == Role.STREET,
+    }
 
 
 @role_required(*READERS)
