@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from buildingparty import data_cache
 from buildingparty.autocomplete import search_response
 from buildingparty.links import url_maker
 from buildingparty.models import Role
@@ -44,23 +45,30 @@ def enterprise_search(request):
 
 @role_required(*access.LIST_ROLES)
 def enterprise_list(request):
+    # The list is kept whole, as HTML (data_cache.page), until a table it was read from changes: under the scope
+    # for admins, secretaries and street viewers (``for_user``, the filters' choices and the buttons look at role
+    # and building only), under the account for a liaison (their own enterprises).
+    by = "user" if request.user.role == Role.LIAISON else "scope"
+    body = data_cache.page(
+        request, "enterprises:list", "enterprises/_enterprise_list_body.html", lambda: _enterprise_list(request), by=by
+    )
+    return render(request, "enterprises/enterprise_list.html", {"body": body})
+
+
+def _enterprise_list(request) -> dict:
     user = request.user
     form = EnterpriseFilterForm(request.GET or None, user=user)
     enterprises = form.filter(Enterprise.objects.for_user(user)).select_related("liaison", "party_organization")
     page = Paginator(enterprises.order_by("floor", "room", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "enterprises/enterprise_list.html",
-        {
-            "page": page,
-            "rows": _list_rows(page),
-            "form": form,
-            "can_create": access.can_create(user),
-            "can_transfer_register": user.role == Role.ADMIN,  # export and import
-            "can_see_coverage": user.role in access.COVERAGE_ROLES,
-            "min_full": selectors.FORM_BRANCH_MIN_FULL,
-        },
-    )
+    return {
+        "page": page,
+        "rows": _list_rows(page),
+        "form": form,
+        "can_create": access.can_create(user),
+        "can_transfer_register": user.role == Role.ADMIN,  # export and import
+        "can_see_coverage": user.role in access.COVERAGE_ROLES,
+        "min_full": selectors.FORM_BRANCH_MIN_FULL,
+    }
 
 
 def _list_rows(page) -> list[tuple]:
@@ -116,6 +124,20 @@ def _list_rows(page) -> list[tuple]:
 
 
 def enterprise_detail(request, pk):
+    # Kept whole, as HTML, under the account (what a viewer sees of the members, the buttons and the survey's
+    # visits depend on who they are) until a table it was read from changes, with the enterprise's name (the
+    # page's title, outside the content) kept beside it.
+    body, kept = data_cache.page_with(
+        request,
+        "enterprises:detail",
+        "enterprises/_enterprise_detail_body.html",
+        lambda: _enterprise_detail(request, pk),
+        keep=("name",),
+    )
+    return render(request, "enterprises/enterprise_detail.html", {"body": body, "name": kept["name"]})
+
+
+def _enterprise_detail(request, pk) -> dict:
     user = request.user
     enterprise = _enterprise_or_404(request, pk, "building", "liaison", "party_organization")
     counts = selectors.member_counts(enterprise)
@@ -123,6 +145,7 @@ def enterprise_detail(request, pk):
     internal = access.can_see_internal(user)
     can_edit = access.can_edit(user, enterprise)
     context = {
+        "name": enterprise.name,
         "enterprise": enterprise,
         "counts": counts,
         "internal": internal,
@@ -196,7 +219,7 @@ def enterprise_detail(request, pk):
     # What the apps above the registry add to the page (the survey's visits, its "record a visit" button).
     context["actions"] = sections.actions_for(request, enterprise, context)
     context["sections"] = sections.sections_for(request, enterprise, context) if internal else []
-    return render(request, "enterprises/enterprise_detail.html", context)
+    return context
 
 
 def my_enterprise(request):
@@ -280,6 +303,15 @@ def enterprise_move(request, pk):
 
 @role_required(*access.COVERAGE_ROLES)
 def coverage(request):
+    # Kept whole, as HTML (data_cache.page), under the viewer's scope (``for_user`` and the building column look at
+    # role and building only) until a table it was read from changes; the chart's numbers are in the kept HTML.
+    body = data_cache.page(
+        request, "enterprises:coverage", "enterprises/_coverage_body.html", lambda: _coverage(request), by="scope"
+    )
+    return render(request, "enterprises/coverage.html", {"body": body})
+
+
+def _coverage(request) -> dict:
     enterprises = Enterprise.objects.for_user(request.user)
     report = selectors.coverage_report(enterprises, selectors.organizations_of(enterprises), cached=True)
     # Each flagged list shows a page of its enterprises; ?list=<name>&page=N turns the pages of one of them.
@@ -288,15 +320,11 @@ def coverage(request):
         name: getattr(report, name).page(request.GET.get("page") if name == shown else 1, COVERAGE_PAGE_SIZE)
         for name in selectors.FLAGGED
     }
-    return render(
-        request,
-        "enterprises/coverage.html",
-        {
-            "report": report,
-            "pages": pages,
-            "chart_data": report.chart_data(),
-            "show_building": request.user.role == Role.STREET,
-            "min_full": selectors.FORM_BRANCH_MIN_FULL,
-            "max_units": selectors.JOINT_BRANCH_MAX_UNITS,
-        },
-    )
+    return {
+        "report": report,
+        "pages": pages,
+        "chart_data": report.chart_data(),
+        "show_building": request.user.role == Role.STREET,
+        "min_full": selectors.FORM_BRANCH_MIN_FULL,
+        "max_units": selectors.JOINT_BRANCH_MAX_UNITS,
+    }

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -85,7 +86,8 @@ def form_data(category, **extra):
 
 
 def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
+    # From the request: the context of a page's content kept by data_cache holds no messages.
+    return [str(m) for m in get_messages(response.wsgi_request)] if response.context else []
 
 
 def error_codes(response, field):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from buildingparty import submissions
+from buildingparty import data_cache, submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.links import url_maker
 from buildingparty.models import Role
@@ -63,6 +63,24 @@ def _error_text(error: ValidationError) -> str:
 
 
 def request_list(request):
+    # Kept whole, as HTML (data_cache.page), under the account (requesters see their own, handlers filter on "mine")
+    # until a table it was read from changes, and a minute at most: whether a request is overdue moves with the clock.
+    user = request.user
+    body = data_cache.page(
+        request,
+        "services:list",
+        "services/requests/_request_list_body.html",
+        lambda: _request_list(request),
+        timeout=60,
+    )
+    return render(
+        request,
+        "services/requests/request_list.html",
+        {"body": body, "is_requester_view": user.role in REQUESTERS, "is_handler_view": user.role in HANDLERS},
+    )
+
+
+def _request_list(request) -> dict:
     user, now = request.user, timezone.now()
     data = request.GET.copy()
     # Handlers start from what is still open; requesters from everything they asked.
@@ -90,19 +108,16 @@ def request_list(request):
     page = Paginator(requests.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     for service_request in page:
         service_request.overdue = service_request.is_overdue(now)
-    return render(
-        request,
-        "services/requests/request_list.html",
-        {
-            "page": page,
-            "rows": _list_rows(page),
-            "category_options": _options(form["category"]),
-            "form": form,
-            "is_requester_view": user.role in REQUESTERS,
-            "is_handler_view": user.role in HANDLERS,
-            "can_create": user.role in REQUESTERS,
-        },
-    )
+    return {
+        "page": page,
+        "rows": _list_rows(page),
+        "category_options": _options(form["category"]),
+        "form": form,
+        "is_requester_view": user.role in REQUESTERS,
+        "is_handler_view": user.role in HANDLERS,
+        "can_create": user.role in REQUESTERS,
+        "filtered": bool(request.GET),
+    }
 
 
 STATUS_BADGES = {  # as services/requests/_status_badge.html

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
-from buildingparty import registers
+from buildingparty import data_cache, registers
 from buildingparty.models import Building, Role
 from buildingparty.scope import role_required
 
@@ -77,7 +77,24 @@ class PeriodForm(forms.Form):
 @require_GET
 def statistics(request):
     """Volume, open, overdue, resolved, median time to resolve and satisfaction, per category and per handler,
-    of the requests in the user's scope submitted in the period."""
+    of the requests in the user's scope submitted in the period.
+
+    Kept whole, as HTML (data_cache.page), until a table it was read from changes, and a minute at most (what is
+    overdue moves with the clock): under the scope for admins and street viewers, under the account for a
+    secretary (whose requests include those they asked or were given). The chart's numbers are in the kept HTML."""
+    by = "user" if request.user.role == Role.SECRETARY else "scope"
+    body = data_cache.page(
+        request,
+        "services:statistics",
+        "services/stats/_statistics_body.html",
+        lambda: _statistics(request),
+        by=by,
+        timeout=60,
+    )
+    return render(request, "services/stats/statistics.html", {"body": body})
+
+
+def _statistics(request) -> dict:
     user = request.user
     form = PeriodForm(request.GET, user=user)
     start, end = form.period()
@@ -90,20 +107,16 @@ def statistics(request):
     elif user.role != Role.STREET:
         requests, categories = requests.none(), categories.none()  # an account of no building
     result = selectors.statistics(requests, start=start, end=end, categories=categories)
-    return render(
-        request,
-        "services/stats/statistics.html",
-        {
-            "form": form,
-            "start": start,
-            "end": end,
-            "building": building,
-            "stats": result,
-            "chart": result.chart(),
-            "can_export": user.role in (Role.ADMIN, Role.SECRETARY),
-            "query": f"from={start.isoformat()}&to={end.isoformat()}",
-        },
-    )
+    return {
+        "form": form,
+        "start": start,
+        "end": end,
+        "building": building,
+        "stats": result,
+        "chart": result.chart(),
+        "can_export": user.role in (Role.ADMIN, Role.SECRETARY),
+        "query": f"from={start.isoformat()}&to={end.isoformat()}",
+    }
 
 
 @role_required(Role.ADMIN, Role.SECRETARY)

@@ -4,6 +4,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +53,8 @@ def other_admin(db):
 
 
 def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
+    # From the request: the context of a page's content kept by data_cache holds no messages.
+    return [str(m) for m in get_messages(response.wsgi_request)] if response.context else []
 
 
 def visit_post(**overrides) -> dict:

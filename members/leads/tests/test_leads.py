@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +34,8 @@ def other_admin(db):
 
 
 def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
+    # From the request: the context of a page's content kept by data_cache holds no messages.
+    return [str(m) for m in get_messages(response.wsgi_request)] if response.context else []
 
 
 def transfer_in_post(organization, **overrides) -> dict:
