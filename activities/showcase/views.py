@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.links import url_maker
 from buildingparty.models import Role
@@ -71,6 +72,16 @@ def index(request):
 
 
 def _board(request, *, building, branch=None):
+    # The board's content is kept whole for the viewer (her own card's button and the officers' button are hers),
+    # the page, the language and the day, until a table it was read from changes; the building (or branch) is
+    # fetched in her reach on every request (404 otherwise).
+    body = data_cache.page(
+        request, "showcase:board", "showcase/_board_body.html", lambda: _board_context(request, building, branch)
+    )
+    return render(request, "showcase/board.html", {"body": body, "building": building, "branch": branch})
+
+
+def _board_context(request, building, branch) -> dict:
     organization_ids = branch.subtree_ids() if branch is not None else None
     cards = selectors.cards(building_id=building.pk, organization_ids=organization_ids)
     branches, total = selectors.board_summary(building.pk)
@@ -78,18 +89,14 @@ def _board(request, *, building, branch=None):
     if branch is None:
         paginator.count = total  # the whole building's cards, summed from the branches' counts: no COUNT query
     page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "showcase/board.html",
-        {
-            "building": building,
-            "branch": branch,
-            "page": page,
-            "branches": branches,
-            "is_officer": request.user.role in OFFICERS,
-            "own": Member.objects.filter(user=request.user).exists(),
-        },
-    )
+    return {
+        "building": building,
+        "branch": branch,
+        "page": page,
+        "branches": branches,
+        "is_officer": request.user.role in OFFICERS,
+        "own": Member.objects.filter(user=request.user).exists(),
+    }
 
 
 @require_GET
@@ -196,6 +203,15 @@ def mine_withdraw(request):
 def manage(request):
     """The members in reach and where each stands with the board: on it, showing membership without consent,
     consent given but not shown, consent withdrawn."""
+    # Kept whole under the viewer's scope (``for_user`` of the members looks at role, building and organisation
+    # only), the query, the language and the day, until a table it was read from changes.
+    body = data_cache.page(
+        request, "showcase:manage", "showcase/_manage_body.html", lambda: _manage(request), by="scope"
+    )
+    return render(request, "showcase/manage.html", {"body": body})
+
+
+def _manage(request) -> dict:
     form = StatusFilterForm(request.GET or None)
     members = form.filter(Member.objects.for_user(request.user).in_party())
     # The page's members are chosen by pk alone, then read with only the columns shown: sorting the members'
@@ -209,7 +225,7 @@ def manage(request):
     for member in page.object_list:
         member.officer_url = member_url(member.pk)
     rows = [(member, selectors.status_of(member)) for member in page.object_list]
-    return render(request, "showcase/manage.html", {"form": form, "page": page, "rows": rows})
+    return {"form": form, "page": page, "rows": rows}
 
 
 def _officer_member(request, pk) -> Member:

@@ -17,13 +17,13 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from buildingparty import submissions
+from buildingparty import data_cache, submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.links import url_maker
 from buildingparty.models import Role
@@ -108,6 +108,14 @@ def _visit(request, pk) -> HomeVisit:
 @role_required(*OFFICERS)
 def visit_list(request):
     """The visits in reach, newest first, by name, kind, whom and the state of the follow-up."""
+    # Kept whole, as HTML, under the viewer's scope (all ``for_user`` and the filter's choices look at for the
+    # admin and the secretaries), the query, the language and the day (the follow-up states), until a table it was
+    # read from changes.
+    body = data_cache.page(request, "visits:list", "visits/_list_body.html", lambda: _visit_list(request), by="scope")
+    return render(request, "visits/list.html", {"body": body})
+
+
+def _visit_list(request) -> dict:
     form = VisitFilterForm(request.GET or None, user=request.user)
     today = timezone.localdate()
     visits = form.filter(HomeVisit.objects.for_user(request.user), today=today)
@@ -122,46 +130,11 @@ def visit_list(request):
         .filter(pk__in=page.object_list)
         .order_by("-visited_on", "-pk")
     )
-    _badges(page.object_list, today)
-    return render(request, "visits/list.html", {"form": form, "page": page, "today": today})
-
-
-def _badges(visits, today) -> None:
-    """What the list shows of each visit, worked out once a row rather than in the template: its address and
-    the badges of ``visits/_kind.html`` and ``visits/_follow_up.html`` (the same markup)."""
+    # One reverse for the page, not one a row: the links differ only in the visit's id.
     detail_url = url_maker("visits:detail")
-    kinds = {value: str(label) for value, label in HomeVisit.Kind.choices}
-    kind_class = {HomeVisit.Kind.HELP: "text-bg-danger", HomeVisit.Kind.MENTOR: "text-bg-primary"}
-    follow_up = {
-        "overdue": ("text-bg-danger", _("Overdue since %(day)s")),
-        "due": ("text-bg-warning", _("Due %(day)s")),
-        "planned": ("text-bg-light border", _("Follow up by %(day)s")),
-    }
-    done = format_html(
-        '<span class="badge text-bg-success" data-follow-up="done"><i class="bi bi-check-lg" aria-hidden="true">'
-        "</i> {}</span>",
-        _("Followed up"),
-    )
-    none = mark_safe('<span class="text-body-secondary">—</span>')  # noqa: S308 -- (a constant)  # nosec B308
-    for visit in visits:
+    for visit in page.object_list:
         visit.list_url = detail_url(visit.pk)
-        visit.kind_badge = format_html(
-            '<span class="badge {}" data-kind="{}">{}</span>',
-            kind_class.get(visit.kind, "text-bg-info"),
-            visit.kind,
-            kinds.get(visit.kind, visit.kind),
-        )
-        state = visit.follow_up_state(today)
-        if state in follow_up:
-            css, text = follow_up[state]
-            visit.follow_up_badge = format_html(
-                '<span class="badge {}" data-follow-up="{}">{}</span>',
-                css,
-                state,
-                text % {"day": visit.follow_up_on.isoformat()},
-            )
-        else:
-            visit.follow_up_badge = done if state == "done" else none
+    return {"form": form, "page": page, "today": today}
 
 
 def _target(request, source) -> HomeVisit | None:
@@ -363,6 +336,15 @@ def assistance_create(request, pk):
 def hardship_list(request):
     """The members in hardship (or resolved, or all), branch by branch, each with the latest help and this year's
     amount; above, the members marked in hardship on the member register without a record here."""
+    # Kept whole under the viewer's scope (``for_user`` of the records and the members looks at role, building and
+    # organisation only), the query, the language and the day (the year), until a table it was read from changes.
+    body = data_cache.page(
+        request, "visits:hardship", "visits/_hardship_list_body.html", lambda: _hardship_list(request), by="scope"
+    )
+    return render(request, "visits/hardship_list.html", {"body": body})
+
+
+def _hardship_list(request) -> dict:
     form = HardshipFilterForm(request.GET or None)
     records = form.filter(HardshipRecord.objects.for_user(request.user))
     # The page's records are chosen by pk alone, then read with their members: joining the members' wide rows
@@ -386,17 +368,13 @@ def hardship_list(request):
     unrecorded = selectors.unrecorded_hardship(request.user)
     rows = selectors.register_rows(page.object_list, year)
     _row_html(rows)
-    return render(
-        request,
-        "visits/hardship_list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "year": year,
-            "unrecorded": list(unrecorded.only("name", "hardship_note", "organization__name")[: selectors.PICK_LIMIT]),
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "year": year,
+        "unrecorded": list(unrecorded.only("name", "hardship_note", "organization__name")[: selectors.PICK_LIMIT]),
+    }
 
 
 def _row_html(rows) -> None:
@@ -506,6 +484,15 @@ def hardship_close(request, pk):
 def summary(request):
     """Per organisation: the year's visits by kind, follow-ups overdue, members in hardship, help given. Counts
     only: the street's view of the work."""
+    # Kept whole under the viewer's scope (the three roles' reach is role, building and organisation), the query,
+    # the language and the day (the overdue follow-ups), until a table it was read from changes.
+    body = data_cache.page(
+        request, "visits:summary", "visits/_summary_body.html", lambda: _summary(request), by="scope"
+    )
+    return render(request, "visits/summary.html", {"body": body})
+
+
+def _summary(request) -> dict:
     form = SummaryForm(request.GET or None)
     year = form.chosen_year()
     rows = selectors.summary(request.user, year)
@@ -514,16 +501,12 @@ def summary(request):
         field: sum(getattr(row, field) for row in rows)
         for field in ("visits", "help", "mentor", "enquire", "overdue", "hardship", "amount")
     }
-    return render(
-        request,
-        "visits/summary.html",
-        {
-            "form": form,
-            "year": year,
-            "page": page,
-            "totals": totals,
-            "show_building": request.user.role == Role.STREET,
-            "can_open": request.user.role in OFFICERS,
-            "kinds": dict(HomeVisit.Kind.choices),
-        },
-    )
+    return {
+        "form": form,
+        "year": year,
+        "page": page,
+        "totals": totals,
+        "show_building": request.user.role == Role.STREET,
+        "can_open": request.user.role in OFFICERS,
+        "kinds": dict(HomeVisit.Kind.choices),
+    }

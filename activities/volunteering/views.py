@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.uploads import PhotoForm
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.qr import qr_svg
@@ -87,6 +88,15 @@ def _back(request, activity: Activity):
 def activity_list(request):
     """The activities in reach, what is coming up first, with places counted in SQL and the member's own place on
     each: the same queries for any page."""
+    # Kept whole for the viewer (her own places and buttons), the query, the language and the day, until a table it
+    # was read from changes; a minute at most, since what is upcoming and open for sign-up moves with the clock.
+    body = data_cache.page(
+        request, "volunteering:list", "volunteering/_list_body.html", lambda: _activity_list(request), timeout=60
+    )
+    return render(request, "volunteering/list.html", {"body": body})
+
+
+def _activity_list(request) -> dict:
     user = request.user
     member = Member.objects.filter(user=user).only("pk").first()
     form = ActivityFilterForm(request.GET or None, user=user)
@@ -98,33 +108,43 @@ def activity_list(request):
     page.object_list = list(page.object_list)
     for activity in page.object_list:
         activity.full = activity.capacity is not None and activity.seated >= activity.capacity
-    return render(
-        request,
-        "volunteering/list.html",
-        {
-            "form": form,
-            "page": page,
-            "member": member,
-            "now": timezone.now(),
-            "can_create": user.role in MANAGERS,
-            "show_building": user.role == Role.STREET,
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "member": member,
+        "now": timezone.now(),
+        "can_create": user.role in MANAGERS,
+        "show_building": user.role == Role.STREET,
+        "next_url": request.get_full_path(),
+    }
 
 
 @require_GET
 def my_activities(request):
     """我的志愿服务: her places on activities ahead, the activities she signed up for before, and this year's
     hours."""
+    # Kept whole for the viewer, the page, the language and the day, until a table it was read from changes; a
+    # minute at most, since what is still ahead moves with the clock. Without her own member record: 403 (raised
+    # while computing, never kept).
+    body = data_cache.page(
+        request, "volunteering:mine", "volunteering/_mine_body.html", lambda: _my_activities(request), timeout=60
+    )
+    return render(request, "volunteering/mine.html", {"body": body})
+
+
+def _my_activities(request) -> dict:
     member = _own_member(request)
     year = timezone.localdate().year
     upcoming = list(selectors.upcoming_for(member)[:UPCOMING_SHOWN])
     past = Paginator(selectors.past_for(member), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "volunteering/mine.html",
-        {"member": member, "upcoming": upcoming, "page": past, "year": year, "served": selectors.served(member, year)},
-    )
+    return {
+        "member": member,
+        "upcoming": upcoming,
+        "page": past,
+        "year": year,
+        "served": selectors.served(member, year),
+        "next_url": request.get_full_path(),
+    }
 
 
 # --- drafting and changing ----------------------------------------------------------------------------------
