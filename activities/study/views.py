@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import PartyOrganization, Role
 from buildingparty.scope import in_reach, role_required
@@ -57,6 +58,15 @@ def _can_manage(user, session: StudySession) -> bool:
 @role_required(*READERS)
 def session_list(request):
     """The sessions in reach, newest first, by form of study, year and organisation."""
+    # Kept whole, as HTML, under the viewer's scope (all ``for_user``, the filters and the button look at for these
+    # three roles), the query, the language and the day, until a table it was read from changes.
+    body = data_cache.page(
+        request, "study:session_list", "study/_session_list_body.html", lambda: _session_list(request), by="scope"
+    )
+    return render(request, "study/session_list.html", {"body": body})
+
+
+def _session_list(request) -> dict:
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = form.filter(
         StudySession.objects.for_user(request.user)
@@ -65,16 +75,12 @@ def session_list(request):
     )
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _list_rows(page.object_list)
-    return render(
-        request,
-        "study/session_list.html",
-        {
-            "form": form,
-            "page": page,
-            "can_record": request.user.role in MANAGERS,
-            "show_building": request.user.role == Role.STREET,
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "can_record": request.user.role in MANAGERS,
+        "show_building": request.user.role == Role.STREET,
+    }
 
 
 def _list_rows(sessions) -> list[StudySession]:
@@ -227,6 +233,13 @@ def hours(request):
     """One organisation's members, their hours of the year against 32 (56 for committee members) and whether
     they are behind. A secretary sees those behind first (the filter starts on); an admin picks the
     organisation."""
+    # Kept whole under the viewer's scope (the organisations offered and the defaults look at nothing else), the
+    # query, the language and the day (who is behind moves with it), until a table it was read from changes.
+    body = data_cache.page(request, "study:hours", "study/_hours_body.html", lambda: _hours(request), by="scope")
+    return render(request, "study/hours.html", {"body": body})
+
+
+def _hours(request) -> dict:
     form = HoursFilterForm(request.GET or None, user=request.user)
     choice = form.choice()
     organization, year = choice["organization"], choice["year"]
@@ -239,21 +252,17 @@ def hours(request):
     page = Paginator(shown, HOURS_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.standings_of(page.object_list, year)
     _add_row_texts(page.object_list)
-    return render(
-        request,
-        "study/hours.html",
-        {
-            "form": form,
-            "organization": organization,
-            "year": year,
-            "show": choice["show"],
-            "page": page,
-            "member_count": len(lines),
-            "behind_count": behind,
-            "done_count": sum(1 for line in lines if line.done),
-            "is_current_year": year == timezone.localdate().year,
-        },
-    )
+    return {
+        "form": form,
+        "organization": organization,
+        "year": year,
+        "show": choice["show"],
+        "page": page,
+        "member_count": len(lines),
+        "behind_count": behind,
+        "done_count": sum(1 for line in lines if line.done),
+        "is_current_year": year == timezone.localdate().year,
+    }
 
 
 def _add_row_texts(rows) -> None:
@@ -289,6 +298,13 @@ def _add_row_texts(rows) -> None:
 @require_GET
 def my_hours(request):
     """A member's own year: her hours against what she owes, from meetings and from study sessions."""
+    # Kept whole under her account, the year asked for, the language and the day, until a table it was read from
+    # changes (her record among them: an account that loses its record gets the 403 on the next request).
+    body = data_cache.page(request, "study:mine", "study/_mine_body.html", lambda: _my_hours(request), by="user")
+    return render(request, "study/mine.html", {"body": body})
+
+
+def _my_hours(request) -> dict:
     member = _own_member(request)
     years = selectors.years_offered(member.organization.building_id)
     try:
@@ -298,16 +314,12 @@ def my_hours(request):
     if year not in years:
         year = years[0]
     standing = selectors.standings([member], year)[0]
-    return render(
-        request,
-        "study/mine.html",
-        {
-            "member": member,
-            "year": year,
-            "years": years,
-            "standing": standing,
-            "attendances": list(selectors.member_meetings(member, year)),
-            "sessions": list(selectors.member_sessions(member, year)),
-            "meetings_url": reverse("meetings:mine"),
-        },
-    )
+    return {
+        "member": member,
+        "year": year,
+        "years": years,
+        "standing": standing,
+        "attendances": list(selectors.member_meetings(member, year)),
+        "sessions": list(selectors.member_sessions(member, year)),
+        "meetings_url": reverse("meetings:mine"),
+    }

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from buildingparty import data_cache
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 
@@ -71,14 +72,18 @@ def _with_shifts(teams: list, monday) -> list:
 @role_required(*OFFICERS)
 def building_roster(request):
     """Every team's week (the street: every building's teams), a page of teams at a time."""
+    # Kept whole under the viewer's scope (``DutyTeam.for_user`` looks at the role and the building alone for these
+    # three roles), the query, the language and the day (this week), until a table it was read from changes.
+    template = "duty/_building_roster_body.html"
+    body = data_cache.page(request, "duty:building_roster", template, lambda: _building_roster(request), by="scope")
+    return render(request, "duty/building_roster.html", {"body": body})
+
+
+def _building_roster(request) -> dict:
     monday = week_of(request)
     page = _teams_page(request)
     page.object_list = _with_shifts(list(page.object_list), monday)
-    return render(
-        request,
-        "duty/building_roster.html",
-        {"page": page, "show_building": request.user.role == Role.STREET, **week_links(monday)},
-    )
+    return {"page": page, "show_building": request.user.role == Role.STREET, **week_links(monday)}
 
 
 @require_GET
@@ -137,23 +142,26 @@ def fill(request, pk):
 def mine(request):
     """A party member's own shifts (我的值班): those ahead, with the swap button, her swap requests, and those
     past."""
+    # Kept whole under her account, the query, the language and the day, until a table it was read from changes,
+    # and a minute at most: a shift that starts loses its swap button, one that ends moves to the past.
+    body = data_cache.page(request, "duty:mine", "duty/_mine_body.html", lambda: _mine(request), by="user", timeout=60)
+    return render(request, "duty/mine.html", {"body": body})
+
+
+def _mine(request) -> dict:
     member = own_member(request)
     upcoming = list(selectors.upcoming_for(member)[:UPCOMING_SHOWN])
     past = Paginator(selectors.past_for(member), PAST_PAGE_SIZE).get_page(request.GET.get("page"))
     swaps = list(selectors.swaps_of(member)[:20])
-    return render(
-        request,
-        "duty/mine.html",
-        {
-            "member": member,
-            "upcoming": upcoming,
-            "page": past,
-            "swaps": swaps,
-            # Her teams' names and leaders, the only columns the page shows.
-            "teams": list(
-                DutyTeam.objects.filter(people__member=member, people__is_active=True)
-                .select_related("leader__member")
-                .only("name", "leader__name", "leader__member__name")
-            ),
-        },
-    )
+    return {
+        "member": member,
+        "upcoming": upcoming,
+        "page": past,
+        "swaps": swaps,
+        # Her teams' names and leaders, the only columns the page shows.
+        "teams": list(
+            DutyTeam.objects.filter(people__member=member, people__is_active=True)
+            .select_related("leader__member")
+            .only("name", "leader__name", "leader__member__name")
+        ),
+    }
