@@ -14,9 +14,11 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import PartyOrganization, Role
 from buildingparty.scope import role_required
@@ -50,7 +52,8 @@ def _year(request) -> int:
 # --- ledgers ------------------------------------------------------------------------------------------------
 
 
-def _render_ledger(request, member: Member, *, own: bool):
+def _ledger(request, member: Member, *, own: bool) -> dict:
+    """What the ledger's content (``points/_ledger_body.html``) shows: nothing of the viewer but these flags."""
     year = _year(request)
     ledger = selectors.member_ledger(member, year)
     # How each entry came about, worked out once a row here rather than with a {% blocktranslate %} a row.
@@ -62,27 +65,34 @@ def _render_ledger(request, member: Member, *, own: bool):
         else:
             who = entry.decided_by if kind == PointRule.Kind.CLAIMED else entry.created_by
             entry.how = (claimed if kind == PointRule.Kind.CLAIMED else recorded) % {"who": who or "—"}
-    return render(
-        request,
-        "points/ledger.html",
-        {
-            "ledger": ledger,
-            "member": member,
-            "own": own,
-            "years": selectors.years_offered(member.organization.building_id),
-            "can_claim": own
-            and PointRule.objects.filter(
-                building_id=member.organization.building_id, kind=PointRule.Kind.CLAIMED, is_active=True
-            ).exists(),
-            "can_deduct": can_edit(request.user, member),
-        },
-    )
+    return {
+        "ledger": ledger,
+        "member": member,
+        "own": own,
+        "years": selectors.years_offered(member.organization.building_id),
+        "can_claim": own
+        and PointRule.objects.filter(
+            building_id=member.organization.building_id, kind=PointRule.Kind.CLAIMED, is_active=True
+        ).exists(),
+        "can_deduct": can_edit(request.user, member),
+    }
 
 
 @require_GET
 def my_points(request):
-    """The member's own points for a year: base score, approved entries, total; claims waiting or rejected."""
-    return _render_ledger(request, _own_member(request), own=True)
+    """The member's own points for a year: base score, approved entries, total; claims waiting or rejected.
+
+    The content is kept, as HTML, under the account (``data_cache.page``) until a table it was read from changes;
+    the member record is read inside, so that a record changed, linked or unlinked shows at once (403 without one,
+    never kept)."""
+    body = data_cache.page(
+        request,
+        "points:mine",
+        "points/_ledger_body.html",
+        lambda: _ledger(request, _own_member(request), own=True),
+        by="user",
+    )
+    return render(request, "points/ledger.html", {"body": body, "own": True})
 
 
 @require_GET
@@ -91,7 +101,13 @@ def member_points(request, pk):
     member = get_object_or_404(
         Member.objects.for_user(request.user).select_related("organization", "organization__parent"), pk=pk
     )
-    return _render_ledger(request, member, own=member.user_id == request.user.pk)
+    own = member.user_id == request.user.pk
+    # Not kept: the record is read before the content (the title names the member), so the tables the content
+    # was read from would not hold it. Rendered as the kept ledger is, from the same template.
+    body = data_cache.render("points/_ledger_body.html", _ledger(request, member, own=own), request)
+    # our own template's output, every value escaped (data_cache.render)
+    body = mark_safe(body)  # noqa: S308  # nosec B308 B703
+    return render(request, "points/ledger.html", {"body": body, "member": member, "own": own})
 
 
 # --- claims -------------------------------------------------------------------------------------------------
@@ -126,14 +142,20 @@ def claim_create(request):
 @require_GET
 @role_required(*READERS)
 def claim_queue(request):
-    """Claims waiting for a decision (oldest first), and the latest decided."""
+    """Claims waiting for a decision (oldest first), and the latest decided.
+
+    The content is kept, as HTML, under the account (``data_cache.page``: the claims in reach include the
+    viewer's own) until a table it was read from changes; its decision forms get each request's CSRF token."""
+    body = data_cache.page(
+        request, "points:claims", "points/_claim_queue_body.html", lambda: _claim_queue(request), by="user"
+    )
+    return render(request, "points/claim_queue.html", {"body": body})
+
+
+def _claim_queue(request) -> dict:
     pending = Paginator(selectors.pending_claims(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     decided = list(selectors.decided_claims(request.user)[:DECIDED_SHOWN])
-    return render(
-        request,
-        "points/claim_queue.html",
-        {"page": pending, "decided": decided, "can_decide": request.user.role in access.MANAGERS},
-    )
+    return {"page": pending, "decided": decided, "can_decide": request.user.role in access.MANAGERS}
 
 
 @require_POST
@@ -211,7 +233,20 @@ def deduct(request, pk):
 @role_required(*BOARD_ROLES)
 def board(request):
     """Members ranked by total in one branch; for admins and street viewers, any branch or all branches'
-    averages. Members see their own branch's board, secretaries their branch's."""
+    averages. Members see their own branch's board, secretaries their branch's.
+
+    The content is kept whole, as HTML, with the chart's data (the page's scripts need it), under the account
+    (the viewer's own row is marked), the query, the language and the day, until a table it was read from changes
+    (``data_cache.page_with``)."""
+    body, kept = data_cache.page_with(
+        request, "points:board", "points/_board_body.html", lambda: _board(request), keep=("chart_data",)
+    )
+    return render(request, "points/board.html", {"body": body, "chart_data": kept["chart_data"]})
+
+
+def _board(request) -> dict:
+    """The content's context, with the chart's data: everything it shows, nothing of the viewer
+    (``data_cache.render``)."""
     user = request.user
     branch = None
     if user.role == Role.MEMBER:
@@ -261,7 +296,7 @@ def board(request):
                 "base": None,
             },
         )
-    return render(request, "points/board.html", context)
+    return context
 
 
 # --- rules and base scores (admins) -------------------------------------------------------------------------

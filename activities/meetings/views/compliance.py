@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from buildingparty import data_cache
 from buildingparty.models import Building, PartyOrganization, Role
 from buildingparty.scope import role_required
 
@@ -46,7 +47,24 @@ def _years(meetings, today) -> list[int]:
 @role_required(*READERS)
 def compliance(request):
     """One table per period kind (every month, quarter, half-year, year) with a row per branch, and each
-    branch's 本年度应开 / 已开 for the year."""
+    branch's 本年度应开 / 已开 for the year.
+
+    The content is kept whole, as HTML, with the year it shows (the page's title needs it), under the viewer's
+    scope (all ``for_user``, the building and the links look at for these three roles), the query, the language
+    and the day, until a table it was read from changes (``data_cache.page_with``)."""
+    body, kept = data_cache.page_with(
+        request,
+        "meetings:compliance",
+        "meetings/_compliance_body.html",
+        lambda: _compliance(request),
+        keep=("year",),
+        by="scope",
+    )
+    return render(request, "meetings/compliance.html", {"body": body, "year": kept["year"]})
+
+
+def _compliance(request) -> dict:
+    """The content's context: everything it shows, nothing of the viewer (``data_cache.render``)."""
     user = request.user
     today = timezone.localdate()
     meetings = Meeting.objects.for_user(user)
@@ -67,20 +85,17 @@ def compliance(request):
     table = compliance_grid(organizations=organizations, year=year, today=today, meetings=meetings)
     _draw_cells(table, can_plan=user.role in PLANNERS)
     setting = table.settings.get(building.pk) if building else None
-    return render(
-        request,
-        "meetings/compliance.html",
-        {
-            "grid": table,
-            "year": year,
-            "years": years,
-            "building": building,
-            "buildings": buildings,
-            "setting": setting or ComplianceSettings(building=building),
-            "can_plan": user.role in PLANNERS,
-            "can_configure": user.role == Role.ADMIN,
-        },
-    )
+    context = {
+        "grid": table,
+        "year": year,
+        "years": years,
+        "building": building,
+        "buildings": buildings,
+        "setting": setting or ComplianceSettings(building=building),
+        "can_plan": user.role in PLANNERS,
+        "can_configure": user.role == Role.ADMIN,
+    }
+    return context
 
 
 _CELL_CLASSES = {"green": "table-success", "amber": "table-warning", "red": "table-danger", "future": "table-light"}

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.uploads import PhotoForm
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import in_reach, role_required
@@ -83,7 +84,18 @@ def _own_member(request) -> Member:
 @require_GET
 @role_required(*READERS)
 def meeting_list(request):
-    """The meetings in reach, newest first, with attendance counted in SQL: the same queries for any page."""
+    """The meetings in reach, newest first, with attendance counted in SQL: the same queries for any page.
+
+    The content is kept whole, as HTML, under the viewer's scope (all ``for_user``, the filter's choices and the
+    buttons look at for these three roles), the query, the language and the day, until a table it was read from
+    changes (``data_cache.page``)."""
+    body = data_cache.page(
+        request, "meetings:list", "meetings/_list_body.html", lambda: _meeting_list(request), by="scope"
+    )
+    return render(request, "meetings/list.html", {"body": body})
+
+
+def _meeting_list(request) -> dict:
     user = request.user
     scoped = Meeting.objects.for_user(user)
     form = MeetingFilterForm(request.GET or None, user=user, years=selectors.meeting_years(scoped))
@@ -92,16 +104,12 @@ def meeting_list(request):
     )
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _list_rows(selectors.mark_quorum(selectors.add_counts(page.object_list)))
-    return render(
-        request,
-        "meetings/list.html",
-        {
-            "form": form,
-            "page": page,
-            "can_plan": user.role in MANAGERS,
-            "show_building": user.role == Role.STREET,
-        },
-    )
+    return {
+        "form": form,
+        "page": page,
+        "can_plan": user.role in MANAGERS,
+        "show_building": user.role == Role.STREET,
+    }
 
 
 def _list_rows(meetings: list[Meeting]) -> list[Meeting]:
@@ -128,11 +136,22 @@ def _list_rows(meetings: list[Meeting]) -> list[Meeting]:
 
 @require_GET
 def my_meetings(request):
-    """A member's meetings: those ahead (with the leave button) and those past, with her attendance."""
+    """A member's meetings: those ahead (with the leave button) and those past, with her attendance.
+
+    The content is kept, as HTML, under the account (``data_cache.page``) until a table it was read from changes,
+    and for a minute at most: a meeting moves from "coming up" to "past" as it starts. The member record is read
+    inside, so that a record linked or unlinked shows at once (403 without one, never kept)."""
+    body = data_cache.page(
+        request, "meetings:mine", "meetings/_mine_body.html", lambda: _my_meetings(request), by="user", timeout=60
+    )
+    return render(request, "meetings/mine.html", {"body": body})
+
+
+def _my_meetings(request) -> dict:
     member = _own_member(request)
     upcoming = list(selectors.upcoming_for(member)[:UPCOMING_SHOWN])
     past = Paginator(selectors.past_for(member), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "meetings/mine.html", {"member": member, "upcoming": upcoming, "page": past})
+    return {"member": member, "upcoming": upcoming, "page": past}
 
 
 # --- planning and editing -----------------------------------------------------------------------------------
