@@ -11,14 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from buildingparty import data_cache, submissions
 from buildingparty.forms import add_service_errors
-from buildingparty.links import url_maker
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 from buildingparty.uploads import normalise_name, private_file_response
@@ -110,7 +109,6 @@ def _request_list(request) -> dict:
         service_request.overdue = service_request.is_overdue(now)
     return {
         "page": page,
-        "rows": _list_rows(page),
         "category_options": _options(form["category"]),
         "form": form,
         "is_requester_view": user.role in REQUESTERS,
@@ -118,15 +116,6 @@ def _request_list(request) -> dict:
         "can_create": user.role in REQUESTERS,
         "filtered": bool(request.GET),
     }
-
-
-STATUS_BADGES = {  # as services/requests/_status_badge.html
-    ServiceRequest.Status.SUBMITTED: "text-bg-primary",
-    ServiceRequest.Status.ACCEPTED: "text-bg-info",
-    ServiceRequest.Status.IN_PROGRESS: "text-bg-info",
-    ServiceRequest.Status.RESOLVED: "text-bg-success",
-    ServiceRequest.Status.REJECTED: "text-bg-danger",
-}
 
 
 def _options(bound_field):
@@ -142,44 +131,6 @@ def _options(bound_field):
             for option in options
         ),
     )
-
-
-def _list_rows(page) -> list[tuple]:
-    """Each request's link, badges and times, worked out once here rather than by includes and tags per row:
-    (request, url, badges (priority and status), submitted, due (as services/requests/_due.html) or None, handler
-    or None for the building admins)."""
-    url = url_maker("services:detail")
-    statuses = {value: str(label) for value, label in ServiceRequest.Status.choices}
-    urgent = format_html(
-        '<span class="badge text-bg-warning">{}</span> ', ServiceRequest.Priority(ServiceRequest.Priority.URGENT).label
-    )
-    overdue = format_html(
-        ' <span class="badge text-bg-danger" data-flag="overdue"><i class="bi bi-alarm me-1" aria-hidden="true"></i>'
-        "{}</span>",
-        _("Overdue"),
-    )
-    rows = []
-    for r in page:
-        badges = format_html(
-            '{}<span class="badge {}" data-status="{}">{}</span>',
-            urgent if r.priority == ServiceRequest.Priority.URGENT else "",
-            STATUS_BADGES.get(r.status, "text-bg-secondary"),
-            r.status,
-            statuses.get(r.status, r.status),
-        )
-        due = None
-        if r.is_open:
-            due_at = timezone.localtime(r.due_at)
-            due = format_html(
-                '<time datetime="{}">{}</time>{}',
-                due_at.isoformat(),
-                f"{due_at:%Y-%m-%d %H:%M}",
-                overdue if r.overdue else "",
-            )
-        submitted = f"{timezone.localtime(r.submitted_at):%Y-%m-%d %H:%M}"
-        handler = r.assigned_to.display_name if r.assigned_to else None
-        rows.append((r, url(r.pk), badges, submitted, due, handler))
-    return rows
 
 
 # --- submitting --------------------------------------------------------------------------------------------
