@@ -129,9 +129,9 @@ def test_my_duty_is_kept_a_minute_at_most(member_user, patrol, mine_on_patrol, m
     timeouts = {}
     kept = data_cache.cached
 
-    def spy(name, parts, compute, timeout=data_cache.TIMEOUT):
+    def spy(name, parts, compute, timeout=data_cache.TIMEOUT, **options):
         timeouts[name] = timeout
-        return kept(name, parts, compute, timeout)
+        return kept(name, parts, compute, timeout, **options)
 
     monkeypatch.setattr(data_cache, "cached", spy)
     assert signed_in(member_user).get(reverse("duty:mine")).status_code == 200
