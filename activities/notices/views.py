@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
@@ -61,23 +62,31 @@ def _may_see_receipts(user, notice: Notice) -> bool:
 
 @require_GET
 def board(request):
-    """Pinned first, then the newest; the kind and, for those who manage notices, the state to list."""
+    """Pinned first, then the newest; the kind and, for those who manage notices, the state to list.
+
+    The content is kept whole, as HTML, under the account (the unread marks are the viewer's own), the query, the
+    language and the day, until a table it was read from changes (a notice written, pinned or withdrawn, a notice
+    read: ``data_cache.page``), and for a minute at most: a scheduled notice goes on the board at its time and an
+    expiring one leaves it without any write. Opening the board marks nothing read."""
+    body = data_cache.page(
+        request, "notices:board", "notices/_board_body.html", lambda: _board(request), by="user", timeout=60
+    )
+    return render(request, "notices/board.html", {"body": body})
+
+
+def _board(request) -> dict:
     form = BoardFilterForm(request.GET or None, user=request.user)
     choice = form.choice()
     notices = selectors.board(request.user, **choice)
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "notices/board.html",
-        {
-            "form": form,
-            "choice": choice,
-            "page": page,
-            "can_write": request.user.role in MANAGERS,
-            "show_building": request.user.role == Role.STREET,
-            "filtered": bool(request.GET.get("kind") or request.GET.get("state") or request.GET.get("q")),
-        },
-    )
+    return {
+        "form": form,
+        "choice": choice,
+        "page": page,
+        "can_write": request.user.role in MANAGERS,
+        "show_building": request.user.role == Role.STREET,
+        "filtered": bool(request.GET.get("kind") or request.GET.get("state") or request.GET.get("q")),
+    }
 
 
 @require_GET

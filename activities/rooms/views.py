@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from buildingparty import data_cache
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.redirects import safe_next
@@ -116,7 +117,19 @@ def room_edit(request, pk):
 @role_required(*READERS)
 def week(request):
     """One room's week: seven days × the hours from OPENS_AT to CLOSES_AT on a wide screen, a day-by-day list on a
-    phone. Without a room: the first room in use; without a week (or an unreadable one): this week."""
+    phone. Without a room: the first room in use; without a week (or an unreadable one): this week.
+
+    The content is kept whole, as HTML, with the room's name for the title (``data_cache.page_with``), under the
+    viewer's scope (all ``for_user``, the blocks' links and the buttons look at for these three roles), the query,
+    the language and the day (today's column), until a table it was read from changes: a booking made, moved or
+    cancelled, a room changed. Another building's room: 404, never kept."""
+    body, kept = data_cache.page_with(
+        request, "rooms:week", "rooms/_week_body.html", lambda: _week(request), keep=("room_name",), by="scope"
+    )
+    return render(request, "rooms/week.html", {"body": body, "room_name": kept["room_name"]})
+
+
+def _week(request) -> dict:
     user = request.user
     rooms = list(rooms_for(user))
     if request.GET.get("room"):
@@ -128,32 +141,29 @@ def week(request):
     today = timezone.localdate()
     monday = selectors.parse_week(request.GET.get("week")) or selectors.monday_of(today)
     if room is None:
-        return render(request, "rooms/week.html", {"room": None, "can_manage": user.role == Role.ADMIN})
+        return {"room": None, "room_name": None, "can_manage": user.role == Role.ADMIN}
     form = WeekForm(initial={"room": room.pk, "week": selectors.week_label(monday)}, user=user, rooms=rooms)
     days = selectors.week(room, monday, user=user, today=today)
-    return render(
-        request,
-        "rooms/week.html",
-        {
-            "room": room,
-            "form": form,
-            "days": days,
-            "hours": selectors.hours(),
-            "slots": selectors.SLOTS,
-            "monday": monday,
-            "sunday": monday + datetime.timedelta(days=6),
-            "week_label": selectors.week_label(monday),
-            "previous_url": week_url(room, monday - datetime.timedelta(days=7)),
-            "next_url": week_url(room, monday + datetime.timedelta(days=7)),
-            "this_week_url": week_url(room, selectors.monday_of(today)),
-            "is_this_week": monday == selectors.monday_of(today),
-            "can_book": user.role in BOOKERS and room.is_active,
-            "show_building": user.role == Role.STREET,
-            "opens": f"{OPENS_AT:02d}:00",
-            "closes": f"{CLOSES_AT:02d}:00",
-            "today": today,
-        },
-    )
+    return {
+        "room": room,
+        "room_name": room.name,
+        "form": form,
+        "days": days,
+        "hours": selectors.hours(),
+        "slots": selectors.SLOTS,
+        "monday": monday,
+        "sunday": monday + datetime.timedelta(days=6),
+        "week_label": selectors.week_label(monday),
+        "previous_url": week_url(room, monday - datetime.timedelta(days=7)),
+        "next_url": week_url(room, monday + datetime.timedelta(days=7)),
+        "this_week_url": week_url(room, selectors.monday_of(today)),
+        "is_this_week": monday == selectors.monday_of(today),
+        "can_book": user.role in BOOKERS and room.is_active,
+        "show_building": user.role == Role.STREET,
+        "opens": f"{OPENS_AT:02d}:00",
+        "closes": f"{CLOSES_AT:02d}:00",
+        "today": today,
+    }
 
 
 # --- bookings -----------------------------------------------------------------------------------------------
