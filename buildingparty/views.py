@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import dashboard, jobs, outbox
+from . import dashboard, data_cache, jobs, outbox
 from .models import PartyOrganization, Role
 from .scope import role_required
 from .selectors import last_heartbeat, member_counts_by_organization
@@ -22,6 +22,20 @@ def home(request):
 
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
 def organization_list(request):
+    # The tree is kept whole, as HTML, under the viewer's scope (``for_user`` looks at the role, building and branch
+    # alone), the language and the day, until a table it was read from changes: a branch added or a member moved
+    # shows on the next request.
+    body = data_cache.page(
+        request,
+        "organization_list",
+        "buildingparty/_organization_list_body.html",
+        lambda: _organization_list(request),
+        by="scope",
+    )
+    return render(request, "buildingparty/organization_list.html", {"body": body})
+
+
+def _organization_list(request) -> dict:
     organizations = list(
         PartyOrganization.objects.for_user(request.user)
         .select_related("building", "parent")
@@ -35,11 +49,7 @@ def organization_list(request):
     counts = member_counts_by_organization(organizations)
     for org in organizations:
         org.member_count = counts[org.pk]
-    return render(
-        request,
-        "buildingparty/organization_list.html",
-        {"roots": roots, "children": children, "organizations": organizations},
-    )
+    return {"roots": roots, "children": children, "organizations": organizations}
 
 
 def organization_detail(request, pk):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from buildingparty import registers, submissions
+from buildingparty import data_cache, registers, submissions
 from buildingparty.links import url_maker
 from buildingparty.models import Role
 from buildingparty.scope import role_required
@@ -44,21 +44,28 @@ def _chooser(form, building, year, years) -> dict:
 
 @role_required(Role.ADMIN, Role.SECRETARY, Role.STREET)
 def fund_list(request):
+    # The ledger is kept whole, as HTML, under the viewer's scope (``for_user``, the building chosen and the buttons
+    # look at the role, building and branch alone), the query (year, page, building), the language and the day,
+    # until a table it was read from changes: a new or edited entry shows on the next request, running balance and
+    # all. The title's year comes from the same build.
+    body, kept = data_cache.page_with(
+        request, "funds:list", "funds/_list_body.html", lambda: _fund_list(request), keep=("year",), by="scope"
+    )
+    return render(request, "funds/list.html", {"body": body, **kept})
+
+
+def _fund_list(request) -> dict:
     form, building, entries, year = _ledger_scope(request)
     role = request.user.role
     ledger = selectors.ledger(entries, year=year, page_number=request.GET.get("page"))
     _shown(ledger.rows)
-    return render(
-        request,
-        "funds/list.html",
-        {
-            **_chooser(form, building, year, selectors.ledger_years(entries)),
-            "ledger": ledger,
-            "page": ledger.page,
-            "can_edit": role == Role.ADMIN,
-            "can_export": role in (Role.ADMIN, Role.SECRETARY),
-        },
-    )
+    return {
+        **_chooser(form, building, year, selectors.ledger_years(entries)),
+        "ledger": ledger,
+        "page": ledger.page,
+        "can_edit": role == Role.ADMIN,
+        "can_export": role in (Role.ADMIN, Role.SECRETARY),
+    }
 
 
 def _shown(rows) -> None:

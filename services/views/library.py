@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buildingparty import submissions
+from buildingparty import data_cache, submissions
 from buildingparty.models import Role
 from buildingparty.scope import role_required
 
@@ -37,6 +37,20 @@ def _loans(user):
 
 
 def material_list(request):
+    # The catalogue is kept whole, as HTML, per account (a member sees her own loans and which copies she may
+    # borrow), the query, the language and the day (a loan overdue is a matter of dates), until a table it was read
+    # from changes: a loan requested, lent or returned, or a material edited, shows on the next request.
+    body = data_cache.page(
+        request,
+        "services:material_list",
+        "services/library/_material_list_body.html",
+        lambda: _material_list(request),
+        by="user",
+    )
+    return render(request, "services/library/material_list.html", {"body": body})
+
+
+def _material_list(request) -> dict:
     user = request.user
     materials = library.with_availability(library.materials_for(user))
     q = request.GET.get("q", "").strip()
@@ -58,23 +72,20 @@ def material_list(request):
     today = timezone.localdate()
     for loan in my_loans:
         loan.overdue = loan.is_overdue(today)
-    return render(
-        request,
-        "services/library/material_list.html",
-        {
-            "page": page,
-            "q": q,
-            "kind": kind,
-            "kinds": Material.Kind.choices,
-            "member": member,
-            "my_loans": my_loans,
-            "borrowing": borrowing,
-            "at_limit": sum(1 for loan in my_loans if loan.status in Loan.ACTIVE_STATUSES) >= library.loan_limit(),
-            "loan_limit": library.loan_limit(),
-            "can_edit": user.role == Role.ADMIN,
-            "can_see_loans": user.role in READERS,
-        },
-    )
+    return {
+        "page": page,
+        "q": q,
+        "kind": kind,
+        "kinds": Material.Kind.choices,
+        "member": member,
+        "my_loans": my_loans,
+        "borrowing": borrowing,
+        "at_limit": sum(1 for loan in my_loans if loan.status in Loan.ACTIVE_STATUSES) >= library.loan_limit(),
+        "loan_limit": library.loan_limit(),
+        "can_edit": user.role == Role.ADMIN,
+        "can_see_loans": user.role in READERS,
+        "filtered": bool(request.GET),
+    }
 
 
 @role_required(Role.ADMIN)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buildingparty import submissions
+from buildingparty import data_cache, submissions
 from buildingparty.forms import add_service_errors
 from buildingparty.models import Role
 from buildingparty.scope import role_required
@@ -29,6 +29,20 @@ READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
 
 @role_required(*READERS)
 def reception_list(request):
+    # The visits are kept whole, as HTML, per account (a secretary sees the visits she recorded herself besides
+    # her branch's members'), the page, the language and the day, until a table they were read from changes: a visit
+    # recorded or turned into a request shows on the next request.
+    body = data_cache.page(
+        request,
+        "services:reception_list",
+        "services/reception/_reception_list_body.html",
+        lambda: _reception_list(request),
+        by="user",
+    )
+    return render(request, "services/reception/reception_list.html", {"body": body})
+
+
+def _reception_list(request) -> dict:
     visits = visits_for(request.user).select_related("member", "request", "recorded_by")
     page = Paginator(visits.order_by("-visited_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     can_write = request.user.role in STAFF
@@ -37,11 +51,7 @@ def reception_list(request):
         if can_write
         else []
     )
-    return render(
-        request,
-        "services/reception/reception_list.html",
-        {"page": page, "can_write": can_write, "categories": categories},
-    )
+    return {"page": page, "can_write": can_write, "categories": categories}
 
 
 @role_required(*STAFF)
