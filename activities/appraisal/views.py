@@ -45,7 +45,16 @@ def _error_text(error: ValidationError) -> str:
 @require_GET
 @role_required(*READERS)
 def round_list(request):
-    """The rounds in the user's reach, newest year first, with how far each has come."""
+    """The rounds in the user's reach, newest year first, with how far each has come. Kept whole, as HTML
+    (data_cache.page), under the viewer's scope (all ``for_user`` and the button look at for these three roles)
+    until a table it was read from changes."""
+    body = data_cache.page(
+        request, "appraisal:list", "appraisal/_list_body.html", lambda: _round_list(request), by="scope"
+    )
+    return render(request, "appraisal/list.html", {"body": body})
+
+
+def _round_list(request) -> dict:
     form = RoundFilterForm(request.GET or None, user=request.user)
     rounds = selectors.round_list(request.user)
     year = form.chosen_year()
@@ -53,11 +62,7 @@ def round_list(request):
         rounds = rounds.filter(year=year)
     page = Paginator(rounds, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_counts(page.object_list)
-    return render(
-        request,
-        "appraisal/list.html",
-        {"form": form, "page": page, "year": year, "can_open": request.user.role in WRITERS},
-    )
+    return {"form": form, "page": page, "year": year, "can_open": request.user.role in WRITERS}
 
 
 @require_http_methods(["GET", "POST"])

@@ -150,7 +150,25 @@ def campaign_edit(request, pk):
 @role_required(*READERS)
 def campaign_detail(request, pk):
     """The campaign's progress, and its enterprises a page at a time (a liaison's own only). A fixed number of
-    queries however many enterprises and visits the building has."""
+    queries however many enterprises and visits the building has.
+
+    Kept whole, as HTML (data_cache.page_with, with the title), until a table it was read from changes: under the
+    scope for admins, secretaries and street viewers (``for_user``, the progress and the buttons look at role and
+    building only), under the account for a liaison (their enterprises, their progress). The chart's numbers are
+    in the content (a json_script tag); the page's style keeps the request's CSP nonce, outside."""
+    by = "user" if request.user.role == Role.LIAISON else "scope"
+    body, kept = data_cache.page_with(
+        request,
+        "survey:campaign_detail",
+        "survey/_campaign_detail_body.html",
+        lambda: _campaign_detail(request, pk),
+        keep=("title",),
+        by=by,
+    )
+    return render(request, "survey/campaign_detail.html", {"title": kept["title"], "body": body})
+
+
+def _campaign_detail(request, pk) -> dict:
     user = request.user
     campaign = _campaign_or_404(request, pk)
     progress = campaign_progress(campaign, cached=True)
@@ -171,20 +189,18 @@ def campaign_detail(request, pk):
         row.enterprise_url = enterprise_url(row.enterprise.pk)
         row.latest_url = visit_url(row.latest.pk) if row.latest else None
         row.record_url = record_url(row.enterprise.pk) if row.can_record else None
-    return render(
-        request,
-        "survey/campaign_detail.html",
-        {
-            "campaign": campaign,
-            "progress": progress,
-            "mine": mine,
-            "form": form,
-            "page": page,
-            "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
-            "can_edit": user.role == Role.ADMIN,
-            "chart": _chart(progress),
-        },
-    )
+    return {
+        "title": campaign.name,
+        "campaign": campaign,
+        "progress": progress,
+        "mine": mine,
+        "form": form,
+        "page": page,
+        "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+        "can_edit": user.role == Role.ADMIN,
+        "show_building": user.role == Role.STREET,
+        "chart": _chart(progress),
+    }
 
 
 def _listed_count(form: ProgressFilterForm, floors) -> int:

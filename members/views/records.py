@@ -268,7 +268,17 @@ def propose_change(request, pk):
 
 @role_required(Role.ADMIN, Role.SECRETARY)
 def proposal_list(request):
-    """Proposals waiting, a page at a time (newest first), and the latest decided."""
+    """Proposals waiting, a page at a time (newest first), and the latest decided. Kept whole, as HTML
+    (data_cache.page), under the viewer's scope (``Member.objects.for_user`` looks at role, building and branch
+    alone for these two roles) until a table it was read from changes: a decision drops it. Its forms get each
+    request's CSRF token."""
+    body = data_cache.page(
+        request, "members:proposals", "members/_proposal_list_body.html", lambda: _proposal_list(request), by="scope"
+    )
+    return render(request, "members/proposal_list.html", {"body": body})
+
+
+def _proposal_list(request) -> dict:
     members = Member.objects.for_user(request.user)
     proposals = ChangeProposal.objects.filter(member__in=members).select_related("member", "decided_by")
     waiting = proposals.filter(status=ChangeProposal.Status.PENDING).order_by("-proposed_at", "-pk")
@@ -276,9 +286,7 @@ def proposal_list(request):
     decided = list(
         proposals.exclude(status=ChangeProposal.Status.PENDING).order_by("-proposed_at", "-pk")[:DECIDED_SHOWN]
     )
-    return render(
-        request, "members/proposal_list.html", {"page": page, "pending": page.object_list, "decided": decided}
-    )
+    return {"page": page, "pending": page.object_list, "decided": decided}
 
 
 DECIDED_SHOWN = 30
