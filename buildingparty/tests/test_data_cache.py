@@ -11,7 +11,6 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from members.dues.tests.factories import paying_member
 from members.models import Member
 from members.transfers.tests.factories import TransferFactory
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,12 +89,6 @@ def test_sessions_and_audit_records_do_not_empty_the_cache(db):
 
 
 # --- the panels' HTML is what is cached (dashboard.Shown, the home_panel tag) ----------------------------------
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def rendered(response) -> set[str]:

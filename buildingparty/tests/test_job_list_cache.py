@@ -9,25 +9,19 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from buildingparty import data_cache, job_views
 from buildingparty.models import JobRun, Notification
 from tests.factories import BuildingFactory, UserFactory
+from tests.kept import signed_in
 
 from .jobs_factories import job_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PRUNE = "buildingparty.prune_history"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def main(response) -> str:

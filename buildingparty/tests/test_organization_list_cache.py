@@ -8,27 +8,16 @@ and a connection holding uncommitted writes would never read or keep a cached pa
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from buildingparty.models import PartyOrganization
 from tests.factories import MemberFactory, OrganizationFactory
+from tests.kept import main, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = reverse("organization_list")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def reading(queries, table: str) -> list[str]:

@@ -9,25 +9,14 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from enterprises.models import Enterprise
 from enterprises.tests.test_coverage import add_members
 from tests.factories import BuildingFactory, EnterpriseFactory, MemberFactory, UserFactory
+from tests.kept import main, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def main_of(html: str) -> str:

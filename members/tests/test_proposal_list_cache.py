@@ -8,28 +8,17 @@ These tests run outside a test transaction (``transaction=True``): writes then c
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from buildingparty import data_cache
 from members.models import ChangeProposal
 from tests.factories import MemberFactory
+from tests.kept import main, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/members/proposals/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def propose(member, phone="13800000000") -> ChangeProposal:

@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -17,14 +16,9 @@ from buildingparty.models import AuditRecord
 from members import services
 from members.models import Member
 from tests.factories import MemberFactory
+from tests.kept import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def main(response) -> str:

@@ -10,23 +10,17 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from services import library
 from services.models import Loan, Material
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = reverse("services:material_list")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def main(response) -> str:

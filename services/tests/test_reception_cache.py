@@ -10,22 +10,16 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from services.models import ReceptionVisit, ServiceCategory
 from services.reception import reception_record, reception_to_request
+from tests.kept import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = reverse("services:reception_list")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def main(response) -> str:

@@ -7,27 +7,16 @@ These tests run outside a test transaction (``transaction=True``): writes then c
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.appraisal.models import Appraisal, AppraisalRound
 from activities.appraisal.tests.factories import YEAR, open_round
+from tests.kept import main, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/activities/appraisal/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def test_the_round_list_is_kept_and_shows_a_write_at_once(secretary_a, branch_a):

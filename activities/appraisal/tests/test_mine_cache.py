@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -17,16 +16,11 @@ from activities.appraisal import services
 from activities.appraisal.models import Appraisal, Grade
 from activities.appraisal.tests.factories import YEAR, appraisals, members, open_round
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/activities/appraisal/mine/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def main(response) -> str:

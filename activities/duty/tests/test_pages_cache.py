@@ -11,7 +11,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,6 +18,7 @@ from activities.duty.models import Assignment, DutyShift, DutyTeam
 from activities.duty.selectors import week_label
 from buildingparty import data_cache
 from tests.factories import UserFactory
+from tests.kept import main, queries_on, signed_in
 
 from .factories import future_monday, on_team, shift
 
@@ -26,21 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 MONDAY = future_monday()
 WEEK = week_label(MONDAY)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-
-
-def queries_on(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 # --- the building's week ------------------------------------------------------------------------------------

@@ -11,29 +11,18 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.funds import selectors
 from activities.funds.models import FundEntry
 from tests.factories import BuildingFactory, OrganizationFactory, UserFactory
+from tests.kept import main, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = reverse("funds:list")
 YEAR = datetime.date.today().year
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def reading(queries, table: str) -> list[str]:

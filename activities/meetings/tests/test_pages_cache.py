@@ -10,7 +10,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,23 +18,13 @@ from activities.meetings.models import Attendance, Meeting
 from activities.meetings.tests.factories import MeetingFactory
 from activities.meetings.tests.test_meetings_views import plan
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = reverse("meetings:list")
 COMPLIANCE = reverse("meetings:compliance")
 MINE = reverse("meetings:mine")
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def reading(queries, table: str) -> list[str]:

@@ -11,7 +11,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils import timezone
 from activities.rooms import selectors, services
 from activities.rooms.models import Room, RoomBooking
 from tests.factories import UserFactory
+from tests.kept import main, signed_in
 
 from .factories import BookingFactory, RoomFactory, at
 
@@ -26,17 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WEEK = reverse("rooms:week")
 NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def title(response) -> str:

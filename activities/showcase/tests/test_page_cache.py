@@ -3,28 +3,17 @@ scope): a second GET reads no card, a write shows at once, and viewers of other 
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from activities.showcase.models import ShowcaseProfile
 from activities.showcase.tests.factories import on_board
 from buildingparty import data_cache
 from members.models import Member
+from tests.kept import main, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MANAGE = "/activities/showcase/members/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def read(client, url, table) -> tuple[str, list[str]]:

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -20,23 +19,9 @@ from activities.study.models import StudyParticipation, StudySession
 from activities.study.tests.factories import StudySessionFactory, session_with, this_year
 from members.models import Member
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main, queries_on, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-
-
-def queries_on(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def jan(day: int) -> datetime.date:

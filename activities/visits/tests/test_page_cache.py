@@ -5,29 +5,18 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from activities.visits.models import HardshipRecord, HomeVisit
 from tests.factories import MemberFactory
+from tests.kept import main, signed_in
 
 from .factories import HardshipRecordFactory, HomeVisitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST, HARDSHIP, SUMMARY = "/activities/visits/", "/activities/visits/hardship/", "/activities/visits/summary/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def read(client, url, table) -> tuple[str, list[str]]:

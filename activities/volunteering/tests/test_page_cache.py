@@ -11,18 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from activities.volunteering.models import Activity, Signup
 from buildingparty import data_cache
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import signed_in
 
 from .factories import published, sign_up
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST, MINE = "/activities/volunteering/", "/activities/volunteering/mine/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def main(response) -> str:

@@ -7,29 +7,18 @@ These tests run outside a test transaction (``transaction=True``): writes then c
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from buildingparty import data_cache
 from enterprises.survey.models import SurveyLead
 from tests.factories import BuildingFactory, EnterpriseFactory, UserFactory
+from tests.kept import main, signed_in
 
 from .factories import CampaignFactory, LeadFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/enterprises/leads/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def lead_in(building, name, **visit):

@@ -8,23 +8,17 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.committees.models import CommitteeSeat, CommitteeTerm
 from members.committees.tests.factories import CommitteeSeatFactory, CommitteeTermFactory
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/members/committees/"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def main(response) -> str:

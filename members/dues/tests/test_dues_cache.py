@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.models import F
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,17 +16,12 @@ from members.dues.models import DuesBill, DuesStandard
 from members.dues.tests.factories import StandardFactory, month, open_bill, paid_bill, paying_member
 from members.dues.views.bills import ONCE_PLACEHOLDER
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import signed_in
 from tests.once import token_on_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 YEAR = timezone.localdate().year
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

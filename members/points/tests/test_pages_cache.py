@@ -18,6 +18,7 @@ from members.points.models import PointEntry
 from members.points.tests.factories import claim, this_year
 from members.points.tests.factories import rule as rule  # fixture
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,11 +31,6 @@ def signed_in(user, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
     return client
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def reading(queries, table: str) -> list[str]:
