@@ -94,6 +94,16 @@ def _celery_eager():
     yield
 
 
+@pytest.fixture
+def kept_pages_at_once(monkeypatch):
+    """For tests of pages kept by ``data_cache`` inside the test's transaction (which never commits, and is far
+    cheaper than emptying every table after a ``transaction=True`` test): each write gives its tables a new
+    version at once, as its commit would. ``buildingparty/tests/test_data_cache.py`` checks the commit itself."""
+    from buildingparty import data_cache
+
+    monkeypatch.setattr(data_cache, "BUMP_AT_ONCE", True)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """No test sees another test's cached home panels (buildingparty.data_cache) or anything else cached."""

@@ -82,6 +82,9 @@ _WORD = re.compile(r"\w+")
 _ignored_tables: frozenset | None = None
 _silent_tables: frozenset | None = None
 _all_tables: frozenset | None = None
+# Tests of kept pages set this (the ``kept_pages_at_once`` fixture): inside a test's transaction, which never
+# commits, each write gives its tables a new version at once, as its commit would.
+BUMP_AT_ONCE = False
 # The tables read while ``cached`` computes a value, one set per ``cached`` call under way (they nest).
 _reading: contextvars.ContextVar[tuple] = contextvars.ContextVar("bp_data_cache_reading", default=())
 
@@ -219,7 +222,7 @@ def _make_wrapper(connection):
                 found.update(tables)
         written = _written(sql)
         if written is not None:
-            if connection.in_atomic_block:
+            if connection.in_atomic_block and not BUMP_AT_ONCE:
                 pending = _pending_bump(connection)
                 if pending is None:
                     pending = _CommitBump()

@@ -2,7 +2,8 @@
 (their tables have versions of their own), for ``JOB_LIST_SECONDS`` at most (whether the worker is late moves with
 the clock).
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -19,7 +20,7 @@ from tests.kept import signed_in
 
 from .jobs_factories import job_run
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 PRUNE = "buildingparty.prune_history"
 

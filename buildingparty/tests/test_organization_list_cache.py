@@ -2,8 +2,8 @@
 second visit reads no organisation from the database, a branch added or renamed and a member moved show on the next
 visit, and one branch's secretary never sees the tree kept for another's.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production,
-and a connection holding uncommitted writes would never read or keep a cached page.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import pytest
@@ -15,7 +15,7 @@ from buildingparty.models import PartyOrganization
 from tests.factories import MemberFactory, OrganizationFactory
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("organization_list")
 

@@ -2,7 +2,8 @@
 request reads no enterprise, a write shows on the next request, and viewers of different scope (two buildings'
 admins, two liaisons) never see each other's content.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -16,7 +17,7 @@ from enterprises.tests.test_coverage import add_members
 from tests.factories import BuildingFactory, EnterpriseFactory, MemberFactory, UserFactory
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 
 def main_of(html: str) -> str:

@@ -3,7 +3,8 @@ repeat request reads no proposal, a write (a decision, a new proposal, an ``upda
 two branches' secretaries never see each other's queue, and the kept decision forms get each request's own CSRF
 token.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import pytest
@@ -16,7 +17,7 @@ from members.models import ChangeProposal
 from tests.factories import MemberFactory
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 URL = "/members/proposals/"
 

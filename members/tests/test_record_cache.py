@@ -1,7 +1,8 @@
 """A member's page is kept whole (``data_cache.page``) under the viewer's account: served from the cache until a
 table it was read from is written, never shown to another account, and never kept with a revealed ID number.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -18,7 +19,7 @@ from members.models import Member
 from tests.factories import MemberFactory
 from tests.kept import signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 
 def main(response) -> str:

@@ -2,8 +2,8 @@
 second visit reads no material from the database, a loan or a catalogue change shows on the next visit (the copies
 available, the member's own loans and Borrow buttons), and one member's loans are never shown to another.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production,
-and a connection holding uncommitted writes would never read or keep a cached page.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -18,7 +18,7 @@ from services.models import Loan, Material
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("services:material_list")
 

@@ -2,8 +2,8 @@
 visit reads no reception visit from the database, a visit recorded or turned into a request shows on the next
 visit, and a secretary never sees what is kept for another branch's secretary (she sees the visits she recorded).
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production,
-and a connection holding uncommitted writes would never read or keep a cached page.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -17,7 +17,7 @@ from services.models import ReceptionVisit, ServiceCategory
 from services.reception import reception_record, reception_to_request
 from tests.kept import signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("services:reception_list")
 

@@ -2,7 +2,8 @@
 most: what is overdue moves with the clock): a repeat request reads no request, a write shows on the next request,
 and viewers of different scope (two members, two buildings' admins) never see each other's content.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from services.models import ServiceCategory, ServiceRequest
 from tests.factories import BuildingFactory, MemberFactory, UserFactory
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 
 def request_queries(captured) -> list[str]:

@@ -2,7 +2,8 @@
 a repeat request reads no round or appraisal, a write shows on the next request, two branches' secretaries never see
 each other's rounds.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import pytest
@@ -14,7 +15,7 @@ from activities.appraisal.models import Appraisal, AppraisalRound
 from activities.appraisal.tests.factories import YEAR, open_round
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 URL = "/activities/appraisal/"
 

@@ -2,7 +2,8 @@
 table it was read from is written (her own assessments among them), never shown to another member; a form sent
 back with its errors is not kept.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -18,7 +19,7 @@ from activities.appraisal.tests.factories import YEAR, appraisals, members, open
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 URL = "/activities/appraisal/mine/"
 

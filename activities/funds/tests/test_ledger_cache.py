@@ -2,8 +2,8 @@
 entry from the database, a new or changed entry shows on the next visit with the running balance (and the balance
 brought forward to the next page) exact, and what is kept for one building's officers is never shown to another's.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production,
-and a connection holding uncommitted writes would never read or keep a cached page.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import datetime
@@ -19,7 +19,7 @@ from activities.funds.models import FundEntry
 from tests.factories import BuildingFactory, OrganizationFactory, UserFactory
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("funds:list")
 YEAR = datetime.date.today().year

@@ -2,8 +2,8 @@
 notice from the database, a write (a notice written, changed, withdrawn, read) shows on the next visit, and what
 is kept for one account (its unread marks, its branch's notices) is never shown to another.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production,
-and a connection holding uncommitted writes would never read or keep a cached page.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import pytest
@@ -16,7 +16,7 @@ from activities.notices.tests.factories import NoticeFactory, days
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 BOARD = reverse("notices:board")
 

@@ -3,8 +3,8 @@
 renamed) shows on the next visit, and what is kept for one scope (a building's rooms, a branch's links) is never
 shown to another.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production,
-and a connection holding uncommitted writes would never read or keep a cached page.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import datetime
@@ -22,7 +22,7 @@ from tests.kept import main, signed_in
 
 from .factories import BookingFactory, RoomFactory, at
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 WEEK = reverse("rooms:week")
 NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)

@@ -11,7 +11,7 @@ from buildingparty import data_cache
 from members.models import Member
 from tests.kept import main, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 MANAGE = "/activities/showcase/members/"
 

@@ -3,8 +3,8 @@ under the viewer's scope, a member's own year under her account. A repeat reques
 tables; any write to one (the ORM, ``update()``) shows on the next request; two viewers of different scope never
 see each other's page.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production
-(inside a test transaction that has written nothing is kept at all).
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import datetime
@@ -21,7 +21,7 @@ from members.models import Member
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import main, queries_on, signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 
 def jan(day: int) -> datetime.date:

@@ -14,7 +14,7 @@ from tests.kept import main, signed_in
 
 from .factories import HardshipRecordFactory, HomeVisitFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST, HARDSHIP, SUMMARY = "/activities/visits/", "/activities/visits/hardship/", "/activities/visits/summary/"
 

@@ -15,7 +15,7 @@ from tests.kept import signed_in
 
 from .factories import published, sign_up
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST, MINE = "/activities/volunteering/", "/activities/volunteering/mine/"
 

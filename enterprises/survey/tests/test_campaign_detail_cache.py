@@ -3,7 +3,8 @@ request reads no campaign or visit, a write shows on the next request, viewers o
 admins, the street, two liaisons) never see each other's content, and the page's style keeps each request's CSP
 nonce.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -18,7 +19,7 @@ from tests.kept import main, signed_in
 
 from .factories import FIVE_CLEARS, CampaignFactory, VisitFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 
 def title(response) -> str:

@@ -2,7 +2,8 @@
 lead, a write shows on the next request, viewers of different scope (two buildings' admins, a liaison) never see
 each other's content, and the kept close forms get each request's own CSRF token.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import pytest
@@ -16,7 +17,7 @@ from tests.kept import main, signed_in
 
 from .factories import CampaignFactory, LeadFactory, VisitFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 URL = "/enterprises/leads/"
 

@@ -19,7 +19,7 @@ from tests.factories import MemberFactory, UserFactory
 from tests.kept import signed_in
 from tests.once import token_on_page
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 YEAR = timezone.localdate().year
 

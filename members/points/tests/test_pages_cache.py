@@ -2,8 +2,8 @@
 ``buildingparty.data_cache`` (issue 15): a second visit reads no points entry from the database, a write shows on
 the next visit, and what is kept for one viewer (a member, a branch's secretary) is never shown to another.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production,
-and a connection holding uncommitted writes would never read or keep a cached page.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import json
@@ -20,7 +20,7 @@ from members.points.tests.factories import rule as rule  # fixture
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import main
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 MINE = reverse("points:mine")
 CLAIMS = reverse("points:claims")

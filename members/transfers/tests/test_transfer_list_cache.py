@@ -1,7 +1,8 @@
 """The transfer list is kept whole (``data_cache.page``) under the viewer's scope: served from the cache until a table
 it was read from is written, and never shown to another branch.
 
-These tests run outside a test transaction (``transaction=True``): writes then commit as they do in production.
+These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.py): each write gives its tables a
+new version at once, as its commit would.
 """
 
 import re
@@ -16,7 +17,7 @@ from members.transfers.tests.factories import TransferFactory
 from tests.factories import MemberFactory
 from tests.kept import signed_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 
 def main(response) -> str:
