@@ -6,8 +6,6 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +14,7 @@ from django.urls import reverse
 from buildingparty import data_cache, job_views
 from buildingparty.models import JobRun, Notification
 from tests.factories import BuildingFactory, UserFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 from .jobs_factories import job_run
@@ -23,12 +22,6 @@ from .jobs_factories import job_run
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 PRUNE = "buildingparty.prune_history"
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    body = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)  # each request's own token
 
 
 def job_row(body: str, name: str) -> str:

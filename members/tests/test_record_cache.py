@@ -5,8 +5,6 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,15 +15,10 @@ from buildingparty.models import AuditRecord
 from members import services
 from members.models import Member
 from tests.factories import MemberFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    body = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)  # each request's own token
 
 
 def member_queries(captured) -> list[str]:

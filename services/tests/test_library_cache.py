@@ -6,8 +6,6 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,18 +14,12 @@ from django.urls import reverse
 from services import library
 from services.models import Loan, Material
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("services:material_list")
-
-
-def main(response) -> str:
-    """The page's content, each form's CSRF token (filled per request) left out."""
-    assert response.status_code == 200
-    content = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', content)
 
 
 def reading(queries, table: str) -> list[str]:

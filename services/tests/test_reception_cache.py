@@ -6,8 +6,6 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,18 +13,12 @@ from django.urls import reverse
 
 from services.models import ReceptionVisit, ServiceCategory
 from services.reception import reception_record, reception_to_request
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("services:reception_list")
-
-
-def main(response) -> str:
-    """The page's content, each form's CSRF token (filled per request) left out."""
-    assert response.status_code == 200
-    content = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', content)
 
 
 def reading(queries, table: str) -> list[str]:

@@ -1,8 +1,6 @@
 """The activity list and 我的志愿服务 are kept whole for each viewer (``data_cache.page``, a minute at most): a second
 GET reads no activity, a write shows at once, and one member never sees another's places or buttons."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -11,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from activities.volunteering.models import Activity, Signup
 from buildingparty import data_cache
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 from .factories import published, sign_up
@@ -18,13 +17,6 @@ from .factories import published, sign_up
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST, MINE = "/activities/volunteering/", "/activities/volunteering/mine/"
-
-
-def main(response) -> str:
-    """The page's content, each CSRF token (masked anew on every request) left out."""
-    assert response.status_code == 200
-    html = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)
 
 
 def read(client, url, table) -> tuple[str, list[str]]:

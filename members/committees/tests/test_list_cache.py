@@ -5,8 +5,6 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,17 +13,12 @@ from django.urls import reverse
 from members.committees.models import CommitteeSeat, CommitteeTerm
 from members.committees.tests.factories import CommitteeSeatFactory, CommitteeTermFactory
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 URL = "/members/committees/"
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    body = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)  # each request's own token
 
 
 def test_the_list_comes_from_the_cache_until_a_term_or_a_post_is_written(street_user, branch_a):

@@ -5,8 +5,6 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,15 +13,10 @@ from django.urls import reverse
 from members.models import Transfer
 from members.transfers.tests.factories import TransferFactory
 from tests.factories import MemberFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
-
-
-def main(response) -> str:
-    assert response.status_code == 200
-    body = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)  # each request's own token
 
 
 def test_the_transfer_list_comes_from_the_cache_until_a_transfer_is_written(secretary_a, branch_a):
