@@ -4,7 +4,11 @@ Personas follow STYLE.md: an admin, a secretary of branch A and of branch B, a m
 outsider (a member of another building). Each is a logged-in ``Client`` fixture as well as a user.
 """
 
+import io
 import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -115,9 +119,58 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Uploaded files (attachments, evidence, the demo's files) go to the test's own folder, never to var/media."""
+def _private_media(request, settings, tmp_path):
+    """Uploaded files (attachments, evidence, the demo's files) go to the test's own folder, never to var/media.
+    Under ``demo_seeded`` the folder starts with the files the module's seed wrote."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    if "demo_seeded" in request.fixturenames and request.getfixturevalue("demo_seeded").media.exists():
+        shutil.copytree(request.getfixturevalue("demo_seeded").media, settings.MEDIA_ROOT)
+
+
+@dataclass(frozen=True)
+class SeededDemo:
+    output: str  # what `seed_demo` printed
+    media: Path  # the files it wrote
+
+
+@pytest.fixture(scope="module")
+def demo_seeded(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """`manage.py seed_demo` once for a whole test module instead of once per test (it takes seconds).
+
+    The seed runs in a transaction that is rolled back after the module's last test; each test runs in a savepoint
+    inside it, as tests always do, so what a test writes (a second seed included) is undone before the next. A
+    module opts in whole, ``pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]``, so no
+    test meets the demo without asking for it: tests that need an empty database live in another module."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    from buildingparty.celery import app
+
+    module = request.node
+    unasked = [
+        item.name
+        for item in request.session.items
+        if item.module is module.obj and "demo_seeded" not in getattr(item, "fixturenames", ())
+    ]
+    if unasked:
+        pytest.fail(f"{module.name}: every test of a module seeded once must use demo_seeded; not: {unasked}")
+    media = tmp_path_factory.mktemp("demo") / "media"
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        cache.clear()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("seed_demo", stdout=out)
+            yield SeededDemo(output=out.getvalue(), media=media)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            cache.clear()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from enterprises.selectors import with_member_counts
 from enterprises.validators import validate_phone
 from members.models import Member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 RECORD = [
@@ -42,8 +42,8 @@ def seed(*args):
 
 
 @pytest.fixture
-def seeded():
-    seed()
+def seeded(demo_seeded):
+    return demo_seeded.output
 
 
 def records() -> dict:

@@ -1,12 +1,10 @@
 """The demo register's history (members/demo.py): what a secretary finds on opening the demo building."""
 
 import datetime
-import io
 import re
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from buildingparty import demo
@@ -14,12 +12,7 @@ from buildingparty.models import User
 from members import codes
 from members.models import ChangeProposal, Member, MemberChange, Transfer, add_years
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def seeded():
-    call_command("seed_demo", stdout=io.StringIO())
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def open_transfers_for(username):

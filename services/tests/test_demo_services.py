@@ -11,7 +11,7 @@ from django.utils import timezone
 from buildingparty.models import Notification, User
 from services.models import Loan, Material, ReceptionVisit, RequestEvent, ServiceCategory, ServiceRequest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 Status = ServiceRequest.Status
 
@@ -50,8 +50,8 @@ def snapshot() -> dict:
 
 
 @pytest.fixture
-def seeded():
-    return seed()
+def seeded(demo_seeded):
+    return demo_seeded.output
 
 
 def test_requests_in_every_state_with_ratings_and_a_reason(seeded):

@@ -16,7 +16,7 @@ from buildingparty import demo
 from buildingparty.models import Building, PartyOrganization, User
 from members.models import Member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def seed() -> str:
@@ -25,8 +25,8 @@ def seed() -> str:
     return out.getvalue()
 
 
-def test_every_branch_has_last_years_round_complete_within_the_cap():
-    output = seed()
+def test_every_branch_has_last_years_round_complete_within_the_cap(demo_seeded):
+    output = demo_seeded.output
     last = timezone.localdate().year - 1
     building = Building.objects.get()
     branches = PartyOrganization.objects.filter(building=building).branches()
@@ -57,7 +57,6 @@ def test_every_branch_has_last_years_round_complete_within_the_cap():
 
 
 def test_member1s_branch_has_this_years_round_in_progress_with_her_part_still_to_do():
-    seed()
     this = timezone.localdate().year
     member1 = Member.objects.get(user__username="member1")
     round = AppraisalRound.objects.get(year=this)
@@ -78,7 +77,6 @@ def test_member1s_branch_has_this_years_round_in_progress_with_her_part_still_to
 
 
 def test_seeding_again_adds_no_appraisal():
-    seed()
     before = (
         list(AppraisalRound.objects.order_by("pk").values_list("pk", "status", "closed_at")),
         list(Appraisal.objects.order_by("pk").values_list("pk", "grade", "self_submitted_at")),

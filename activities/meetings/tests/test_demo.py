@@ -17,14 +17,14 @@ from buildingparty.models import PartyOrganization
 from members.models import Member
 from members.points.models import PointEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 Kind = Meeting.Kind
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=io.StringIO())
+def seeded(demo_seeded):
+    return demo_seeded.output
 
 
 # Seeding takes seconds: each test below seeds once and checks several promises, each written as a helper.

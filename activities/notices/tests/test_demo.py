@@ -12,7 +12,7 @@ from activities.notices.models import Notice, NoticeAttachment, NoticeRead
 from buildingparty.models import PartyOrganization, User
 from members.points.services import DEFAULT_RULES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def seed():
@@ -20,7 +20,6 @@ def seed():
 
 
 def test_the_demo_posts_the_four_rules_notices_for_the_building_and_every_branch_and_some_receipts(client):
-    seed()
     rules = Notice.objects.filter(kind=Notice.Kind.RULE)
     assert rules.count() == 4 and all(r.pinned and r.audience_id is None and r.is_current for r in rules)
     titles = " ".join(rules.values_list("title", flat=True))
@@ -47,7 +46,6 @@ def test_the_demo_posts_the_four_rules_notices_for_the_building_and_every_branch
 
 
 def test_seeding_again_adds_no_notices_attachments_or_receipts():
-    seed()
     before = (Notice.objects.count(), NoticeAttachment.objects.count(), NoticeRead.objects.count())
     seed()
     assert (Notice.objects.count(), NoticeAttachment.objects.count(), NoticeRead.objects.count()) == before

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from activities.showcase.models import ShowcaseProfile
 from members.models import Member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def seed():
@@ -17,7 +17,6 @@ def seed():
 
 
 def test_the_demo_board_shows_the_consenting_members_who_show_their_membership_and_one_has_withdrawn():
-    seed()
     profiles = ShowcaseProfile.objects.select_related("member")
     showing = Member.objects.active().filter(shows_membership=True).count()
     assert 10 <= profiles.count() <= 14
@@ -35,7 +34,6 @@ def test_the_demo_board_shows_the_consenting_members_who_show_their_membership_a
 
 
 def test_seeding_again_adds_no_cards_and_changes_none():
-    seed()
     before = list(ShowcaseProfile.objects.order_by("pk").values())
     seed()
     assert list(ShowcaseProfile.objects.order_by("pk").values()) == before

@@ -12,7 +12,7 @@ from activities.study.models import StudyParticipation, StudySession
 from buildingparty.models import PartyOrganization
 from members.points.models import PointEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def seed():
@@ -20,7 +20,6 @@ def seed():
 
 
 def test_every_branch_studies_in_the_three_forms_and_a_few_members_fall_behind():
-    seed()
     today = timezone.localdate()
     branches = PartyOrganization.objects.branches()
     for branch in branches:
@@ -38,7 +37,6 @@ def test_every_branch_studies_in_the_three_forms_and_a_few_members_fall_behind()
 
 
 def test_seeding_again_adds_no_sessions_participants_or_points():
-    seed()
     before = (StudySession.objects.count(), StudyParticipation.objects.count(), PointEntry.objects.count())
     seed()
     assert (StudySession.objects.count(), StudyParticipation.objects.count(), PointEntry.objects.count()) == before

@@ -12,7 +12,7 @@ from activities.visits.models import Assistance, HardshipRecord, HomeVisit
 from buildingparty.models import User
 from members.models import Member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def seed():
@@ -20,7 +20,6 @@ def seed():
 
 
 def test_the_demo_visits_in_the_three_ways_and_keeps_a_hardship_register():
-    seed()
     today = timezone.localdate()
     visits = HomeVisit.objects.all()
     assert set(visits.values_list("kind", flat=True)) == set(HomeVisit.Kind.values)
@@ -49,7 +48,6 @@ def test_the_demo_visits_in_the_three_ways_and_keeps_a_hardship_register():
 
 
 def test_seeding_again_adds_no_visits_records_or_help():
-    seed()
     before = (HomeVisit.objects.count(), HardshipRecord.objects.count(), Assistance.objects.count())
     seed()
     assert (HomeVisit.objects.count(), HardshipRecord.objects.count(), Assistance.objects.count()) == before

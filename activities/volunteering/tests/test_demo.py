@@ -15,14 +15,14 @@ from buildingparty.models import Notification
 from members.models import Member
 from members.points.models import PointEntry
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 Status = Activity.Status
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=io.StringIO())
+def seeded(demo_seeded):
+    return demo_seeded.output
 
 
 def snapshot():

@@ -1,10 +1,7 @@
 """The demo building survey (enterprises/survey/demo.py): what an admin, a liaison or a secretary finds of this
 year's round and last year's on opening the demo."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from buildingparty import demo
@@ -14,12 +11,12 @@ from enterprises.models import Enterprise, EnterpriseChange
 from enterprises.selectors import FORM_BRANCH_MIN_FULL, with_member_counts
 from enterprises.survey.models import FollowUp, SurveyCampaign, SurveyVisit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 @pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=io.StringIO())
+def seeded(demo_seeded):
+    return demo_seeded.output
 
 
 def current_campaign() -> SurveyCampaign:

@@ -11,7 +11,7 @@ from buildingparty.models import PartyOrganization
 from members.committees.models import CommitteeSeat, CommitteeTerm
 from members.models import Member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 Post = CommitteeSeat.Post
 
@@ -21,7 +21,6 @@ def seed():
 
 
 def test_every_branch_and_the_general_branch_has_a_current_term_and_one_falls_due_next_quarter():
-    seed()
     today = timezone.localdate()
     current = {t.organization.name: t for t in CommitteeTerm.objects.current().select_related("organization")}
     branches = PartyOrganization.objects.exclude(kind=PartyOrganization.Kind.GROUP).values_list("name", flat=True)
@@ -52,7 +51,6 @@ def test_every_branch_and_the_general_branch_has_a_current_term_and_one_falls_du
 
 
 def test_seeding_again_adds_no_terms_or_posts():
-    seed()
     before = list(CommitteeSeat.objects.order_by("pk").values_list("pk", "term_id", "member_id", "until"))
     terms = list(CommitteeTerm.objects.order_by("pk").values_list("pk", "ended_on"))
     seed()

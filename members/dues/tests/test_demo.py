@@ -15,7 +15,7 @@ from members.dues.rules import monthly_dues
 from members.dues.selectors import arrears_map, paid_up_to
 from members.models import Member, add_months
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 
 def this_month():
@@ -28,7 +28,6 @@ def paying_members():
 
 def test_the_demo_gives_a_year_of_dues_of_every_kind_with_a_few_members_behind(client):
     """One seed for all the checks: seeding takes seconds."""
-    call_command("seed_demo", stdout=io.StringIO())
     year = timezone.localdate().year
 
     # Every member in normal standing has a confirmed standard for this year; every kind is there.
@@ -87,7 +86,6 @@ def test_the_demo_gives_a_year_of_dues_of_every_kind_with_a_few_members_behind(c
 
 
 def test_a_second_seed_adds_no_dues_and_no_notifications():
-    call_command("seed_demo", stdout=io.StringIO())
     counts = (DuesStandard.objects.count(), DuesBill.objects.count(), DuesPayment.objects.count())
     notes = Notification.objects.count()
 

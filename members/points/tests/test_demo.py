@@ -13,7 +13,7 @@ from members.points import selectors as points_selectors
 from members.points import services as points
 from members.points.models import PointEntry, PointRule, PointYear
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded")]
 
 Status = PointEntry.Status
 
@@ -23,7 +23,6 @@ def seed():
 
 
 def test_the_demo_gives_member1_points_of_both_kinds_and_secretary1_claims_to_decide():
-    seed()
     year = timezone.localdate().year
     building = Building.objects.get()
     member1 = Member.objects.get(user__username="member1")
@@ -56,7 +55,6 @@ def test_the_demo_gives_member1_points_of_both_kinds_and_secretary1_claims_to_de
 
 
 def test_seeding_again_adds_no_points():
-    seed()
     before = list(PointEntry.objects.order_by("pk").values_list("pk", "points", "status"))
     seed()
     assert list(PointEntry.objects.order_by("pk").values_list("pk", "points", "status")) == before
