@@ -6,8 +6,6 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,16 +15,12 @@ from activities.appraisal import services
 from activities.appraisal.models import Appraisal, Grade
 from activities.appraisal.tests.factories import YEAR, appraisals, members, open_round
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 URL = "/activities/appraisal/mine/"
-
-
-def main(response) -> str:
-    body = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)  # each request's own token
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from members.dues.models import DuesBill, DuesStandard
 from members.dues.tests.factories import StandardFactory, month, open_bill, paid_bill, paying_member
 from members.dues.views.bills import ONCE_PLACEHOLDER
 from tests.factories import MemberFactory, UserFactory
+from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
 from tests.once import token_on_page
 
@@ -25,12 +26,6 @@ YEAR = timezone.localdate().year
 
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def main(response) -> str:
-    """The page's content, its CSRF tokens (masked anew on every request) left out."""
-    assert response.status_code == 200
-    return TOKEN.sub("", response.content.decode().split("<main", 1)[1].split("</main>", 1)[0])
 
 
 def has_own_tokens(first, second) -> bool:
