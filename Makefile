@@ -19,7 +19,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
-# Two test processes (pytest-xdist) on the two cores; each gets its own test database and Redis database.
+# Two test processes (pytest-xdist) on the two cores; each gets its own test database and Redis database. A process
+# that runs out of tests takes half of the other's (--dist worksteal), so the slow browser and migration tests at
+# the end of the list never leave one core idle.
 PYTEST_WORKERS ?= 2
 # Follows settings.py: the runtime folder is BUILDINGPARTY_VAR_DIR when set, else var/.
 VAR_DIR := $(or $(BUILDINGPARTY_VAR_DIR),var)
@@ -51,7 +53,7 @@ run: $(RUN_STAMP) ## set up, seed the demo once, run web server + Celery worker/
 	bin/run-dev
 
 test: $(DEV_STAMP) ## run the whole pytest suite (PYTEST_ARGS="..." passes arguments on)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal) $(PYTEST_ARGS)
 
 # make bench: seeds a throwaway PostgreSQL database (on DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432/)
 # at BENCH_SCALE, prints each figure as a ratio with its limit and PASS/FAIL, writes var/bench/latest.md and drops
