@@ -19,7 +19,11 @@ from tests.factories import MemberFactory
 pytestmark = pytest.mark.django_db
 
 Kind = Meeting.Kind
-DAY = timezone.localdate() + datetime.timedelta(days=5)
+
+
+def meeting_day() -> datetime.date:
+    """The day the tests' meetings are held: five days ahead, taken when the test runs."""
+    return timezone.localdate() + datetime.timedelta(days=5)
 
 
 def url(name, *args):
@@ -46,8 +50,8 @@ def plan(organization, *, start=(14, 30), end=(16, 0), room=None, by=None, **kwa
         organization=organization,
         kind=kwargs.pop("kind", Kind.GENERAL_MEETING),
         topic=kwargs.pop("topic", "第四季度支部党员大会"),
-        starts_at=at(DAY, *start),
-        ends_at=at(DAY, *end) if end else None,
+        starts_at=at(meeting_day(), *start),
+        ends_at=at(meeting_day(), *end) if end else None,
         room=room,
         by=by,
         **kwargs,
@@ -60,8 +64,8 @@ def update(meeting, *, start=(14, 30), end=(16, 0), **kwargs):
         by=None,
         kind=meeting.kind,
         topic=kwargs.pop("topic", meeting.topic),
-        starts_at=at(DAY, *start),
-        ends_at=at(DAY, *end) if end else None,
+        starts_at=at(meeting_day(), *start),
+        ends_at=at(meeting_day(), *end) if end else None,
         **kwargs,
     )
 
@@ -71,7 +75,7 @@ def plan_data(organization, **overrides):
         "kind": Kind.GENERAL_MEETING,
         "organization": organization.pk,
         "topic": "第四季度支部党员大会",
-        "day": DAY.isoformat(),
+        "day": meeting_day().isoformat(),
         "starts_at": "14:30",
         "ends_at": "16:00",
         "place": "",
@@ -88,7 +92,11 @@ def test_planning_with_a_room_books_it_and_the_place_is_the_rooms(branch_a, memb
     meeting = plan(branch_a, room=room, by=secretary_a, place="随便写的地点")
     booking = meeting.room_booking
     assert meeting.place == "中央大厦3楼党支部活动室"
-    assert (booking.room, booking.starts_at, booking.ends_at) == (room, at(DAY, 14, 30), at(DAY, 16))
+    assert (booking.room, booking.starts_at, booking.ends_at) == (
+        room,
+        at(meeting_day(), 14, 30),
+        at(meeting_day(), 16),
+    )
     assert booking.source == f"meetings.meeting:{meeting.pk}"
     assert (booking.organization, booking.booked_by, booking.title) == (branch_a, secretary_a, str(meeting))
     assert RoomBooking.objects.get().meeting == meeting
@@ -96,7 +104,7 @@ def test_planning_with_a_room_books_it_and_the_place_is_the_rooms(branch_a, memb
 
 def test_a_meeting_without_an_end_books_two_hours(branch_a, room):
     booking = plan(branch_a, end=None, room=room).room_booking
-    assert (booking.starts_at, booking.ends_at) == (at(DAY, 14, 30), at(DAY, 16, 30))
+    assert (booking.starts_at, booking.ends_at) == (at(meeting_day(), 14, 30), at(meeting_day(), 16, 30))
 
 
 def test_planning_without_a_room_keeps_the_old_keywords_working(branch_a, members_a):
@@ -106,7 +114,7 @@ def test_planning_without_a_room_keeps_the_old_keywords_working(branch_a, member
 
 
 def test_an_overlap_is_refused_on_the_room_and_nothing_is_saved(branch_a, members_a, room):
-    BookingFactory(room=room, starts_at=at(DAY, 15), ends_at=at(DAY, 17), title="企业新员工培训")
+    BookingFactory(room=room, starts_at=at(meeting_day(), 15), ends_at=at(meeting_day(), 17), title="企业新员工培训")
     with pytest.raises(ValidationError) as refused:
         plan(branch_a, room=room)
     assert "企业新员工培训" in refused.value.message_dict["room"][0]
@@ -131,19 +139,26 @@ def test_moving_the_meeting_moves_its_booking(branch_a, room):
     meeting = plan(branch_a, room=room)
     update(meeting, start=(9, 0), end=(11, 0))  # the room left out: it stays and follows the meeting
     booking = RoomBooking.objects.get()
-    assert (booking.starts_at, booking.ends_at, booking.is_cancelled) == (at(DAY, 9), at(DAY, 11), False)
+    assert (booking.starts_at, booking.ends_at, booking.is_cancelled) == (
+        at(meeting_day(), 9),
+        at(meeting_day(), 11),
+        False,
+    )
     assert Meeting.objects.get().room_booking == booking
 
 
 def test_moving_the_meeting_onto_another_booking_is_refused_and_nothing_changes(branch_a, members_a, room):
     meeting = plan(branch_a, room=room, topic="原议题")
-    BookingFactory(room=room, starts_at=at(DAY, 9), ends_at=at(DAY, 11), title="党务知识培训")
+    BookingFactory(room=room, starts_at=at(meeting_day(), 9), ends_at=at(meeting_day(), 11), title="党务知识培训")
     with pytest.raises(ValidationError) as refused:
         update(meeting, start=(10, 0), end=(12, 0), topic="新议题", room=room)
     assert "党务知识培训" in refused.value.message_dict["room"][0]
     meeting.refresh_from_db()
-    assert (meeting.topic, meeting.starts_at) == ("原议题", at(DAY, 14, 30))
-    assert (meeting.room_booking.starts_at, meeting.room_booking.ends_at) == (at(DAY, 14, 30), at(DAY, 16))
+    assert (meeting.topic, meeting.starts_at) == ("原议题", at(meeting_day(), 14, 30))
+    assert (meeting.room_booking.starts_at, meeting.room_booking.ends_at) == (
+        at(meeting_day(), 14, 30),
+        at(meeting_day(), 16),
+    )
 
 
 def test_a_new_topic_renames_the_booking(branch_a, room):
@@ -203,7 +218,7 @@ def test_the_secretary_plans_a_meeting_in_the_room(secretary_a_client, branch_a,
 
 
 def test_an_overlap_shows_next_to_the_room_and_nothing_is_saved(secretary_a_client, branch_a, members_a, room):
-    BookingFactory(room=room, starts_at=at(DAY, 15), ends_at=at(DAY, 17), title="企业新员工培训")
+    BookingFactory(room=room, starts_at=at(meeting_day(), 15), ends_at=at(meeting_day(), 17), title="企业新员工培训")
     response = secretary_a_client.post(url("create"), plan_data(branch_a, room=room.pk))
     assert response.status_code == 200
     errors = response.context["form"].errors["room"]
@@ -219,7 +234,7 @@ def test_editing_shows_the_room_booked_and_moving_the_meeting_moves_it(secretary
     del data["organization"]
     assert secretary_a_client.post(url("edit", meeting.pk), data).status_code == 302
     booking = RoomBooking.objects.get()
-    assert (booking.starts_at, booking.ends_at) == (at(DAY, 9), at(DAY, 10, 30))
+    assert (booking.starts_at, booking.ends_at) == (at(meeting_day(), 9), at(meeting_day(), 10, 30))
 
 
 def test_a_room_since_taken_out_of_use_is_still_offered_to_its_meeting(secretary_a_client, branch_a, room):

@@ -15,7 +15,10 @@ from .factories import RoomFactory, at
 
 pytestmark = pytest.mark.django_db
 
-DAY = timezone.localdate() + datetime.timedelta(days=7)
+
+def booking_day() -> datetime.date:
+    """The day the tests book: a week ahead, taken when the test runs."""
+    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 @pytest.fixture
@@ -25,7 +28,7 @@ def room(building):
 
 def book(room, start, end, *, title="支委会", by=None, **kwargs):
     return services.booking_create(
-        room=room, starts_at=at(DAY, *start), ends_at=at(DAY, *end), title=title, by=by, **kwargs
+        room=room, starts_at=at(booking_day(), *start), ends_at=at(booking_day(), *end), title=title, by=by, **kwargs
     )
 
 
@@ -45,7 +48,7 @@ def test_an_overlapping_slot_is_refused_naming_the_booking_in_the_way(room):
         book(room, (11,), (13,), title="党课")
     assert refused.value.code == "overlap"
     assert "第一党支部支委会" in refused.value.messages[0]
-    assert f"{DAY:%Y-%m-%d} 10:00" in refused.value.messages[0]
+    assert f"{booking_day():%Y-%m-%d} 10:00" in refused.value.messages[0]
     assert RoomBooking.objects.count() == 1
 
 
@@ -108,7 +111,9 @@ def test_on_sqlite_the_service_alone_refuses_an_overlap(room):
     """SQLite has no exclusion constraint: a row written past the service overlaps unnoticed, so every booking
     goes through ``booking_create``, whose check under the room's lock refuses it."""
     book(room, (10,), (12,))
-    RoomBooking.objects.create(room=room, starts_at=at(DAY, 11), ends_at=at(DAY, 13), title="绕过服务")
+    RoomBooking.objects.create(
+        room=room, starts_at=at(booking_day(), 11), ends_at=at(booking_day(), 13), title="绕过服务"
+    )
     assert RoomBooking.objects.active().count() == 2
     with pytest.raises(ValidationError):
         book(room, (11,), (13,))
@@ -119,18 +124,22 @@ def test_on_sqlite_the_service_alone_refuses_an_overlap(room):
 
 def test_moving_a_booking_never_clashes_with_itself(room, admin_user):
     booking = book(room, (10,), (12,))
-    moved = services.booking_update(booking=booking, starts_at=at(DAY, 11), ends_at=at(DAY, 13), by=admin_user)
-    assert (moved.starts_at, moved.ends_at) == (at(DAY, 11), at(DAY, 13))
+    moved = services.booking_update(
+        booking=booking, starts_at=at(booking_day(), 11), ends_at=at(booking_day(), 13), by=admin_user
+    )
+    assert (moved.starts_at, moved.ends_at) == (at(booking_day(), 11), at(booking_day(), 13))
 
 
 def test_moving_onto_another_booking_is_refused_and_nothing_moves(room, admin_user):
     booking = book(room, (10,), (12,))
     book(room, (14,), (16,), title="党课")
     with pytest.raises(ValidationError) as refused:
-        services.booking_update(booking=booking, starts_at=at(DAY, 13), ends_at=at(DAY, 15), by=admin_user)
+        services.booking_update(
+            booking=booking, starts_at=at(booking_day(), 13), ends_at=at(booking_day(), 15), by=admin_user
+        )
     assert "党课" in refused.value.messages[0]
     booking.refresh_from_db()
-    assert (booking.starts_at, booking.ends_at) == (at(DAY, 10), at(DAY, 12))
+    assert (booking.starts_at, booking.ends_at) == (at(booking_day(), 10), at(booking_day(), 12))
 
 
 def test_a_new_title_alone_is_saved_even_in_a_room_out_of_use(room, admin_user):
@@ -147,7 +156,9 @@ def test_a_cancelled_booking_cannot_be_moved(room, admin_user):
     booking = book(room, (10,), (12,))
     services.booking_cancel(booking=booking, by=admin_user)
     with pytest.raises(ValidationError):
-        services.booking_update(booking=booking, starts_at=at(DAY, 14), ends_at=at(DAY, 15), by=admin_user)
+        services.booking_update(
+            booking=booking, starts_at=at(booking_day(), 14), ends_at=at(booking_day(), 15), by=admin_user
+        )
 
 
 # --- rooms --------------------------------------------------------------------------------------------------
@@ -202,7 +213,9 @@ def test_a_deadlock_while_checking_the_exclusion_constraint_is_an_overlap_refuse
     error = _database_error(
         "40P01", 'deadlock detected\nCONTEXT:  while checking exclusion constraint on tuple (0,2) in relation "x"'
     )
-    refusal = services._refused_by_database(error, room=room, starts_at=at(DAY, 10), ends_at=at(DAY, 12))
+    refusal = services._refused_by_database(
+        error, room=room, starts_at=at(booking_day(), 10), ends_at=at(booking_day(), 12)
+    )
     assert isinstance(refusal, ValidationError) and refusal.code == "overlap"
 
 
@@ -212,4 +225,4 @@ def test_a_deadlock_while_checking_the_exclusion_constraint_is_an_overlap_refuse
 def test_any_other_database_error_is_raised_as_it_is(room, pgcode, text):
     error = _database_error(pgcode, text)
     with pytest.raises(type(error)):
-        services._refused_by_database(error, room=room, starts_at=at(DAY, 10), ends_at=at(DAY, 12))
+        services._refused_by_database(error, room=room, starts_at=at(booking_day(), 10), ends_at=at(booking_day(), 12))

@@ -14,8 +14,15 @@ from .factories import BookingFactory, RoomFactory, at
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-NEXT_WEEK = TODAY + datetime.timedelta(days=7)
+
+def local_today() -> datetime.date:
+    """Today in the building's time zone, taken when the test runs (not when the module is imported)."""
+    return timezone.localdate()
+
+
+def a_week_ahead() -> datetime.date:
+    """A week from today."""
+    return local_today() + datetime.timedelta(days=7)
 
 
 def url(name, *args):
@@ -40,8 +47,8 @@ def other_room(outsider):
 def booking(room, secretary_a, branch_a):
     return services.booking_create(
         room=room,
-        starts_at=at(NEXT_WEEK, 14),
-        ends_at=at(NEXT_WEEK, 16),
+        starts_at=at(a_week_ahead(), 14),
+        ends_at=at(a_week_ahead(), 16),
         title="第一党支部支委会",
         organization=branch_a,
         by=secretary_a,
@@ -58,7 +65,7 @@ def booking_data(room, **overrides):
         "room": room.pk,
         "title": "党务知识培训",
         "organization": "",
-        "day": NEXT_WEEK.isoformat(),
+        "day": a_week_ahead().isoformat(),
         "starts_at": "09:00",
         "ends_at": "11:00",
     }
@@ -91,7 +98,7 @@ def test_members_liaisons_and_contacts_have_no_room_pages(request, login_as, per
 def test_a_street_viewer_reads_rooms_calendars_and_bookings_but_changes_nothing(login_as, street_user, room, booking):
     client = login_as(street_user)
     assert client.get(url("list")).status_code == 200
-    response = client.get(url("week"), {"room": room.pk, "week": selectors.week_label(NEXT_WEEK)})
+    response = client.get(url("week"), {"room": room.pk, "week": selectors.week_label(a_week_ahead())})
     assert response.status_code == 200 and not response.context["can_book"]
     assert "第一党支部支委会" in response.content.decode()
     assert [b.pk for b in client.get(url("bookings")).context["page"]] == [booking.pk]
@@ -166,11 +173,13 @@ def test_a_room_out_of_use_is_not_offered_for_booking(secretary_a_client, room, 
 
 
 def test_the_week_shows_seven_days_with_the_bookings_as_blocks(secretary_a_client, room, booking):
-    response = secretary_a_client.get(url("week"), {"room": room.pk, "week": selectors.week_label(NEXT_WEEK)})
+    response = secretary_a_client.get(url("week"), {"room": room.pk, "week": selectors.week_label(a_week_ahead())})
     assert response.status_code == 200
     days = response.context["days"]
-    assert [d.date for d in days] == [selectors.monday_of(NEXT_WEEK) + datetime.timedelta(days=i) for i in range(7)]
-    day = next(d for d in days if d.date == NEXT_WEEK)
+    assert [d.date for d in days] == [
+        selectors.monday_of(a_week_ahead()) + datetime.timedelta(days=i) for i in range(7)
+    ]
+    day = next(d for d in days if d.date == a_week_ahead())
     assert [b.booking for b in day.blocks] == [booking]
     html = response.content.decode()
     assert "第一党支部支委会" in html and "14:00–16:00" in html and "第一党支部" in html
@@ -187,14 +196,14 @@ def test_the_week_links_to_the_previous_and_next_weeks(admin_client, room):
 def test_this_week_is_shown_without_a_week_and_marks_today(admin_client, room):
     response = admin_client.get(url("week"))
     assert response.context["room"] == room
-    assert response.context["monday"] == selectors.monday_of(TODAY)
-    assert [d.date for d in response.context["days"] if d.is_today] == [TODAY]
+    assert response.context["monday"] == selectors.monday_of(local_today())
+    assert [d.date for d in response.context["days"] if d.is_today] == [local_today()]
     assert 'data-testid="today"' in response.content.decode()
 
 
 def test_an_unreadable_week_falls_back_to_this_week(admin_client, room):
     response = admin_client.get(url("week"), {"room": room.pk, "week": "next tuesday"})
-    assert response.status_code == 200 and response.context["monday"] == selectors.monday_of(TODAY)
+    assert response.status_code == 200 and response.context["monday"] == selectors.monday_of(local_today())
 
 
 def test_the_week_without_any_room_invites_the_admin_to_add_one(admin_client):
@@ -207,12 +216,12 @@ def test_a_meetings_block_links_to_the_meeting_for_those_who_can_open_it(
 ):
     booking = BookingFactory(
         room=room,
-        starts_at=at(NEXT_WEEK, 9),
-        ends_at=at(NEXT_WEEK, 10),
+        starts_at=at(a_week_ahead(), 9),
+        ends_at=at(a_week_ahead(), 10),
         organization=branch_a,
         source="meetings.meeting:7",
     )
-    week = {"room": room.pk, "week": selectors.week_label(NEXT_WEEK)}
+    week = {"room": room.pk, "week": selectors.week_label(a_week_ahead())}
     admin_days = login_as(admin_user).get(url("week"), week).context["days"]
     assert [b.url for d in admin_days for b in d.blocks] == [reverse("meetings:detail", args=[7])]
     other_secretary_days = login_as(secretary_b).get(url("week"), week).context["days"]
@@ -224,7 +233,7 @@ def test_a_meetings_block_links_to_the_meeting_for_those_who_can_open_it(
 def test_the_week_takes_the_same_queries_however_many_bookings(
     secretary_a_client, room, branch_a, django_assert_num_queries, scale
 ):
-    monday = selectors.monday_of(NEXT_WEEK)
+    monday = selectors.monday_of(a_week_ahead())
     for n in range(4 * scale):
         day = monday + datetime.timedelta(days=n % 7)
         hour = 8 + 2 * (n // 7)
@@ -253,9 +262,9 @@ WEEK_QUERIES = 10
 def test_a_secretary_books_a_slot_and_sees_it_on_the_week(secretary_a_client, secretary_a, room, branch_a):
     response = secretary_a_client.post(url("book"), booking_data(room, organization=branch_a.pk))
     booking = RoomBooking.objects.get()
-    assert response.status_code == 302 and f"week={selectors.week_label(NEXT_WEEK)}" in response["Location"]
+    assert response.status_code == 302 and f"week={selectors.week_label(a_week_ahead())}" in response["Location"]
     assert (booking.title, booking.organization, booking.booked_by) == ("党务知识培训", branch_a, secretary_a)
-    assert (booking.starts_at, booking.ends_at) == (at(NEXT_WEEK, 9), at(NEXT_WEEK, 11))
+    assert (booking.starts_at, booking.ends_at) == (at(a_week_ahead(), 9), at(a_week_ahead(), 11))
 
 
 def test_an_overlap_is_refused_next_to_the_time_and_nothing_is_booked(secretary_a_client, room, booking):
@@ -277,7 +286,7 @@ def test_touching_the_booking_before_is_fine(secretary_a_client, room, booking):
         ({"starts_at": "07:00"}, "starts_at"),
         ({"ends_at": "22:30"}, "ends_at"),
         ({"starts_at": "11:00", "ends_at": "10:00"}, "ends_at"),
-        ({"day": (TODAY - datetime.timedelta(days=1)).isoformat()}, "starts_at"),
+        ({"day": (local_today() - datetime.timedelta(days=1)).isoformat()}, "starts_at"),
     ],
     ids=["before-opening", "after-closing", "backwards", "past"],
 )
@@ -299,8 +308,8 @@ def test_another_buildings_room_cannot_be_booked(admin_client, other_room):
 
 
 def test_the_calendar_fills_in_the_room_and_day(admin_client, room):
-    form = admin_client.get(url("book"), {"room": room.pk, "day": NEXT_WEEK.isoformat()}).context["form"]
-    assert (form.initial["room"], form.initial["day"]) == (room.pk, NEXT_WEEK)
+    form = admin_client.get(url("book"), {"room": room.pk, "day": a_week_ahead().isoformat()}).context["form"]
+    assert (form.initial["room"], form.initial["day"]) == (room.pk, a_week_ahead())
 
 
 def test_the_booker_cancels_her_booking_and_the_slot_is_free(secretary_a_client, secretary_a, room, booking):
@@ -344,7 +353,7 @@ def test_leaving_to_another_site_after_cancelling_is_not_allowed(admin_client, b
 
 
 def test_the_bookings_list_shows_what_is_ahead_or_past(admin_client, room, booking):
-    past = BookingFactory(room=room, starts_at=at(TODAY - datetime.timedelta(days=3), 9), title="上周的预约")
+    past = BookingFactory(room=room, starts_at=at(local_today() - datetime.timedelta(days=3), 9), title="上周的预约")
     BookingFactory(room=room, title="已取消的预约", cancelled_at=timezone.now())
     assert [b.pk for b in admin_client.get(url("bookings")).context["page"]] == [booking.pk]
     assert [b.pk for b in admin_client.get(url("bookings"), {"when": "past"}).context["page"]] == [past.pk]
@@ -355,7 +364,7 @@ def test_the_bookings_list_takes_the_same_queries_however_many_rows(
     admin_client, admin_user, room, branch_a, django_assert_num_queries, scale
 ):
     for n in range(3 * scale):
-        day = NEXT_WEEK + datetime.timedelta(days=n)
+        day = a_week_ahead() + datetime.timedelta(days=n)
         BookingFactory(room=room, starts_at=at(day, 9), organization=branch_a, booked_by=admin_user)
     admin_client.get(url("bookings"))
     with django_assert_num_queries(BOOKINGS_QUERIES):

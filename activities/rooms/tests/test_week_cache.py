@@ -25,7 +25,11 @@ from .factories import BookingFactory, RoomFactory, at
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 WEEK = reverse("rooms:week")
-NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)
+
+
+def a_week_ahead() -> datetime.date:
+    """A week from today, taken when the test runs."""
+    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 def title(response) -> str:
@@ -42,11 +46,13 @@ def room(building):
 
 
 def next_week(room) -> dict:
-    return {"room": room.pk, "week": selectors.week_label(NEXT_WEEK)}
+    return {"room": room.pk, "week": selectors.week_label(a_week_ahead())}
 
 
 def test_the_week_is_kept_and_shows_a_write_at_once(secretary_a, branch_a, room):
-    booking = BookingFactory(room=room, starts_at=at(NEXT_WEEK, 14), ends_at=at(NEXT_WEEK, 16), title="支委会")
+    booking = BookingFactory(
+        room=room, starts_at=at(a_week_ahead(), 14), ends_at=at(a_week_ahead(), 16), title="支委会"
+    )
     ours = signed_in(secretary_a)
     query = next_week(room)
 
@@ -62,8 +68,8 @@ def test_the_week_is_kept_and_shows_a_write_at_once(secretary_a, branch_a, room)
     assert "改过的预约" in page and "支委会" not in page
     made = services.booking_create(  # through the service, as the booking form does
         room=room,
-        starts_at=at(NEXT_WEEK, 9),
-        ends_at=at(NEXT_WEEK, 10),
+        starts_at=at(a_week_ahead(), 9),
+        ends_at=at(a_week_ahead(), 10),
         title="党务知识培训",
         organization=branch_a,
         by=secretary_a,
@@ -94,18 +100,18 @@ def test_two_buildings_and_two_branches_never_see_each_others_week(
     admin_user, secretary_a, secretary_b, branch_a, room, outsider
 ):
     other = RoomFactory(building=outsider.building, name="另一幢楼的活动室")
-    BookingFactory(room=other, starts_at=at(NEXT_WEEK, 14), ends_at=at(NEXT_WEEK, 15), title="另一幢楼的预约")
+    BookingFactory(room=other, starts_at=at(a_week_ahead(), 14), ends_at=at(a_week_ahead(), 15), title="另一幢楼的预约")
     other_admin = UserFactory(username="admin_x", role="admin", building=outsider.building)
     BookingFactory(
         room=room,
-        starts_at=at(NEXT_WEEK, 10),
-        ends_at=at(NEXT_WEEK, 11),
+        starts_at=at(a_week_ahead(), 10),
+        ends_at=at(a_week_ahead(), 11),
         title="一支部的会",
         organization=branch_a,
         source="meetings.meeting:7",
     )
     meeting = reverse("meetings:detail", args=[7])
-    week = {"week": selectors.week_label(NEXT_WEEK)}
+    week = {"week": selectors.week_label(a_week_ahead())}
     ours, theirs, branch_b = signed_in(secretary_a), signed_in(other_admin), signed_in(secretary_b)
     for _ in range(2):  # the second round from the cache
         mine = main(ours.get(WEEK, week))
