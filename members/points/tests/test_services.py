@@ -173,14 +173,15 @@ def test_an_approved_claim_gets_only_what_the_cap_leaves(rule, member_a, secreta
     [
         ({"rule": "meeting_absent"}, "rule"),
         ({"rule": "volunteering"}, "rule"),
-        ({"occurred_on": timezone.localdate() + datetime.timedelta(days=1)}, "occurred_on"),
-        ({"occurred_on": datetime.date(timezone.localdate().year - 2, 12, 31)}, "occurred_on"),
+        # dates as functions: taken when the test runs, not when the module is imported
+        ({"occurred_on": lambda: timezone.localdate() + datetime.timedelta(days=1)}, "occurred_on"),
+        ({"occurred_on": lambda: datetime.date(timezone.localdate().year - 2, 12, 31)}, "occurred_on"),
         ({"note": "   "}, "note"),
     ],
 )
 def test_a_claim_must_use_a_claimed_rule_a_sensible_date_and_say_what_for(rule, member_a, change, field):
     kwargs = {"rule": rule["honour"], "occurred_on": days_ago(1), "note": "荣誉"}
-    kwargs.update({k: rule[v] if k == "rule" else v for k, v in change.items()})
+    kwargs.update({k: rule[v] if k == "rule" else v() if callable(v) else v for k, v in change.items()})
     with pytest.raises(ValidationError) as error:
         points.claim_submit(member=member_a, evidence=upload(), by=member_a.user, **kwargs)
     assert field in error.value.message_dict
