@@ -12,6 +12,11 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def a_week_ahead() -> datetime.date:
+    """A week from today, taken when the test runs (not when its module is imported)."""
+    return timezone.localdate() + datetime.timedelta(days=7)
+
+
 class RoomFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Room

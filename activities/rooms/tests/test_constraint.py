@@ -2,8 +2,6 @@
 share a moment, so two people booking at the same moment cannot both win, and nothing written past the service
 overlaps either. SQLite has no such constraint: test_services.py shows the service refusing there."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -13,14 +11,9 @@ from activities.rooms import services
 from activities.rooms.models import RoomBooking
 from tests.concurrency import at_the_same_moment
 
-from .factories import RoomFactory, at
+from .factories import RoomFactory, a_week_ahead, at
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint needs PostgreSQL")
-
-
-def booking_day() -> datetime.date:
-    """The day the tests book: a week ahead, taken when the test runs."""
-    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 @pytest.fixture
@@ -45,24 +38,26 @@ def test_the_database_has_the_exclusion_constraint():
 @pytest.mark.django_db
 def test_an_overlapping_row_written_past_the_service_is_refused_by_the_database(room):
     RoomBooking.objects.create(
-        room=room, starts_at=at(booking_day(), 10), ends_at=at(booking_day(), 12), title="支委会"
+        room=room, starts_at=at(a_week_ahead(), 10), ends_at=at(a_week_ahead(), 12), title="支委会"
     )
     with pytest.raises(IntegrityError, match=services.NO_OVERLAP), transaction.atomic():
         RoomBooking.objects.create(
-            room=room, starts_at=at(booking_day(), 11), ends_at=at(booking_day(), 13), title="绕过服务"
+            room=room, starts_at=at(a_week_ahead(), 11), ends_at=at(a_week_ahead(), 13), title="绕过服务"
         )
     # touching slots, another room and a cancelled booking's slot are all fine for the database too
-    RoomBooking.objects.create(room=room, starts_at=at(booking_day(), 12), ends_at=at(booking_day(), 14), title="党课")
+    RoomBooking.objects.create(
+        room=room, starts_at=at(a_week_ahead(), 12), ends_at=at(a_week_ahead(), 14), title="党课"
+    )
     RoomBooking.objects.create(
         room=RoomFactory(building=room.building),
-        starts_at=at(booking_day(), 11),
-        ends_at=at(booking_day(), 13),
+        starts_at=at(a_week_ahead(), 11),
+        ends_at=at(a_week_ahead(), 13),
         title="另一间",
     )
     RoomBooking.objects.create(
         room=room,
-        starts_at=at(booking_day(), 11),
-        ends_at=at(booking_day(), 13),
+        starts_at=at(a_week_ahead(), 11),
+        ends_at=at(a_week_ahead(), 13),
         title="已取消",
         cancelled_at=timezone.now(),
     )
@@ -72,24 +67,24 @@ def test_an_overlapping_row_written_past_the_service_is_refused_by_the_database(
 @pytest.mark.django_db
 def test_moving_a_row_onto_another_past_the_service_is_refused_by_the_database(room):
     RoomBooking.objects.create(
-        room=room, starts_at=at(booking_day(), 10), ends_at=at(booking_day(), 12), title="支委会"
+        room=room, starts_at=at(a_week_ahead(), 10), ends_at=at(a_week_ahead(), 12), title="支委会"
     )
     other = RoomBooking.objects.create(
-        room=room, starts_at=at(booking_day(), 14), ends_at=at(booking_day(), 16), title="党课"
+        room=room, starts_at=at(a_week_ahead(), 14), ends_at=at(a_week_ahead(), 16), title="党课"
     )
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoomBooking.objects.filter(pk=other.pk).update(starts_at=at(booking_day(), 11))
+        RoomBooking.objects.filter(pk=other.pk).update(starts_at=at(a_week_ahead(), 11))
 
 
 def two_bookings_at_the_same_moment(room):
     def first():
         return services.booking_create(
-            room=room, starts_at=at(booking_day(), 10), ends_at=at(booking_day(), 12), title="第一党支部", by=None
+            room=room, starts_at=at(a_week_ahead(), 10), ends_at=at(a_week_ahead(), 12), title="第一党支部", by=None
         )
 
     def second():
         return services.booking_create(
-            room=room, starts_at=at(booking_day(), 11), ends_at=at(booking_day(), 13), title="第二党支部", by=None
+            room=room, starts_at=at(a_week_ahead(), 11), ends_at=at(a_week_ahead(), 13), title="第二党支部", by=None
         )
 
     return at_the_same_moment(first, second)

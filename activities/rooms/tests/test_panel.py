@@ -11,11 +11,6 @@ from .factories import BookingFactory, RoomFactory, at
 pytestmark = pytest.mark.django_db
 
 
-def local_today() -> datetime.date:
-    """Today in the building's time zone, taken when the test runs (not when the module is imported)."""
-    return timezone.localdate()
-
-
 def rooms_panel(client):
     panels = client.get(reverse("home")).context["panels"]
     return next((p for p in panels if p["template"] == "rooms/_panel.html"), None)
@@ -23,11 +18,17 @@ def rooms_panel(client):
 
 def test_the_admin_sees_todays_and_tomorrows_bookings_of_the_building(admin_client, building, branch_a, outsider):
     room = RoomFactory(building=building, name="党支部活动室")
-    today = BookingFactory(room=room, starts_at=at(local_today(), 14), title="第一党支部支委会", organization=branch_a)
-    tomorrow = BookingFactory(room=room, starts_at=at(local_today() + datetime.timedelta(days=1), 9), title="企业培训")
-    BookingFactory(room=room, starts_at=at(local_today() + datetime.timedelta(days=2), 9), title="后天")
-    BookingFactory(room=room, starts_at=at(local_today(), 9), title="已取消", cancelled_at=timezone.now())
-    BookingFactory(room=RoomFactory(building=outsider.building), starts_at=at(local_today(), 9), title="另一幢楼")
+    today = BookingFactory(
+        room=room, starts_at=at(timezone.localdate(), 14), title="第一党支部支委会", organization=branch_a
+    )
+    tomorrow = BookingFactory(
+        room=room, starts_at=at(timezone.localdate() + datetime.timedelta(days=1), 9), title="企业培训"
+    )
+    BookingFactory(room=room, starts_at=at(timezone.localdate() + datetime.timedelta(days=2), 9), title="后天")
+    BookingFactory(room=room, starts_at=at(timezone.localdate(), 9), title="已取消", cancelled_at=timezone.now())
+    BookingFactory(
+        room=RoomFactory(building=outsider.building), starts_at=at(timezone.localdate(), 9), title="另一幢楼"
+    )
     panel = rooms_panel(admin_client)
     assert [[b.title for b in day["bookings"]] for day in panel["days"]] == [[today.title], [tomorrow.title]]
     html = admin_client.get(reverse("home")).content.decode()

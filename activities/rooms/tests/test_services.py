@@ -1,24 +1,16 @@
 """Booking a room (activities/rooms/services.py): no two active bookings of a room share a moment, whatever the
 database; moving and cancelling; the rooms themselves."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
 
 from activities.rooms import services
 from activities.rooms.models import RoomBooking
 
-from .factories import RoomFactory, at
+from .factories import RoomFactory, a_week_ahead, at
 
 pytestmark = pytest.mark.django_db
-
-
-def booking_day() -> datetime.date:
-    """The day the tests book: a week ahead, taken when the test runs."""
-    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 @pytest.fixture
@@ -28,7 +20,7 @@ def room(building):
 
 def book(room, start, end, *, title="支委会", by=None, **kwargs):
     return services.booking_create(
-        room=room, starts_at=at(booking_day(), *start), ends_at=at(booking_day(), *end), title=title, by=by, **kwargs
+        room=room, starts_at=at(a_week_ahead(), *start), ends_at=at(a_week_ahead(), *end), title=title, by=by, **kwargs
     )
 
 
@@ -48,7 +40,7 @@ def test_an_overlapping_slot_is_refused_naming_the_booking_in_the_way(room):
         book(room, (11,), (13,), title="党课")
     assert refused.value.code == "overlap"
     assert "第一党支部支委会" in refused.value.messages[0]
-    assert f"{booking_day():%Y-%m-%d} 10:00" in refused.value.messages[0]
+    assert f"{a_week_ahead():%Y-%m-%d} 10:00" in refused.value.messages[0]
     assert RoomBooking.objects.count() == 1
 
 
@@ -112,7 +104,7 @@ def test_on_sqlite_the_service_alone_refuses_an_overlap(room):
     goes through ``booking_create``, whose check under the room's lock refuses it."""
     book(room, (10,), (12,))
     RoomBooking.objects.create(
-        room=room, starts_at=at(booking_day(), 11), ends_at=at(booking_day(), 13), title="绕过服务"
+        room=room, starts_at=at(a_week_ahead(), 11), ends_at=at(a_week_ahead(), 13), title="绕过服务"
     )
     assert RoomBooking.objects.active().count() == 2
     with pytest.raises(ValidationError):
@@ -125,9 +117,9 @@ def test_on_sqlite_the_service_alone_refuses_an_overlap(room):
 def test_moving_a_booking_never_clashes_with_itself(room, admin_user):
     booking = book(room, (10,), (12,))
     moved = services.booking_update(
-        booking=booking, starts_at=at(booking_day(), 11), ends_at=at(booking_day(), 13), by=admin_user
+        booking=booking, starts_at=at(a_week_ahead(), 11), ends_at=at(a_week_ahead(), 13), by=admin_user
     )
-    assert (moved.starts_at, moved.ends_at) == (at(booking_day(), 11), at(booking_day(), 13))
+    assert (moved.starts_at, moved.ends_at) == (at(a_week_ahead(), 11), at(a_week_ahead(), 13))
 
 
 def test_moving_onto_another_booking_is_refused_and_nothing_moves(room, admin_user):
@@ -135,11 +127,11 @@ def test_moving_onto_another_booking_is_refused_and_nothing_moves(room, admin_us
     book(room, (14,), (16,), title="党课")
     with pytest.raises(ValidationError) as refused:
         services.booking_update(
-            booking=booking, starts_at=at(booking_day(), 13), ends_at=at(booking_day(), 15), by=admin_user
+            booking=booking, starts_at=at(a_week_ahead(), 13), ends_at=at(a_week_ahead(), 15), by=admin_user
         )
     assert "党课" in refused.value.messages[0]
     booking.refresh_from_db()
-    assert (booking.starts_at, booking.ends_at) == (at(booking_day(), 10), at(booking_day(), 12))
+    assert (booking.starts_at, booking.ends_at) == (at(a_week_ahead(), 10), at(a_week_ahead(), 12))
 
 
 def test_a_new_title_alone_is_saved_even_in_a_room_out_of_use(room, admin_user):
@@ -157,7 +149,7 @@ def test_a_cancelled_booking_cannot_be_moved(room, admin_user):
     services.booking_cancel(booking=booking, by=admin_user)
     with pytest.raises(ValidationError):
         services.booking_update(
-            booking=booking, starts_at=at(booking_day(), 14), ends_at=at(booking_day(), 15), by=admin_user
+            booking=booking, starts_at=at(a_week_ahead(), 14), ends_at=at(a_week_ahead(), 15), by=admin_user
         )
 
 
@@ -214,7 +206,7 @@ def test_a_deadlock_while_checking_the_exclusion_constraint_is_an_overlap_refuse
         "40P01", 'deadlock detected\nCONTEXT:  while checking exclusion constraint on tuple (0,2) in relation "x"'
     )
     refusal = services._refused_by_database(
-        error, room=room, starts_at=at(booking_day(), 10), ends_at=at(booking_day(), 12)
+        error, room=room, starts_at=at(a_week_ahead(), 10), ends_at=at(a_week_ahead(), 12)
     )
     assert isinstance(refusal, ValidationError) and refusal.code == "overlap"
 
@@ -225,4 +217,6 @@ def test_a_deadlock_while_checking_the_exclusion_constraint_is_an_overlap_refuse
 def test_any_other_database_error_is_raised_as_it_is(room, pgcode, text):
     error = _database_error(pgcode, text)
     with pytest.raises(type(error)):
-        services._refused_by_database(error, room=room, starts_at=at(booking_day(), 10), ends_at=at(booking_day(), 12))
+        services._refused_by_database(
+            error, room=room, starts_at=at(a_week_ahead(), 10), ends_at=at(a_week_ahead(), 12)
+        )

@@ -10,19 +10,9 @@ from django.utils import timezone
 from activities.rooms import selectors, services
 from activities.rooms.models import Room, RoomBooking
 
-from .factories import BookingFactory, RoomFactory, at
+from .factories import BookingFactory, RoomFactory, a_week_ahead, at
 
 pytestmark = pytest.mark.django_db
-
-
-def local_today() -> datetime.date:
-    """Today in the building's time zone, taken when the test runs (not when the module is imported)."""
-    return timezone.localdate()
-
-
-def a_week_ahead() -> datetime.date:
-    """A week from today."""
-    return local_today() + datetime.timedelta(days=7)
 
 
 def url(name, *args):
@@ -196,14 +186,14 @@ def test_the_week_links_to_the_previous_and_next_weeks(admin_client, room):
 def test_this_week_is_shown_without_a_week_and_marks_today(admin_client, room):
     response = admin_client.get(url("week"))
     assert response.context["room"] == room
-    assert response.context["monday"] == selectors.monday_of(local_today())
-    assert [d.date for d in response.context["days"] if d.is_today] == [local_today()]
+    assert response.context["monday"] == selectors.monday_of(timezone.localdate())
+    assert [d.date for d in response.context["days"] if d.is_today] == [timezone.localdate()]
     assert 'data-testid="today"' in response.content.decode()
 
 
 def test_an_unreadable_week_falls_back_to_this_week(admin_client, room):
     response = admin_client.get(url("week"), {"room": room.pk, "week": "next tuesday"})
-    assert response.status_code == 200 and response.context["monday"] == selectors.monday_of(local_today())
+    assert response.status_code == 200 and response.context["monday"] == selectors.monday_of(timezone.localdate())
 
 
 def test_the_week_without_any_room_invites_the_admin_to_add_one(admin_client):
@@ -286,7 +276,7 @@ def test_touching_the_booking_before_is_fine(secretary_a_client, room, booking):
         ({"starts_at": "07:00"}, "starts_at"),
         ({"ends_at": "22:30"}, "ends_at"),
         ({"starts_at": "11:00", "ends_at": "10:00"}, "ends_at"),
-        ({"day": (local_today() - datetime.timedelta(days=1)).isoformat()}, "starts_at"),
+        ({"day": (timezone.localdate() - datetime.timedelta(days=1)).isoformat()}, "starts_at"),
     ],
     ids=["before-opening", "after-closing", "backwards", "past"],
 )
@@ -353,7 +343,9 @@ def test_leaving_to_another_site_after_cancelling_is_not_allowed(admin_client, b
 
 
 def test_the_bookings_list_shows_what_is_ahead_or_past(admin_client, room, booking):
-    past = BookingFactory(room=room, starts_at=at(local_today() - datetime.timedelta(days=3), 9), title="上周的预约")
+    past = BookingFactory(
+        room=room, starts_at=at(timezone.localdate() - datetime.timedelta(days=3), 9), title="上周的预约"
+    )
     BookingFactory(room=room, title="已取消的预约", cancelled_at=timezone.now())
     assert [b.pk for b in admin_client.get(url("bookings")).context["page"]] == [booking.pk]
     assert [b.pk for b in admin_client.get(url("bookings"), {"when": "past"}).context["page"]] == [past.pk]

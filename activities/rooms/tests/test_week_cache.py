@@ -7,29 +7,21 @@ These tests run in the test's transaction with ``kept_pages_at_once`` (conftest.
 new version at once, as its commit would.
 """
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from activities.rooms import selectors, services
 from activities.rooms.models import Room, RoomBooking
 from tests.factories import UserFactory
 from tests.kept import main, signed_in
 
-from .factories import BookingFactory, RoomFactory, at
+from .factories import BookingFactory, RoomFactory, a_week_ahead, at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 WEEK = reverse("rooms:week")
-
-
-def a_week_ahead() -> datetime.date:
-    """A week from today, taken when the test runs."""
-    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 def title(response) -> str:

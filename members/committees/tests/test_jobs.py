@@ -14,16 +14,11 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def local_today() -> datetime.date:
-    """Today in the building's time zone, taken when the test runs (not when the module is imported)."""
-    return timezone.localdate()
-
-
 def term_ending(organization, days: int, **kwargs):
     return CommitteeTermFactory(
         organization=organization,
-        elected_on=local_today() - datetime.timedelta(days=3 * 365),
-        ends_on=local_today() + datetime.timedelta(days=days),
+        elected_on=timezone.localdate() - datetime.timedelta(days=3 * 365),
+        ends_on=timezone.localdate() + datetime.timedelta(days=days),
         **kwargs,
     )
 
@@ -50,7 +45,7 @@ def test_the_admins_and_the_branchs_secretary_are_told_once_of_a_term_ending_wit
 def test_a_term_moving_from_due_soon_to_overdue_is_told_once_more(branch_a, admin_user, secretary_a):
     term = term_ending(branch_a, 10)
     remind_terms()
-    later = (local_today() + datetime.timedelta(days=11)).isoformat()
+    later = (timezone.localdate() + datetime.timedelta(days=11)).isoformat()
     assert remind_terms(today=later) == {"due_soon": 0, "overdue": 1, "notified": 2}
     assert remind_terms(today=later)["notified"] == 0
     assert keys(secretary_a) == {f"committees.term:{term.pk}:due-soon", f"committees.term:{term.pk}:overdue"}
@@ -67,7 +62,7 @@ def test_the_general_branchs_term_goes_to_the_admins(general_branch, admin_user,
 def test_a_replaced_term_and_another_buildings_admins_are_left_alone(branch_a, admin_user, outsider):
     other_admin = UserFactory(role="admin", building=outsider.member.organization.building)
     old = term_ending(branch_a, -400)
-    old.ended_on = local_today() - datetime.timedelta(days=300)
+    old.ended_on = timezone.localdate() - datetime.timedelta(days=300)
     old.save(update_fields=["ended_on"])
     term_ending(branch_a, -5, note="current")  # the current one is past due
     counts = remind_terms()

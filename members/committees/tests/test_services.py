@@ -19,13 +19,8 @@ pytestmark = pytest.mark.django_db
 Post = CommitteeSeat.Post
 
 
-def local_today() -> datetime.date:
-    """Today in the building's time zone, taken when the test runs (not when the module is imported)."""
-    return timezone.localdate()
-
-
 def day(days_ago: int) -> datetime.date:
-    return local_today() - datetime.timedelta(days=days_ago)
+    return timezone.localdate() - datetime.timedelta(days=days_ago)
 
 
 def elect(organization, seats, *, elected_on=None, years=3, is_committee=True, by=None):
@@ -178,7 +173,7 @@ def test_without_a_committee_only_a_secretary_and_a_deputy_are_elected(branch_a,
 
 def test_an_election_is_not_in_the_future_nor_before_the_current_one(branch_a, people):
     with pytest.raises(ValidationError) as caught:
-        elect(branch_a, [(people[0], Post.SECRETARY)], elected_on=local_today() + datetime.timedelta(days=1))
+        elect(branch_a, [(people[0], Post.SECRETARY)], elected_on=timezone.localdate() + datetime.timedelta(days=1))
     assert "elected_on" in caught.value.message_dict
     elect(branch_a, [(people[0], Post.SECRETARY)], elected_on=day(100))
     for when in (day(100), day(200)):
@@ -253,13 +248,15 @@ def test_the_database_refuses_a_post_ending_before_it_began(branch_a):
     [(400, "normal"), (181, "normal"), (180, "due_soon"), (0, "due_soon"), (-1, "overdue")],
 )
 def test_a_term_is_due_soon_within_six_months_and_overdue_after_its_end(branch_a, ends_in, standing):
-    term = CommitteeTermFactory.build(organization=branch_a, ends_on=local_today() + datetime.timedelta(days=ends_in))
-    assert term.standing(local_today()) == standing
+    term = CommitteeTermFactory.build(
+        organization=branch_a, ends_on=timezone.localdate() + datetime.timedelta(days=ends_in)
+    )
+    assert term.standing(timezone.localdate()) == standing
 
 
 def test_a_replaced_term_is_neither_due_nor_overdue(branch_a):
     term = CommitteeTermFactory.build(organization=branch_a, ends_on=day(10), ended_on=day(20))
-    assert term.standing(local_today()) == "replaced"
+    assert term.standing(timezone.localdate()) == "replaced"
 
 
 # --- what other apps count on ---------------------------------------------------------------------------------

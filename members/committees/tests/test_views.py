@@ -17,13 +17,8 @@ pytestmark = pytest.mark.django_db
 Post = CommitteeSeat.Post
 
 
-def local_today() -> datetime.date:
-    """Today in the building's time zone, taken when the test runs (not when the module is imported)."""
-    return timezone.localdate()
-
-
 def day(days_ago: int) -> datetime.date:
-    return local_today() - datetime.timedelta(days=days_ago)
+    return timezone.localdate() - datetime.timedelta(days=days_ago)
 
 
 def url(name, *args):
@@ -47,7 +42,7 @@ def elect(organization, seats, *, elected_on, years=3, is_committee=True):
 
 def ending_in(days: int, years: int = 3) -> datetime.date:
     """The election day of a term of ``years`` that ends ``days`` from today."""
-    return years_before(local_today() + datetime.timedelta(days=days), years)
+    return years_before(timezone.localdate() + datetime.timedelta(days=days), years)
 
 
 @pytest.fixture
@@ -116,7 +111,7 @@ def test_liaisons_and_contacts_are_refused_the_committee_pages(request, login_as
         url("seat_add", branch_a.pk),
     ]:
         assert client.get(target).status_code == 403, target
-    assert client.post(url("seat_end", term_a.seats.first().pk), {"until": local_today()}).status_code == 403
+    assert client.post(url("seat_end", term_a.seats.first().pk), {"until": timezone.localdate()}).status_code == 403
 
 
 def test_ending_a_post_is_a_post_request(admin_client, term_a):
@@ -238,7 +233,7 @@ def test_the_street_viewer_reads_a_committee_and_changes_nothing(login_as, stree
     assert response.status_code == 200 and not response.context["can_manage"]
     assert len(response.context["past"]) == 1
     assert client.get(url("elect", branch_a.pk)).status_code == 403
-    assert client.post(url("seat_end", term_a.seats.first().pk), {"until": local_today()}).status_code == 403
+    assert client.post(url("seat_end", term_a.seats.first().pk), {"until": timezone.localdate()}).status_code == 403
 
 
 def test_an_organisation_without_a_term_says_so(secretary_a_client, branch_a):
@@ -410,7 +405,8 @@ def test_a_secretary_ends_a_post_and_adds_its_successor(secretary_a_client, secr
     response = secretary_a_client.get(url("seat_add", branch_a.pk))
     assert response.status_code == 200
     response = secretary_a_client.post(
-        url("seat_add", branch_a.pk), {"member": "丁党员", "post": Post.PROPAGANDA, "since": local_today().isoformat()}
+        url("seat_add", branch_a.pk),
+        {"member": "丁党员", "post": Post.PROPAGANDA, "since": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
     assert term_a.seats.get(post=Post.PROPAGANDA, until__isnull=True).member.name == "丁党员"
@@ -420,7 +416,8 @@ def test_a_secretary_ends_a_post_and_adds_its_successor(secretary_a_client, secr
 
 def test_a_second_secretary_is_refused_next_to_the_post(secretary_a_client, term_a, branch_a):
     response = secretary_a_client.post(
-        url("seat_add", branch_a.pk), {"member": "丁党员", "post": Post.SECRETARY, "since": local_today().isoformat()}
+        url("seat_add", branch_a.pk),
+        {"member": "丁党员", "post": Post.SECRETARY, "since": timezone.localdate().isoformat()},
     )
     assert response.status_code == 200 and response.context["form"].errors["post"] == ["本届已有书记，请先结束其职务。"]
 
@@ -433,19 +430,26 @@ def test_adding_a_post_without_a_term_leads_to_recording_the_election(secretary_
 def test_a_secretary_cannot_touch_another_branchs_posts(secretary_a_client, term_b, branch_b):
     assert secretary_a_client.get(url("seat_add", branch_b.pk)).status_code == 404
     seat = term_b.seats.get()
-    assert secretary_a_client.post(url("seat_end", seat.pk), {"until": local_today().isoformat()}).status_code == 404
+    assert (
+        secretary_a_client.post(url("seat_end", seat.pk), {"until": timezone.localdate().isoformat()}).status_code
+        == 404
+    )
     seat.refresh_from_db()
     assert seat.until is None
 
 
 def test_a_member_cannot_end_a_post(member_client, term_a):
-    assert member_client.post(url("seat_end", term_a.seats.first().pk), {"until": local_today()}).status_code == 403
+    assert (
+        member_client.post(url("seat_end", term_a.seats.first().pk), {"until": timezone.localdate()}).status_code == 403
+    )
 
 
 def test_a_post_ended_twice_says_so(secretary_a_client, term_a):
     seat = term_a.seats.get(post=Post.PROPAGANDA)
     secretary_a_client.post(url("seat_end", seat.pk), {"until": day(1).isoformat()})
-    response = secretary_a_client.post(url("seat_end", seat.pk), {"until": local_today().isoformat()}, follow=True)
+    response = secretary_a_client.post(
+        url("seat_end", seat.pk), {"until": timezone.localdate().isoformat()}, follow=True
+    )
     assert "该职务已结束。" in messages_of(response)
 
 
