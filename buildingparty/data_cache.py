@@ -139,13 +139,19 @@ def _unreachable(action: str, error: Exception) -> None:
     log.warning("Panel cache unreachable (%s): %s: %s", action, type(error).__name__, error)
 
 
+def _current(key: str, found: str | None) -> str:
+    """The version kept at ``key`` (``found``, if already read), made first if no write has given one yet (``add``:
+    two processes making it at once agree on one)."""
+    if found is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        found = cache.get(key)
+    return found
+
+
 def version() -> str | None:
     """The current data version; None when the cache cannot be reached (then nothing is looked up or kept)."""
     try:
-        current = cache.get(VERSION_KEY)
-        if current is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-            current = cache.get(VERSION_KEY)
+        current = _current(VERSION_KEY, cache.get(VERSION_KEY))
     except Exception as error:  # noqa: BLE001 -- any backend's connection error: the cache is optional
         _unreachable("version", error)
         return None
@@ -319,10 +325,7 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT, *, reads=()):
     key = f"bp:data:{name}:{digest}"
     try:
         found = cache.get_many([key, WRITES_KEY])
-        before = found.get(WRITES_KEY)
-        if before is None:
-            cache.add(WRITES_KEY, uuid.uuid4().hex, None)
-            before = cache.get(WRITES_KEY)
+        before = _current(WRITES_KEY, found.get(WRITES_KEY))
         entry = found.get(key)
         if entry is not None:
             versions, value = entry
@@ -362,17 +365,16 @@ class KeptContext(Context):
     would print as nothing, and the page would be wrong only for some viewers); it does not claim to hold them, so
     a test looking up ``response.context["messages"]`` finds the page's own."""
 
-    def _refuse(self, key):
-        raise TemplateSyntaxError(f"“{key}” is not available in HTML kept by data_cache: pass what is needed")
+    def _refuse_viewer(self, key):
+        if key in NOT_KEPT and not any(key in d for d in self.dicts):
+            raise TemplateSyntaxError(f"“{key}” is not available in HTML kept by data_cache: pass what is needed")
 
     def __getitem__(self, key):
-        if key in NOT_KEPT and not any(key in d for d in self.dicts):
-            self._refuse(key)
+        self._refuse_viewer(key)
         return super().__getitem__(key)
 
     def get(self, key, otherwise=None):
-        if key in NOT_KEPT and not any(key in d for d in self.dicts):
-            self._refuse(key)
+        self._refuse_viewer(key)
         return super().get(key, otherwise)
 
 
