@@ -88,13 +88,17 @@ def pytest_configure(config):
         app.conf.broker_transport_options = options
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Tasks run inline unless a test starts a real worker (see tests/test_celery_worker.py)."""
+def _tasks_inline():
     from buildingparty.celery import app
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run inline unless a test starts a real worker (see tests/test_celery_worker.py)."""
+    _tasks_inline()
     yield
 
 
@@ -123,8 +127,10 @@ def _private_media(request, settings, tmp_path):
     """Uploaded files (attachments, evidence, the demo's files) go to the test's own folder, never to var/media.
     Under ``demo_seeded`` the folder starts with the files the module's seed wrote."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    if "demo_seeded" in request.fixturenames and request.getfixturevalue("demo_seeded").media.exists():
-        shutil.copytree(request.getfixturevalue("demo_seeded").media, settings.MEDIA_ROOT)
+    if "demo_seeded" in request.fixturenames:
+        seeded = request.getfixturevalue("demo_seeded").media
+        if seeded.exists():
+            shutil.copytree(seeded, settings.MEDIA_ROOT)
 
 
 @dataclass(frozen=True)
@@ -146,8 +152,6 @@ def demo_seeded(request, django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import transaction
     from django.test import override_settings
 
-    from buildingparty.celery import app
-
     module = request.node
     unasked = [
         item.name
@@ -157,19 +161,15 @@ def demo_seeded(request, django_db_setup, django_db_blocker, tmp_path_factory):
     if unasked:
         pytest.fail(f"{module.name}: every test of a module seeded once must use demo_seeded; not: {unasked}")
     media = tmp_path_factory.mktemp("demo") / "media"
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+    _tasks_inline()
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         cache.clear()
-        outer = transaction.atomic()
-        outer.__enter__()
         try:
             out = io.StringIO()
             call_command("seed_demo", stdout=out)
             yield SeededDemo(output=out.getvalue(), media=media)
         finally:
             transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
             cache.clear()
 
 
