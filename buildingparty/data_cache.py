@@ -358,6 +358,10 @@ def cached(name: str, parts, compute, timeout: int = TIMEOUT, *, reads=()):
 NOT_KEPT = frozenset({"user", "perms", "messages", "request_user"})
 # ``{% csrf_token %}`` in kept HTML writes this; ``page`` puts the request's own token in its place.
 CSRF_PLACEHOLDER = "bp-kept-csrf-token-8f2c1e"
+# A one-time form token (``buildingparty.submissions``) in kept HTML: a form of a kept page sets this as its token's
+# initial value, and ``page`` puts a new token in its place for each request, as without the cache (two tabs of the
+# page are two submissions, not one sent twice).
+ONCE_PLACEHOLDER = "bp-kept-once-token-5c1d7a"
 
 
 class KeptContext(Context):
@@ -395,7 +399,8 @@ def page(request, name: str, template_name: str, build, *, by: str = "user", tim
     under the viewer (``by="user"``; ``"scope"`` shares it within role, building and organisation, for pages whose
     every query and button looks at nothing else), the full query, the language and the day, until a table it was
     read from changes (or ``timeout`` seconds pass: shorter for a page whose words move with the time of day). Only
-    a GET is kept: a form sent back with its errors is rendered each time. Its forms get the request's CSRF token.
+    a GET is kept: a form sent back with its errors is rendered each time. Its forms get the request's CSRF token,
+    and a new one-time token (``ONCE_PLACEHOLDER``).
     Marked safe: the template escaped every value."""
     return page_with(request, name, template_name, build, by=by, timeout=timeout)[0]
 
@@ -419,6 +424,10 @@ def page_with(
         html, kept = compute()
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    if ONCE_PLACEHOLDER in html:
+        from buildingparty import submissions
+
+        html = html.replace(ONCE_PLACEHOLDER, submissions.new_token())
     return mark_safe(html), kept  # noqa: S308 -- our own template's output, every value escaped  # nosec B308 B703
 
 

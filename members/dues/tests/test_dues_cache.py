@@ -14,7 +14,6 @@ from django.utils import timezone
 from buildingparty import data_cache
 from members.dues.models import DuesBill, DuesStandard
 from members.dues.tests.factories import StandardFactory, month, open_bill, paid_bill, paying_member
-from members.dues.views.bills import ONCE_PLACEHOLDER
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import main_without_tokens as main
 from tests.kept import signed_in
@@ -183,7 +182,7 @@ def test_a_member_s_dues_page_keeps_its_forms_working_per_request(admin_client, 
     assert has_own_tokens(first, second)
     # The payment form's one-time token is each request's own (two tabs are two payments), never the placeholder.
     tokens = [token_on_page(r) for r in (first, second)]
-    assert tokens[0] != tokens[1] and ONCE_PLACEHOLDER not in tokens[0] + tokens[1]
+    assert tokens[0] != tokens[1] and data_cache.ONCE_PLACEHOLDER not in tokens[0] + tokens[1]
 
 
 # --- one member's standard ----------------------------------------------------------------------------------

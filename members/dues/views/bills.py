@@ -75,8 +75,6 @@ MONTH_ROW_FIELDS = (
     "excused_by__username",
 )
 MEMBER_BILLS = 24
-# The payment form's one-time token in a member's kept dues page: ``_render_member`` writes a new one each request.
-ONCE_PLACEHOLDER = "bp-kept-once-token-5c1d7a"
 READERS = (Role.ADMIN, Role.SECRETARY, Role.STREET)
 
 
@@ -333,10 +331,6 @@ def _render_member(request, member: Member):
         lambda: _member_context(request, member, may_record=may_record, can_excuse=can_excuse),
         by="user",
     )
-    if ONCE_PLACEHOLDER in body:
-        # The payment form's one-time token is each request's own, as without the cache: two tabs of the page
-        # are two submissions, not one sent twice.
-        body = mark_safe(body.replace(ONCE_PLACEHOLDER, submissions.new_token()))  # noqa: S308  # nosec B308 B703
     return render(request, "dues/member.html", {"body": body, "member": member, "has_payment_form": may_record})
 
 
@@ -365,7 +359,7 @@ def _member_context(request, member: Member, *, may_record: bool, can_excuse: bo
             )
         )
         initial = _payment_initial(member, open_months, standard, today)
-        form = PaymentForm(member=member, initial={**initial, submissions.TOKEN_FIELD: ONCE_PLACEHOLDER})
+        form = PaymentForm(member=member, initial={**initial, submissions.TOKEN_FIELD: data_cache.ONCE_PLACEHOLDER})
     current = first_of_month(today)
     return {
         "member": member,
