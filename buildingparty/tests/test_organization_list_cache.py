@@ -13,15 +13,11 @@ from django.urls import reverse
 
 from buildingparty.models import PartyOrganization
 from tests.factories import MemberFactory, OrganizationFactory
-from tests.kept import main, signed_in
+from tests.kept import main, queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("organization_list")
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def members_badge(page: str, org) -> str:
@@ -34,7 +30,7 @@ def test_the_tree_is_kept_per_scope_and_shows_a_write_at_once(branch_a, branch_b
     with CaptureQueriesContext(connection) as again:
         second = main(ours.get(LIST))
     assert second == first and branch_a.name in first and branch_b.name not in first
-    assert not reading(again, "buildingparty_partyorganization") and not reading(again, "members_member")
+    assert not queries_on(again, "buildingparty_partyorganization") and not queries_on(again, "members_member")
 
     other = main(theirs.get(LIST))
     assert branch_b.name in other and branch_a.name not in other

@@ -15,15 +15,11 @@ from services import library
 from services.models import Loan, Material
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import main_without_tokens as main
-from tests.kept import signed_in
+from tests.kept import queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("services:material_list")
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def available(page: str, material) -> str:
@@ -42,7 +38,7 @@ def test_the_catalogue_is_kept_and_shows_a_loan_and_an_edit_at_once(material, me
     with CaptureQueriesContext(connection) as again:
         second = main(client.get(LIST))
     assert second == first and "党章学习读本" in first and available(first, material) == "2"
-    assert not reading(again, "services_material") and not reading(again, "services_loan")  # from the cache
+    assert not queries_on(again, "services_material") and not queries_on(again, "services_loan")  # from the cache
     assert "bp-kept-csrf-token" not in second and 'name="csrfmiddlewaretoken"' in second  # the Borrow forms' token
 
     loan = library.loan_request(material=material, member=member_user.member)  # an ORM save

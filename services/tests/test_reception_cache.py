@@ -14,15 +14,11 @@ from django.urls import reverse
 from services.models import ReceptionVisit, ServiceCategory
 from services.reception import reception_record, reception_to_request
 from tests.kept import main_without_tokens as main
-from tests.kept import signed_in
+from tests.kept import queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("services:reception_list")
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def test_the_visits_are_kept_per_account_and_show_a_write_at_once(building, secretary_a, secretary_b, admin_user):
@@ -35,7 +31,7 @@ def test_the_visits_are_kept_per_account_and_show_a_write_at_once(building, secr
     with CaptureQueriesContext(connection) as again:
         second = main(ours.get(LIST))
     assert second == first and "王阿姨" in first and "李师傅" not in first
-    assert not reading(again, "services_receptionvisit")  # from the cache
+    assert not queries_on(again, "services_receptionvisit")  # from the cache
     assert reverse("services:reception_to_request", args=[ours_visit.pk]) in second
     assert "bp-kept-csrf-token" not in second
 

@@ -17,16 +17,12 @@ from django.urls import reverse
 from activities.funds import selectors
 from activities.funds.models import FundEntry
 from tests.factories import BuildingFactory, OrganizationFactory, UserFactory
-from tests.kept import main, signed_in
+from tests.kept import main, queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("funds:list")
 YEAR = datetime.date.today().year
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def title(response) -> str:
@@ -57,7 +53,7 @@ def test_the_ledger_is_kept_per_building_and_shows_a_write_at_once(building, adm
     with CaptureQueriesContext(connection) as again:
         second = ours.get(LIST)
     assert main(second) == first and "本楼的拨款" in first and "别楼的拨款" not in first
-    assert not reading(again, "funds_fundentry")  # from the cache
+    assert not queries_on(again, "funds_fundentry")  # from the cache
     assert str(YEAR) in title(second)  # the title's year kept with the content
 
     other = main(theirs.get(LIST))  # another building's admin: her own ledger, never ours

@@ -18,17 +18,13 @@ from activities.meetings.models import Attendance, Meeting
 from activities.meetings.tests.factories import MeetingFactory
 from activities.meetings.tests.test_meetings_views import plan
 from tests.factories import MemberFactory, UserFactory
-from tests.kept import main, signed_in
+from tests.kept import main, queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 LIST = reverse("meetings:list")
 COMPLIANCE = reverse("meetings:compliance")
 MINE = reverse("meetings:mine")
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def this_month(day=1, hour=9):
@@ -48,7 +44,7 @@ def test_the_list_is_kept_per_scope_and_shows_a_write_at_once(branch_a, branch_b
     with CaptureQueriesContext(connection) as again:
         second = main(ours.get(LIST))
     assert second == first and "甲支部的会" in second and "乙支部的会" not in second
-    assert not reading(again, "meetings_meeting")  # the content from the cache
+    assert not queries_on(again, "meetings_meeting")  # the content from the cache
 
     other = main(theirs.get(LIST))  # another branch's secretary: her own, never ours
     assert "乙支部的会" in other and "甲支部的会" not in other
@@ -84,7 +80,7 @@ def test_the_compliance_table_is_kept_per_scope_and_shows_a_write_at_once(branch
     with CaptureQueriesContext(connection) as again:
         second = ours.get(COMPLIANCE)
     assert main(second) == main(first)
-    assert not reading(again, "meetings_meeting") and not reading(again, "buildingparty_partyorganization")
+    assert not queries_on(again, "meetings_meeting") and not queries_on(again, "buildingparty_partyorganization")
     assert f'data-organization="{branch_a.pk}"' in main(second)
     other = main(theirs.get(COMPLIANCE))
     assert f'data-organization="{branch_b.pk}"' in other and f'data-organization="{branch_a.pk}"' not in other
@@ -126,7 +122,7 @@ def test_my_meetings_are_kept_per_member_and_show_a_write_at_once(branch_a, buil
     with CaptureQueriesContext(connection) as again:
         assert main(one.get(MINE)) == page
     assert "学习党章" in page and reverse("meetings:leave_request", args=[ahead.pk]) in page
-    assert not reading(again, "meetings_attendance") and not reading(again, "members_member")
+    assert not queries_on(again, "meetings_attendance") and not queries_on(again, "members_member")
     assert "学习党章" not in main(two.get(MINE))  # another member: her own meetings only
 
     Attendance.objects.filter(meeting=ahead).update(

@@ -14,15 +14,11 @@ from django.urls import reverse
 from activities.notices.models import Notice, NoticeRead
 from activities.notices.tests.factories import NoticeFactory, days
 from tests.factories import MemberFactory, UserFactory
-from tests.kept import main, signed_in
+from tests.kept import main, queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
 BOARD = reverse("notices:board")
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def unread_count(html: str) -> int:
@@ -45,7 +41,7 @@ def test_the_board_is_kept_and_shows_a_write_at_once(member_user, building, bran
     with CaptureQueriesContext(connection) as again:
         second = main(ours.get(BOARD))
     assert second == first and "全楼通知" in second and "一支部通知" in second
-    assert not reading(again, "notices_notice")  # the content from the cache
+    assert not queries_on(again, "notices_notice")  # the content from the cache
 
     Notice.objects.filter(pk=notice.pk).update(title="改过的通知")  # a bulk update
     page = main(ours.get(BOARD))
@@ -71,7 +67,7 @@ def test_reading_a_notice_takes_its_unread_mark_off_the_readers_board_only(membe
 
     with CaptureQueriesContext(connection) as again:
         ours.get(BOARD)
-    assert not reading(again, "notices_notice")  # opening the board records nothing: it is kept again
+    assert not queries_on(again, "notices_notice")  # opening the board records nothing: it is kept again
     assert NoticeRead.objects.filter(user=colleague).count() == 0
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from activities.rooms import selectors, services
 from activities.rooms.models import Room, RoomBooking
 from tests.factories import UserFactory
-from tests.kept import main, signed_in
+from tests.kept import main, queries_on, signed_in
 
 from .factories import BookingFactory, RoomFactory, a_week_ahead, at
 
@@ -26,10 +26,6 @@ WEEK = reverse("rooms:week")
 
 def title(response) -> str:
     return response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 @pytest.fixture
@@ -53,7 +49,7 @@ def test_the_week_is_kept_and_shows_a_write_at_once(secretary_a, branch_a, room)
         second = ours.get(WEEK, query)
     assert main(second) == main(first) and "支委会" in main(second)
     assert "党支部活动室" in title(second)  # the title kept with the content
-    assert not reading(again, "rooms_roombooking") and not reading(again, "rooms_room")  # from the cache
+    assert not queries_on(again, "rooms_roombooking") and not queries_on(again, "rooms_room")  # from the cache
 
     RoomBooking.objects.filter(pk=booking.pk).update(title="改过的预约")  # a bulk update
     page = main(ours.get(WEEK, query))
@@ -82,7 +78,7 @@ def test_the_default_week_is_kept_and_follows_a_room_taken_out_of_use(admin_user
     assert 'data-testid="book-link"' in main(ours.get(WEEK))
     with CaptureQueriesContext(connection) as again:
         assert 'data-testid="book-link"' in main(ours.get(WEEK))
-    assert not reading(again, "rooms_room")
+    assert not queries_on(again, "rooms_room")
     room.is_active = False
     room.save()  # an ORM save
     assert 'data-testid="book-link"' not in main(ours.get(WEEK))

@@ -16,7 +16,7 @@ from members.dues.models import DuesBill, DuesStandard
 from members.dues.tests.factories import StandardFactory, month, open_bill, paid_bill, paying_member
 from tests.factories import MemberFactory, UserFactory
 from tests.kept import main_without_tokens as main
-from tests.kept import signed_in
+from tests.kept import queries_on, signed_in
 from tests.once import token_on_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
@@ -33,17 +33,13 @@ def has_own_tokens(first, second) -> bool:
     return bool(ones) and bool(twos) and data_cache.CSRF_PLACEHOLDER not in ones + twos and set(ones) != set(twos)
 
 
-def queries_on(table: str, captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
-
-
 def kept_twice(client, url: str, table: str) -> str:
     """The page, asked twice: the second is the first, read from the cache (no query on ``table``)."""
     first = main(client.get(url))
     with CaptureQueriesContext(connection) as again:
         second = main(client.get(url))
     assert second == first
-    assert not queries_on(table, again), "the second GET read the page's data again"
+    assert not queries_on(again, table), "the second GET read the page's data again"
     return second
 
 

@@ -18,7 +18,7 @@ from members.points.models import PointEntry
 from members.points.tests.factories import claim, this_year
 from members.points.tests.factories import rule as rule  # fixture
 from tests.factories import MemberFactory, UserFactory
-from tests.kept import main
+from tests.kept import main, queries_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
@@ -31,10 +31,6 @@ def signed_in(user, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
     return client
-
-
-def reading(queries, table: str) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
 
 
 def member_of(branch, username):
@@ -55,7 +51,7 @@ def test_my_points_are_kept_per_member_and_show_a_write_at_once(branch_a, branch
     with CaptureQueriesContext(connection) as again:
         assert main(one.get(MINE)) == page
     assert "甲的申报" in page and "乙的申报" not in page
-    assert not reading(again, "points_pointentry") and not reading(again, "members_member")
+    assert not queries_on(again, "points_pointentry") and not queries_on(again, "members_member")
     other = main(two.get(MINE))  # the same branch, another member: her own
     assert "乙的申报" in other and "甲的申报" not in other
 
@@ -86,7 +82,7 @@ def test_the_claims_queue_is_kept_per_secretary_and_its_kept_forms_still_decide(
     with CaptureQueriesContext(connection) as again:
         second = main(ours.get(CLAIMS))
     assert "甲支部的申报" in second and "乙支部的申报" not in second
-    assert not reading(again, "points_pointentry")  # the content from the cache
+    assert not queries_on(again, "points_pointentry")  # the content from the cache
     assert first.split("csrfmiddlewaretoken", 1)[0] == second.split("csrfmiddlewaretoken", 1)[0]
     other = main(theirs.get(CLAIMS))
     assert "乙支部的申报" in other and "甲支部的申报" not in other
@@ -129,7 +125,7 @@ def test_the_board_is_kept_per_viewer_with_its_chart_and_shows_a_write_at_once(
     with CaptureQueriesContext(connection) as again:
         second = ours.get(BOARD, query)
     assert main(second) == main(first) and chart(second) == chart(first)
-    assert not reading(again, "points_pointentry") and not reading(again, "members_member")
+    assert not queries_on(again, "points_pointentry") and not queries_on(again, "members_member")
     assert "m_one同志" in main(second) and "m_three同志" not in main(second)
     assert sum(chart(second)["values"]) == 2  # the chart's data comes with the kept content
     other = main(theirs.get(BOARD, query))
