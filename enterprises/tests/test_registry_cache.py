@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from enterprises.models import Enterprise
 from enterprises.tests.test_coverage import add_members
 from tests.factories import BuildingFactory, EnterpriseFactory, MemberFactory, UserFactory
-from tests.kept import main, signed_in
+from tests.kept import main, queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
 
@@ -23,10 +23,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once
 def main_of(html: str) -> str:
     """The page's content, its CSRF tokens (masked anew on every request) left out."""
     return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", html.split("<main", 1)[1].split("</main>", 1)[0])
-
-
-def enterprise_queries(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if "enterprises_enterprise" in q["sql"]]
 
 
 @pytest.fixture
@@ -41,7 +37,7 @@ def test_the_list_is_kept_and_shows_a_write_at_once(admin_user, building):
     with CaptureQueriesContext(connection) as again:
         second = main(client.get("/enterprises/"))
     assert second == first and "甲公司" in second
-    assert not enterprise_queries(again)  # the list from the cache
+    assert not queries_on(again, "enterprises_enterprise")  # the list from the cache
     assert 'data-testid="add-enterprise"' in second  # the admin's buttons, passed by the view
 
     Enterprise.objects.filter(pk=kept.pk).update(name="甲公司（新）")  # update(): no signal, still seen
@@ -75,7 +71,7 @@ def test_the_coverage_page_is_kept_and_shows_a_write_at_once(admin_user, buildin
     with CaptureQueriesContext(connection) as again:
         second = main(client.get("/enterprises/coverage/"))
     assert second == first and "甲公司" in second and 'id="coverage-data"' in second
-    assert not enterprise_queries(again)
+    assert not queries_on(again, "enterprises_enterprise")
 
     Enterprise.objects.filter(name="甲公司").update(name="甲公司（新）")
     assert "甲公司（新）" in main(client.get("/enterprises/coverage/"))
@@ -95,14 +91,14 @@ def test_an_enterprise_page_is_kept_and_shows_a_write_at_once(admin_user, buildi
     with CaptureQueriesContext(connection) as again:
         second = client.get(url).content.decode()
     assert main_of(second) == main_of(first) and "<title>甲公司" in second  # the title too, from the cache
-    assert not enterprise_queries(again)
+    assert not queries_on(again, "enterprises_enterprise")
 
     Enterprise.objects.filter(pk=kept.pk).update(name="甲公司（新）")
     renamed = client.get(url).content.decode()
     assert "甲公司（新）" in main_of(renamed) and "<title>甲公司（新）" in renamed
     with CaptureQueriesContext(connection) as again:
         assert "<title>甲公司（新）" in client.get(url).content.decode()
-    assert not enterprise_queries(again)
+    assert not queries_on(again, "enterprises_enterprise")
 
 
 def test_an_enterprise_page_is_never_shown_to_another_viewer(building, branch_a, branch_b, secretary_a, secretary_b):

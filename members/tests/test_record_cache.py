@@ -16,13 +16,9 @@ from members import services
 from members.models import Member
 from tests.factories import MemberFactory
 from tests.kept import main_without_tokens as main
-from tests.kept import signed_in
+from tests.kept import queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
-
-
-def member_queries(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if "members_member" in q["sql"]]
 
 
 def test_a_members_page_comes_from_the_cache_until_the_member_is_written(secretary_a, branch_a):
@@ -32,7 +28,7 @@ def test_a_members_page_comes_from_the_cache_until_the_member_is_written(secreta
     with CaptureQueriesContext(connection) as again:
         second = client.get(member.get_absolute_url())
     assert main(second) == main(first) and "13800000001" in main(second)
-    assert not member_queries(again)  # the page from the cache
+    assert not queries_on(again, "members_member")  # the page from the cache
     assert "<title>甲一 ·" in second.content.decode()  # the title too
     assert data_cache.CSRF_PLACEHOLDER not in second.content.decode()  # its forms carry this request's token
 

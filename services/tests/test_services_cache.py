@@ -16,13 +16,9 @@ from django.utils import timezone
 
 from services.models import ServiceCategory, ServiceRequest
 from tests.factories import BuildingFactory, MemberFactory, UserFactory
-from tests.kept import main, signed_in
+from tests.kept import main, queries_on, signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_pages_at_once")]
-
-
-def request_queries(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if "services_servicerequest" in q["sql"]]
 
 
 def make(category, requester, title, **kwargs) -> ServiceRequest:
@@ -58,7 +54,7 @@ def test_the_list_is_kept_and_shows_a_write_at_once(member_user, legal):
     with CaptureQueriesContext(connection) as again:
         second = main(client.get("/services/"))
     assert second == first and "劳动合同咨询" in second and 'data-testid="new-request"' in second
-    assert not request_queries(again)  # the list from the cache
+    assert not queries_on(again, "services_servicerequest")  # the list from the cache
 
     ServiceRequest.objects.filter(pk=asked.pk).update(title="社保咨询")  # update(): no signal, still seen
     assert "社保咨询" in main(client.get("/services/"))
@@ -87,7 +83,7 @@ def test_the_statistics_are_kept_and_show_a_write_at_once(admin_user, member_use
     with CaptureQueriesContext(connection) as again:
         second = main(client.get("/services/statistics/"))
     assert second == first and volume(second) == 1 and 'id="services-chart-data"' in second
-    assert not request_queries(again)
+    assert not queries_on(again, "services_servicerequest")
 
     make(legal, member_user, "租房补贴")
     assert volume(main(client.get("/services/statistics/"))) == 2
